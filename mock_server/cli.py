@@ -1,0 +1,115 @@
+"""The ``cartesia-fake`` command line: serve, behaviors."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from mock_server.domain.seed import Seed
+from mock_server.domain.settings import Settings
+from mock_server.ledger import LEDGER
+from mock_server.seedfile import SeedFileError, load_seed_file
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cartesia-fake",
+        description="A faithful, stateful fake of Cartesia's outbound-call API.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="run the fake as an HTTP server",
+                           description="Serve the fake API and its /__fake__/ control plane.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000,
+                       help="port to bind; 0 picks a free one (default 8000)")
+    serve.add_argument("--clock", choices=["real", "virtual"], default="real",
+                       help="real: wall clock (default); virtual: moves only via the control API")
+    serve.add_argument("--speed", type=float, default=1.0,
+                       help="real-clock speed factor, e.g. 60 = a second is a minute")
+    serve.add_argument("--seed", type=int, default=0, help="seed for deterministic ids")
+    serve.add_argument("--api-key", action="append", default=[], metavar="KEY",
+                       help="accept only this key (repeat for several); default: any key")
+    serve.add_argument("--seed-file", metavar="FILE",
+                       help="JSON or TOML file of agents, numbers and callees for new tenants")
+    serve.add_argument("--no-seed", action="store_true",
+                       help="start tenants empty (no documented example agent and number)")
+    serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
+    sub.add_parser("behaviors", help="print the behaviour ledger",
+                   description="Print every behaviour rule with its provenance and knob.")
+    return parser
+
+
+def _speed(value: float) -> float:
+    if not value > 0:
+        raise SystemExit(f"cartesia-fake: --speed must be > 0 (got {value})")
+    return value
+
+
+def _print_behaviors() -> int:
+    settings = Settings()
+    for entry in LEDGER:
+        knob = f"  [knob {entry.knob}={getattr(settings, entry.knob)!r}]" if entry.knob else ""
+        print(f"{entry.id:<28} {entry.provenance:<9} {entry.statement}{knob}")
+    return 0
+
+
+async def _serve(args: argparse.Namespace, world: Seed) -> None:
+    import uvicorn
+
+    from mock_server.app import create_app
+    from mock_server.service import Service
+
+    settings = Settings().with_overrides(api_keys=tuple(args.api_key))
+    service = Service(settings=settings, seed=args.seed, world_seed=world, clock=args.clock,
+                      speed=_speed(args.speed), real_latency=True)
+    if not args.quiet:
+        def log(line: str) -> None:
+            print(line, file=sys.stderr, flush=True)
+
+        service.on_request = log
+    config = uvicorn.Config(create_app(service), host=args.host, port=args.port,
+                            log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            await task
+            raise SystemExit(f"cartesia-fake: could not listen on {args.host}:{args.port}")
+        await asyncio.sleep(0.002)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"cartesia-fake listening on http://{host}:{port}", flush=True)
+    await task
+
+
+def _ignore_signal(signum: int, frame: Any) -> None:
+    """uvicorn re-raises the shutdown signal once it has stopped; swallow that echo."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "behaviors":
+        return _print_behaviors()
+    world = Seed.empty() if args.no_seed else Seed.documented()
+    if args.seed_file:
+        try:
+            world = load_seed_file(args.seed_file)
+        except SeedFileError as exc:
+            print(f"cartesia-fake: {exc}", file=sys.stderr)
+            return 2
+    signal.signal(signal.SIGINT, _ignore_signal)
+    signal.signal(signal.SIGTERM, _ignore_signal)
+    try:
+        asyncio.run(_serve(args, world))
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            print(exc.code, file=sys.stderr)
+            return 1
+    return 0
+
+
+__all__ = ["main"]

@@ -1,0 +1,33 @@
+"""ApiError: a domain failure that the HTTP layer renders as the structured error body."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class ApiError(Exception):
+    """An error the API answers with: status, snake_case code, title and message."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str | None,
+        title: str,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.title = title
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+def bad_request(message: str, code: str = "invalid_request") -> ApiError:
+    return ApiError(400, code, "Invalid request", message)
+
+
+def not_found(message: str, code: str = "not_found") -> ApiError:
+    return ApiError(404, code, "Not found", message)

@@ -1,0 +1,69 @@
+"""The request journal (bounded) and the duplicate-dial detector."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class JournalEntry:
+    at: int
+    method: str
+    path: str
+    status: int
+    headers: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+    body: str | None = None
+    unknown_route: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateDial:
+    """Two dials to ``to_number`` from ``from_number_id`` within the window."""
+
+    from_number_id: str
+    to_number: str
+    first_call_id: str
+    second_call_id: str
+    seconds_apart: float
+
+    def describe(self) -> str:
+        return (
+            f"duplicate dial: {self.to_number} from {self.from_number_id} by "
+            f"{self.second_call_id}, {self.seconds_apart:g}s after {self.first_call_id}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "from_number_id": self.from_number_id,
+            "to_number": self.to_number,
+            "first_call_id": self.first_call_id,
+            "second_call_id": self.second_call_id,
+            "seconds_apart": self.seconds_apart,
+        }
+
+
+class Journal:
+    """The newest ``size`` requests, oldest first, plus every duplicate dial seen."""
+
+    def __init__(self, size: int, duplicate_window_ms: int) -> None:
+        self.entries: deque[JournalEntry] = deque(maxlen=size)
+        self.duplicates: deque[DuplicateDial] = deque(maxlen=size)
+        self._window_ms = duplicate_window_ms
+        self._last_dial: dict[tuple[str, str], tuple[int, str]] = {}
+
+    def record(self, entry: JournalEntry) -> None:
+        self.entries.append(entry)
+
+    def note_dial(self, from_id: str, to: str, call_id: str, at: int) -> DuplicateDial | None:
+        """Remember a created call; return the duplicate it makes, if any."""
+        key = (from_id, to)
+        previous = self._last_dial.get(key)
+        self._last_dial[key] = (at, call_id)
+        if previous is None or at - previous[0] > self._window_ms:
+            return None
+        dup = DuplicateDial(from_id, to, previous[1], call_id, (at - previous[0]) / 1000)
+        self.duplicates.append(dup)
+        return dup

@@ -1,0 +1,100 @@
+"""Domain records: agents, phone numbers, callee scripts and calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Literal
+
+Outcome = Literal["answer", "busy", "no_answer", "dial_failed", "error"]
+HangupBy = Literal["client", "agent"]
+Provider = Literal["cartesia", "twilio"]
+
+
+class CallStatus(str, Enum):
+    """The public ``AgentCall.status`` values (Cartesia-Version 2026-03-01)."""
+
+    CREATED = "created"
+    STARTED = "started"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class Phase(Enum):
+    """Where a call is in its life; finer than the public status (queued and ringing are both
+    ``created``)."""
+
+    QUEUED = "queued"
+    RINGING = "ringing"
+    TALKING = "talking"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True)
+class CalleeScript:
+    """How the callee behaves. ``talk_seconds=None`` talks until the maximum duration."""
+
+    outcome: Outcome = "answer"
+    ring_seconds: float = 2.0
+    talk_seconds: float | None = 30.0
+    hangup_by: HangupBy = "client"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "ring_seconds": self.ring_seconds,
+            "talk_seconds": self.talk_seconds,
+            "hangup_by": self.hangup_by,
+        }
+
+
+@dataclass(slots=True)
+class Agent:
+    id: str
+    name: str
+    deployed: bool
+    created_at: int
+    deployment_id: str | None = None
+    deployment_version_id: str | None = None
+    deployment_region: str = "US"
+
+
+@dataclass(slots=True)
+class PhoneNumber:
+    id: str
+    number: str
+    provider: Provider
+    organization: Literal["self", "other"]
+    can_place_outbound: bool
+    label: str | None
+    created_at: int
+
+
+@dataclass(slots=True, eq=False)
+class Call:
+    """One outbound call. Timestamps are integer milliseconds; ``None`` means not (yet)."""
+
+    id: str
+    seq: int
+    agent_id: str
+    from_number_id: str
+    to_number: str
+    metadata: dict[str, Any] | None
+    ringing_timeout_ms: int
+    max_duration_ms: int
+    script: CalleeScript
+    created_at: int
+    dial_at: int
+    phase: Phase = Phase.QUEUED
+    status: CallStatus = CallStatus.CREATED
+    next_at: int | None = None
+    answered_at: int | None = None
+    ended_at: int | None = None
+    end_reason: str | None = None
+    error_message: str | None = None
+    redacted_at: int | None = None
+
+    @property
+    def sort_time(self) -> int:
+        """Newest-first order key: start time, or creation time for calls that never started."""
+        return self.answered_at if self.answered_at is not None else self.created_at

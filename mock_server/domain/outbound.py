@@ -1,0 +1,153 @@
+"""POST /agents/calls: the request rules in their documented order, then one result per item."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+
+import phonenumbers
+
+from contracts import ContractError
+from contracts._loader import build_validator, load_schema
+from contracts._violation import explain_all
+from mock_server.domain import callees
+from mock_server.domain.errors import ApiError, bad_request, not_found
+from mock_server.domain.models import Call
+from mock_server.domain.settings import Settings
+from mock_server.domain.world import World
+
+DEFAULT_RINGING_TIMEOUT_SECONDS = 60
+DEFAULT_MAX_DURATION_MINUTES = 480
+
+
+@cache
+def _request_validator(max_items: int, reject_unknown: bool) -> Any:
+    schema = load_schema("outbound_request")
+    schema["properties"]["outbound_calls"]["maxItems"] = max_items
+    if reject_unknown:
+        schema["additionalProperties"] = False
+        item = load_schema("outbound_item")
+        item["additionalProperties"] = False
+        del item["$id"]
+        schema["properties"]["outbound_calls"]["items"] = item
+    return build_validator(schema)
+
+
+def shape_errors(body: object, settings: Settings) -> list[ContractError]:
+    """Rule 2: every shape violation, each naming its JSON path."""
+    validator = _request_validator(settings.max_outbound_calls, settings.reject_unknown_fields)
+    return explain_all(validator.iter_errors(body))
+
+
+def check_request(body: Mapping[str, Any], world: World, settings: Settings) -> None:
+    """Rules 2-5 in order; raise the first failing rule's ApiError."""
+    errors = shape_errors(body, settings)
+    if errors:
+        detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
+        raise bad_request(f"Invalid request body: {detail}", code="invalid_request_body")
+    agent = world.agents.get(body["agent_id"])
+    if agent is None:
+        raise not_found(f"Agent {body['agent_id']!r} not found.", code="agent_not_found")
+    if not agent.deployed:
+        raise not_found(
+            f"Deployment not found: agent {agent.id!r} has no deployment.",
+            code="deployment_not_found",
+        )
+    number = world.numbers.get(body["from_number_id"])
+    if number is None:
+        raise not_found(
+            f"Phone number {body['from_number_id']!r} not found.", code="phone_number_not_found"
+        )
+    if number.organization != "self":
+        raise ApiError(
+            403,
+            "phone_number_forbidden",
+            "Forbidden",
+            f"Phone number {number.id!r} does not belong to the same organization as the agent.",
+        )
+    if not number.can_place_outbound:
+        raise bad_request(
+            f"Phone number {number.id!r} is not configured to place outbound calls.",
+            code="outbound_not_supported",
+        )
+
+
+def region_of(e164: str) -> str | None:
+    """ISO region of a number by libphonenumber's metadata (None when unknown)."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(e164))
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def destination_error(to_number: str, provider: str) -> dict[str, str] | None:
+    """A per-destination failure, or None if the call can be created."""
+    if callees.is_rejected_at_request(to_number):
+        return {
+            "code": "destination_rejected",
+            "message": f"The call to {to_number} was rejected by the provider.",
+        }
+    if provider == "cartesia" and region_of(to_number) != "US":
+        return {
+            "code": "destination_not_allowed",
+            "message": f"Cartesia phone numbers can only call US numbers; {to_number} is not.",
+        }
+    return None
+
+
+def create_calls(
+    body: Mapping[str, Any],
+    world: World,
+    settings: Settings,
+    *,
+    now: int,
+    on_created: Callable[[Call], None],
+) -> list[dict[str, Any]]:
+    """Create one call per item (after ``check_request``); results in request order."""
+    number = world.numbers[body["from_number_id"]]
+    agent_id = body["agent_id"]
+    timeout = body.get("ringing_timeout_seconds")
+    max_minutes = body.get("max_call_duration_minutes")
+    timeout_ms = (DEFAULT_RINGING_TIMEOUT_SECONDS if timeout is None else timeout) * 1000
+    max_ms = (DEFAULT_MAX_DURATION_MINUTES if max_minutes is None else max_minutes) * 60_000
+    paced = number.provider == "cartesia" or settings.pace_twilio_numbers
+    lane = None
+    if paced:
+        lane = number.id if settings.pacing_scope == "number" else "*organization*"
+    if len(world.calls) + len(body["outbound_calls"]) > settings.max_calls_per_tenant:
+        raise ApiError(
+            429,
+            "call_store_full",
+            "Too many calls",
+            f"This tenant holds {len(world.calls)} calls; the limit is "
+            f"{settings.max_calls_per_tenant}. Reset it (POST /__fake__/reset).",
+        )
+    results: list[dict[str, Any]] = []
+    for item in body["outbound_calls"]:
+        to = item["to_number"]
+        error = destination_error(to, number.provider)
+        if error is not None:
+            results.append({"number": to, "error": error})
+            continue
+        world.call_seq += 1
+        call = Call(
+            id=world.ids.call_id(),
+            seq=world.call_seq,
+            agent_id=agent_id,
+            from_number_id=number.id,
+            to_number=to,
+            metadata=item.get("metadata"),
+            ringing_timeout_ms=timeout_ms,
+            max_duration_ms=max_ms,
+            script=callees.resolve(to, world.callees, world.default_callee),
+            created_at=now,
+            dial_at=now,
+        )
+        call.dial_at = world.pacer.assign(call, now=now, lane=lane)
+        world.calls[call.id] = call
+        world.calls_by_agent.setdefault(agent_id, []).append(call)
+        on_created(call)
+        results.append({"number": to, "agent_call_id": call.id})
+    return results
+

@@ -1,0 +1,40 @@
+"""Dial pacing: one dial per interval per number (or per organisation), first come first served."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from mock_server.domain.models import Call
+
+
+class DialPacer:
+    """Assigns dial times and keeps each number's FIFO of calls still waiting to dial."""
+
+    def __init__(self, interval_ms: int) -> None:
+        self.interval_ms = interval_ms
+        self._last_dial: dict[str, int] = {}
+        self.waiting: dict[str, deque[Call]] = {}
+
+    def assign(self, call: Call, *, now: int, lane: str | None) -> int:
+        """Dial time for a new call: ``max(now, previous dial in its lane + interval)``.
+
+        ``lane`` is None for unpaced numbers (they dial at once).
+        """
+        dial_at = now
+        if lane is not None:
+            last = self._last_dial.get(lane)
+            if last is not None:
+                dial_at = max(now, last + self.interval_ms)
+            self._last_dial[lane] = dial_at
+        self.waiting.setdefault(call.from_number_id, deque()).append(call)
+        return dial_at
+
+    def dialed(self, call: Call) -> None:
+        """Drop ``call`` from the head of its number's FIFO once it has dialed."""
+        queue = self.waiting.get(call.from_number_id)
+        if queue and queue[0] is call:
+            queue.popleft()
+        elif queue:
+            queue.remove(call)
+        if queue is not None and not queue:
+            del self.waiting[call.from_number_id]

@@ -1,0 +1,41 @@
+"""Settings: every knob that changes a behaviour rule. Each field is named by a ledger entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
+
+PacingScope = Literal["number", "organization"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Knobs of the fake. Defaults follow the dossier; see ``mock_server.ledger`` for why."""
+
+    max_body_bytes: int = 1_048_576
+    max_json_depth: int = 64
+    max_outbound_calls: int = 100
+    reject_unknown_fields: bool = False
+    accepted_versions: tuple[str, ...] = ("2026-03-01", "2026-08-14")
+    missing_version_status: int = 400
+    dial_interval_seconds: float = 1.0
+    pacing_scope: PacingScope = "number"
+    pace_twilio_numbers: bool = False
+    error_after_answer_seconds: float = 5.0
+    journal_size: int = 1000
+    duplicate_dial_window_seconds: float = 300.0
+    max_calls_per_tenant: int = 2_000_000
+    api_keys: tuple[str, ...] = field(default=())
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with the named knobs changed; unknown names fail with the list of knobs."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise TypeError(f"unknown knob(s) {unknown}; known: {sorted(known)}")
+        return replace(self, **overrides)
+
+
+def knob_names() -> tuple[str, ...]:
+    """Every knob, in declaration order."""
+    return tuple(f.name for f in fields(Settings))

@@ -1,0 +1,367 @@
+"""Tenant: one API key's isolated organisation, and every operation on it.
+
+Time moves only through the tenant's clock: due transitions are applied when the virtual clock
+is advanced or, on a real clock, whenever a request touches the tenant (``sync``). There are
+no timers, so the state is a pure function of what was requested and of ``now``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from mock_server import views
+from mock_server.domain import lifecycle, outbound
+from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock, rfc3339
+from mock_server.domain.errors import ApiError, bad_request, not_found
+from mock_server.domain.faults import Fault
+from mock_server.domain.journal import DuplicateDial, JournalEntry
+from mock_server.domain.listing import page_of
+from mock_server.domain.models import Agent, Call, CalleeScript, CallStatus, Phase, PhoneNumber
+from mock_server.domain.seed import Seed
+from mock_server.domain.settings import Settings
+from mock_server.domain.world import World
+
+
+class ClockModeError(ApiError):
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            409, "clock_not_virtual", "Clock is real", f"{what} needs a virtual clock."
+        )
+
+
+class Tenant:
+    """The world of one API key, guarded by a lock (a live server and a test thread share it)."""
+
+    def __init__(
+        self, key: str, *, settings: Settings, clock: Clock, seed: int, world_seed: Seed
+    ) -> None:
+        self.key = key
+        self.settings = settings
+        self.clock = clock
+        self.auto_advance = False
+        self._seed = seed
+        self._world_seed = world_seed
+        self._lock = threading.RLock()
+        self.world = World.fresh(
+            seed=seed, settings=settings, world_seed=world_seed, now=clock.now_ms()
+        )
+
+    # ---- locking and time -------------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[World]:
+        """Hold the tenant and bring it up to date with its clock."""
+        with self._lock:
+            self._run_due(self.clock.now_ms())
+            yield self.world
+
+    def now_ms(self) -> int:
+        return self.clock.now_ms()
+
+    def _run_due(self, now: int) -> int:
+        world = self.world
+        error_ms = round(self.settings.error_after_answer_seconds * 1000)
+        applied = 0
+        while (call := world.scheduler.pop_due(now)) is not None:
+            step = lifecycle.next_step(call, error_after_answer_ms=error_ms)
+            if step is None:
+                continue
+            lifecycle.apply(call, step)
+            applied += 1
+            if step.event == "dialed":
+                world.pacer.dialed(call)
+            self._schedule_next(call, error_ms)
+        return applied
+
+    def _schedule_next(self, call: Call, error_ms: int) -> None:
+        step = lifecycle.next_step(call, error_after_answer_ms=error_ms)
+        if step is not None:
+            self.world.scheduler.schedule(call, step.at)
+
+    def _virtual(self, what: str) -> VirtualClock:
+        if not isinstance(self.clock, VirtualClock):
+            raise ClockModeError(what)
+        return self.clock
+
+    def advance(self, seconds: float) -> int:
+        """Move a virtual clock forward, applying every transition in time order."""
+        if not seconds >= 0:
+            raise bad_request(f"seconds must be >= 0, got {seconds!r}")
+        with self._lock:
+            clock = self._virtual("Advancing the clock")
+            target = clock.now_ms() + round(seconds * 1000)
+            self._advance_to(clock, target)
+            return target
+
+    def _advance_to(self, clock: VirtualClock, target: int) -> None:
+        scheduler = self.world.scheduler
+        while (due := scheduler.next_due()) is not None and due <= target:
+            clock.set(max(due, clock.now_ms()))
+            self._run_due(due)
+        clock.set(target)
+
+    def run_until_idle(self) -> int:
+        """Jump event to event until every call has ended; returns the final time."""
+        with self._lock:
+            clock = self._virtual("run-until-idle")
+            scheduler = self.world.scheduler
+            while (due := scheduler.next_due()) is not None:
+                clock.set(max(due, clock.now_ms()))
+                self._run_due(due)
+            return clock.now_ms()
+
+    def poll(self) -> None:
+        """A client read: with auto-advance on, jump a virtual clock to the next event."""
+        if self.auto_advance and isinstance(self.clock, VirtualClock):
+            with self._lock:
+                due = self.world.scheduler.next_due()
+                if due is not None and due > self.clock.now_ms():
+                    self._advance_to(self.clock, due)
+
+    def set_clock(self, mode: ClockMode, *, speed: float = 1.0) -> None:
+        with self._lock:
+            now = self.clock.now_ms()
+            self.clock = VirtualClock(now) if mode == "virtual" else RealClock(speed=speed)
+
+    def reset(self) -> None:
+        """A fresh world (seed re-applied); the clock and its mode are kept."""
+        with self._lock:
+            self.world = World.fresh(
+                seed=self._seed,
+                settings=self.settings,
+                world_seed=self._world_seed,
+                now=self.clock.now_ms(),
+            )
+
+    # ---- the calls API ------------------------------------------------------------------
+
+    def create_outbound(
+        self, body: Mapping[str, Any]
+    ) -> tuple[list[dict[str, Any]], list[DuplicateDial]]:
+        """Apply rules 2-5, then create the calls; also returns the duplicate dials made."""
+        with self.locked() as world:
+            outbound.check_request(body, world, self.settings)
+            now = self.clock.now_ms()
+            dups: list[DuplicateDial] = []
+
+            def created(call: Call) -> None:
+                world.scheduler.schedule(call, call.dial_at)
+                dup = world.journal.note_dial(call.from_number_id, call.to_number, call.id, now)
+                if dup is not None:
+                    dups.append(dup)
+
+            results = outbound.create_calls(body, world, self.settings, now=now, on_created=created)
+            self._run_due(now)
+            return results, dups
+
+    def _call(self, world: World, call_id: str) -> Call:
+        call = world.calls.get(call_id)
+        if call is None:
+            raise not_found(f"Call {call_id!r} not found.", code="call_not_found")
+        return call
+
+    def render(self, call: Call, *, include_transcript: bool = True) -> dict[str, Any]:
+        world = self.world
+        number = world.numbers.get(call.from_number_id)
+        account = number.provider if number is not None else "cartesia"
+        return views.agent_call(
+            call,
+            world.agents.get(call.agent_id),
+            now=self.clock.now_ms(),
+            from_number=number.number if number is not None else "",
+            account_type=account,
+            include_transcript=include_transcript,
+        )
+
+    def get_call(self, call_id: str) -> dict[str, Any]:
+        self.poll()
+        with self.locked() as world:
+            return self.render(self._call(world, call_id))
+
+    def call(self, call_id: str) -> Call:
+        with self.locked() as world:
+            return self._call(world, call_id)
+
+    def list_calls(
+        self,
+        agent_id: str,
+        *,
+        limit: int = 10,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+        expand_transcript: bool = False,
+    ) -> dict[str, Any]:
+        self.poll()
+        with self.locked() as world:
+            calls = world.calls_by_agent.get(agent_id, [])
+            page, next_page = page_of(
+                calls, limit=limit, starting_after=starting_after, ending_before=ending_before
+            )
+            data = [self.render(c, include_transcript=expand_transcript) for c in page]
+            return {"data": data, "next_page": next_page}
+
+    def cancel(self, call_id: str) -> dict[str, Any]:
+        with self.locked() as world:
+            call = self._call(world, call_id)
+            if call.status is not CallStatus.STARTED:
+                raise bad_request(
+                    f"Call {call_id!r} is {call.status.value}; only started calls can be "
+                    "cancelled.",
+                    code="call_not_active",
+                )
+            world.scheduler.unschedule(call)
+            lifecycle.apply(call, lifecycle.cancel_step(call, self.clock.now_ms()))
+            return {"cancelled": True}
+
+    def delete(self, call_id: str) -> dict[str, Any]:
+        with self.locked() as world:
+            call = self._call(world, call_id)
+            if call.phase is not Phase.ENDED:
+                raise bad_request(
+                    f"Call {call_id!r} is {call.status.value}; only completed or failed calls "
+                    "can be deleted. Cancel it first.",
+                    code="call_not_ended",
+                )
+            if call.redacted_at is None:
+                call.redacted_at = self.clock.now_ms()
+            return self.render(call)
+
+    def audio(self, call_id: str) -> bytes:
+        with self.locked() as world:
+            call = self._call(world, call_id)
+            if call.answered_at is None or call.ended_at is None or call.redacted_at is not None:
+                raise not_found(
+                    f"No audio for call {call_id!r}: audio exists only for answered calls that "
+                    "have ended and were not deleted.",
+                    code="audio_not_found",
+                )
+            return views.wav((call.ended_at - call.answered_at) / 1000)
+
+    # ---- discovery ----------------------------------------------------------------------
+
+    def list_numbers(self) -> dict[str, Any]:
+        with self.locked() as world:
+            own = [n for n in world.numbers.values() if n.organization == "self"]
+            return {"data": [views.phone_number(n) for n in own], "has_more": False}
+
+    def get_number(self, number_id: str) -> dict[str, Any]:
+        with self.locked() as world:
+            number = world.numbers.get(number_id)
+            if number is None or number.organization != "self":
+                raise not_found(f"Phone number {number_id!r} not found.", code="phone_number_not_found")
+            return views.phone_number(number)
+
+    def list_agents(self) -> dict[str, Any]:
+        with self.locked() as world:
+            return {"summaries": [views.agent(a, []) for a in world.agents.values()]}
+
+    def get_agent(self, agent_id: str) -> dict[str, Any]:
+        with self.locked() as world:
+            agent = world.agents.get(agent_id)
+            if agent is None:
+                raise not_found(f"Agent {agent_id!r} not found.", code="agent_not_found")
+            return views.agent(agent, [])
+
+    # ---- control plane ------------------------------------------------------------------
+
+    def add_agent(self, agent_id: str | None = None, *, name: str = "Test agent",
+                  deployed: bool = True) -> Agent:
+        with self.locked() as world:
+            new_id = agent_id or world.ids.prefixed("agent_")
+            return world.add_agent(new_id, name, deployed, self.clock.now_ms())
+
+    def add_phone_number(
+        self,
+        number: str,
+        *,
+        number_id: str | None = None,
+        provider: str = "cartesia",
+        organization: str = "self",
+        can_place_outbound: bool = True,
+        label: str | None = None,
+    ) -> PhoneNumber:
+        with self.locked() as world:
+            new_id = number_id or world.ids.prefixed("ap_")
+            item = PhoneNumber(
+                new_id, number, provider, organization, can_place_outbound, label,  # type: ignore[arg-type]
+                self.clock.now_ms(),
+            )
+            world.numbers[new_id] = item
+            return item
+
+    def set_callee(self, number: str, script: CalleeScript) -> None:
+        with self.locked() as world:
+            world.callees[number] = script
+
+    def set_default_callee(self, script: CalleeScript) -> None:
+        with self.locked() as world:
+            world.default_callee = script
+
+    def add_fault(self, fault: Fault) -> Fault:
+        with self._lock:
+            return self.world.faults.add(fault)
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            return self.world.faults.take(method, path)
+
+    def record(self, entry: JournalEntry) -> None:
+        with self._lock:
+            self.world.journal.record(entry)
+
+    def journal(self) -> list[JournalEntry]:
+        with self._lock:
+            return list(self.world.journal.entries)
+
+    def duplicates(self) -> list[DuplicateDial]:
+        with self._lock:
+            return list(self.world.journal.duplicates)
+
+    def queue(self) -> dict[str, Any]:
+        with self.locked() as world:
+            numbers = []
+            for number_id, waiting in world.pacer.waiting.items():
+                items = [
+                    {
+                        "agent_call_id": c.id,
+                        "to_number": c.to_number,
+                        "position": i,
+                        "dial_at": rfc3339(c.dial_at),
+                    }
+                    for i, c in enumerate(waiting, start=1)
+                ]
+                numbers.append({"from_number_id": number_id, "waiting": items})
+            return {"numbers": numbers}
+
+    def timeline(self, call_id: str) -> dict[str, Any]:
+        with self.locked() as world:
+            call = self._call(world, call_id)
+            return {"events": timeline_of(call)}
+
+    def clock_view(self) -> dict[str, Any]:
+        with self.locked():
+            return {"now": rfc3339(self.clock.now_ms()), "mode": self.clock.mode}
+
+
+def timeline_of(call: Call) -> list[dict[str, Any]]:
+    """The call's events so far, oldest first."""
+    events: list[dict[str, Any]] = [
+        {"at": rfc3339(call.created_at), "event": "created", "status": "created"}
+    ]
+    if call.phase is not Phase.QUEUED:
+        events.append({"at": rfc3339(call.dial_at), "event": "dialed", "status": "created"})
+    if call.answered_at is not None:
+        events.append({"at": rfc3339(call.answered_at), "event": "answered", "status": "started"})
+    if call.ended_at is not None:
+        events.append(
+            {
+                "at": rfc3339(call.ended_at),
+                "event": "ended",
+                "status": call.status.value,
+                "end_reason": call.end_reason,
+            }
+        )
+    return events

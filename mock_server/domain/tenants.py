@@ -1,0 +1,54 @@
+"""Tenants: one isolated world per API key, created on first use."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from mock_server.domain.clock import Clock
+from mock_server.domain.ids import derive_seed
+from mock_server.domain.seed import Seed
+from mock_server.domain.settings import Settings
+from mock_server.domain.tenant import Tenant
+
+
+class Tenants:
+    """Creates each key's tenant on first use with the same settings, seed and clock kind."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        seed: int,
+        world_seed: Seed,
+        clock_factory: Callable[[], Clock],
+    ) -> None:
+        self.settings = settings
+        self.seed = seed
+        self.world_seed = world_seed
+        self._clock_factory = clock_factory
+        self._tenants: dict[str, Tenant] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Tenant:
+        tenant = self._tenants.get(key)
+        if tenant is not None:
+            return tenant
+        with self._lock:
+            tenant = self._tenants.get(key)
+            if tenant is None:
+                tenant = Tenant(
+                    key,
+                    settings=self.settings,
+                    clock=self._clock_factory(),
+                    seed=derive_seed(self.seed, key),
+                    world_seed=self.world_seed,
+                )
+                self._tenants[key] = tenant
+            return tenant
+
+    def keys(self) -> list[str]:
+        return list(self._tenants)
+
+    def __len__(self) -> int:
+        return len(self._tenants)

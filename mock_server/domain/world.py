@@ -1,0 +1,58 @@
+"""World: every piece of one tenant's mutable data, replaced whole on reset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mock_server.domain.callees import DEFAULT_CALLEE
+from mock_server.domain.faults import FaultBook
+from mock_server.domain.ids import IdFactory
+from mock_server.domain.journal import Journal
+from mock_server.domain.models import Agent, Call, CalleeScript, PhoneNumber
+from mock_server.domain.pacing import DialPacer
+from mock_server.domain.scheduler import Scheduler
+from mock_server.domain.seed import Seed
+from mock_server.domain.settings import Settings
+
+
+@dataclass(slots=True)
+class World:
+    ids: IdFactory
+    pacer: DialPacer
+    journal: Journal
+    agents: dict[str, Agent] = field(default_factory=dict)
+    numbers: dict[str, PhoneNumber] = field(default_factory=dict)
+    calls: dict[str, Call] = field(default_factory=dict)
+    calls_by_agent: dict[str, list[Call]] = field(default_factory=dict)
+    callees: dict[str, CalleeScript] = field(default_factory=dict)
+    default_callee: CalleeScript = DEFAULT_CALLEE
+    scheduler: Scheduler = field(default_factory=Scheduler)
+    faults: FaultBook = field(default_factory=FaultBook)
+    call_seq: int = 0
+
+    @classmethod
+    def fresh(cls, *, seed: int, settings: Settings, world_seed: Seed, now: int) -> World:
+        ids = IdFactory(seed)
+        world = cls(
+            ids=ids,
+            pacer=DialPacer(round(settings.dial_interval_seconds * 1000)),
+            journal=Journal(settings.journal_size, round(settings.duplicate_dial_window_seconds * 1000)),
+        )
+        for a in world_seed.agents:
+            world.add_agent(a.id, a.name, a.deployed, now)
+        for n in world_seed.numbers:
+            world.numbers[n.id] = PhoneNumber(
+                n.id, n.number, n.provider, n.organization, n.can_place_outbound, n.label, now
+            )
+        world.callees.update(world_seed.callees)
+        if world_seed.default_callee is not None:
+            world.default_callee = world_seed.default_callee
+        return world
+
+    def add_agent(self, agent_id: str, name: str, deployed: bool, now: int) -> Agent:
+        agent = Agent(agent_id, name, deployed, now)
+        if deployed:
+            agent.deployment_id = self.ids.prefixed("ad_")
+            agent.deployment_version_id = self.ids.prefixed("av_")
+        self.agents[agent_id] = agent
+        return agent

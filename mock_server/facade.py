@@ -1,0 +1,187 @@
+"""FakeCartesia: the one object a user holds. It owns the app, the tenants and the doors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from mock_server.app import create_app
+from mock_server.domain.clock import ClockMode
+from mock_server.domain.faults import Fault
+from mock_server.domain.journal import DuplicateDial, JournalEntry
+from mock_server.domain.models import Call, CalleeScript
+from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
+from mock_server.domain.settings import Settings
+from mock_server.domain.tenant import Tenant
+from mock_server.server import LiveServer
+from mock_server.service import Problem, Service
+from mock_server.transports import AsyncTransport, SyncTransport
+
+DEFAULT_API_KEY = "sk_car_fake_test_key"
+DEFAULT_BASE_URL = "https://api.cartesia.ai"
+DEFAULT_VERSION = "2026-03-01"
+
+
+class FakeCartesia:
+    """A faithful fake of Cartesia's outbound-call API.
+
+    Args:
+        seed: master seed; ids are deterministic per (seed, API key).
+        clock: ``"virtual"`` (time moves only when told) or ``"real"``.
+        speed: real-clock speed factor (60 = a real second is a minute).
+        api_key: the key ``client()``/``async_client()`` use and the Python API acts on.
+        world: what each new tenant starts with (default: the documented example's ids).
+        validate_responses: check every response against its contract; violations are
+            recorded in ``problems()``.
+        knobs: behaviour knobs (see ``cartesia-fake behaviors``).
+
+    Example:
+        >>> with FakeCartesia() as fake:
+        ...     r = fake.client().get("/")
+        >>> r.json()["ok"]
+        True
+    """
+
+    agent_id = DOC_AGENT_ID
+    from_number_id = DOC_NUMBER_ID
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        clock: ClockMode = "virtual",
+        speed: float = 1.0,
+        api_key: str = DEFAULT_API_KEY,
+        world: Seed | None = None,
+        validate_responses: bool = True,
+        real_latency: bool = False,
+        **knobs: Any,
+    ) -> None:
+        self.service = Service(
+            settings=Settings().with_overrides(**knobs),
+            seed=seed,
+            world_seed=world,
+            clock=clock,
+            speed=speed,
+            validate_responses=validate_responses,
+            real_latency=real_latency,
+        )
+        self.app: Starlette = create_app(self.service)
+        self.api_key = api_key
+        self._servers: list[LiveServer] = []
+        self._clients: list[httpx.Client | httpx.AsyncClient] = []
+
+    # ---- doors ----------------------------------------------------------------------------
+
+    def transport(self) -> SyncTransport:
+        """A sync httpx transport into the app (no socket, no thread)."""
+        return SyncTransport(self.app)
+
+    def async_transport(self) -> AsyncTransport:
+        """An async httpx transport into the app."""
+        return AsyncTransport(self.app)
+
+    def _headers(self, api_key: str | None) -> dict[str, str]:
+        return {
+            "authorization": f"Bearer {api_key or self.api_key}",
+            "cartesia-version": DEFAULT_VERSION,
+        }
+
+    def client(self, *, api_key: str | None = None, **kwargs: Any) -> httpx.Client:
+        """An httpx.Client on the sync transport, with base URL, key and version set."""
+        client = httpx.Client(
+            transport=self.transport(), base_url=DEFAULT_BASE_URL,
+            headers=self._headers(api_key), **kwargs,
+        )
+        self._clients.append(client)
+        return client
+
+    def async_client(self, *, api_key: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
+        """An httpx.AsyncClient on the async transport, with base URL, key and version set."""
+        client = httpx.AsyncClient(
+            transport=self.async_transport(), base_url=DEFAULT_BASE_URL,
+            headers=self._headers(api_key), **kwargs,
+        )
+        self._clients.append(client)
+        return client
+
+    def serve(self, *, host: str = "127.0.0.1", port: int = 0) -> LiveServer:
+        """Start a live server in a thread (stopped by ``close()``); its ``url`` is ready."""
+        server = LiveServer(self.app, host=host, port=port).start()
+        self._servers.append(server)
+        return server
+
+    def close(self) -> None:
+        for server in self._servers:
+            server.stop()
+        self._servers.clear()
+        for client in self._clients:
+            if isinstance(client, httpx.Client):
+                client.close()
+        self._clients.clear()
+
+    def __enter__(self) -> FakeCartesia:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- per-tenant Python API (the default key unless another is given) -------------------
+
+    def tenant(self, api_key: str | None = None) -> Tenant:
+        """The tenant of ``api_key`` (created on first use)."""
+        return self.service.tenants.get(api_key or self.api_key)
+
+    def advance(self, seconds: float, *, api_key: str | None = None) -> None:
+        self.tenant(api_key).advance(seconds)
+
+    def run_until_idle(self, *, api_key: str | None = None) -> None:
+        self.tenant(api_key).run_until_idle()
+
+    def set_callee(self, number: str, script: CalleeScript | None = None, *,
+                   api_key: str | None = None, **fields: Any) -> None:
+        """Script the callee at ``number`` (a CalleeScript, or its fields as keywords)."""
+        self.tenant(api_key).set_callee(number, script or CalleeScript(**fields))
+
+    def add_fault(self, *, api_key: str | None = None, **fields: Any) -> Fault:
+        return self.tenant(api_key).add_fault(Fault(**fields))
+
+    def call(self, call_id: str, *, api_key: str | None = None) -> Call:
+        return self.tenant(api_key).call(call_id)
+
+    def get_call(self, call_id: str, *, api_key: str | None = None) -> dict[str, Any]:
+        return self.tenant(api_key).get_call(call_id)
+
+    def timeline(self, call_id: str, *, api_key: str | None = None) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = self.tenant(api_key).timeline(call_id)["events"]
+        return events
+
+    def queue(self, *, api_key: str | None = None) -> dict[str, Any]:
+        return self.tenant(api_key).queue()
+
+    def journal(self, *, api_key: str | None = None) -> list[JournalEntry]:
+        return self.tenant(api_key).journal()
+
+    def duplicate_dials(self, *, api_key: str | None = None) -> list[DuplicateDial]:
+        return self.tenant(api_key).duplicates()
+
+    def reset(self, *, api_key: str | None = None) -> None:
+        self.tenant(api_key).reset()
+
+    def problems(self) -> list[Problem]:
+        """Exceptions, contract violations and unknown routes seen so far (all tenants)."""
+        return self.service.problems()
+
+    @contextmanager
+    def expect_no_problems(self) -> Iterator[FakeCartesia]:
+        """Fail on exit if the fake recorded any problem inside the block."""
+        before = len(self.problems())
+        yield self
+        new = self.problems()[before:]
+        if new:
+            lines = "\n".join(f"  [{p.kind}] {p.detail}" for p in new)
+            raise AssertionError(f"cartesia-fake recorded {len(new)} problem(s):\n{lines}")

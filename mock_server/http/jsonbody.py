@@ -1,0 +1,81 @@
+"""Strict JSON bodies: UTF-8 only, no NaN/Infinity, no duplicate keys, bounded size and depth."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mock_server.domain.errors import ApiError
+
+
+def invalid_json(message: str) -> ApiError:
+    return ApiError(400, "invalid_json", "Invalid JSON body", message)
+
+
+def _reject_constant(name: str) -> Any:
+    raise invalid_json(f"{name} is not valid JSON (only finite numbers are allowed).")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise invalid_json(f"Duplicate key {key!r} in a JSON object.")
+        out[key] = value
+    return out
+
+
+def _depth_exceeds(raw: str, limit: int) -> bool:
+    # Cheap pre-scan so that deeply nested input never reaches the recursive parser.
+    if raw.count("[") + raw.count("{") <= limit:
+        return False
+    depth = 0
+    in_string = False
+    escaped = False
+    for ch in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def parse(body: bytes, *, max_depth: int) -> Any:
+    """Decode and parse ``body`` or raise a 400 ApiError saying exactly what is wrong."""
+    if not body.strip():
+        raise invalid_json("The request body is empty; a JSON object is expected.")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise invalid_json(
+            f"The request body is not UTF-8 (invalid byte at offset {exc.start})."
+        ) from None
+    if text.startswith("\ufeff"):
+        raise invalid_json("The request body starts with a byte-order mark; send plain UTF-8.")
+    if "\x00" in text:
+        raise invalid_json("The request body contains NUL characters (UTF-16/32 is not accepted).")
+    if _depth_exceeds(text, max_depth):
+        raise invalid_json(f"JSON nesting deeper than {max_depth} levels is not accepted.")
+    try:
+        return json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates
+        )
+    except ApiError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise invalid_json(
+            f"Malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}."
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise invalid_json(f"The JSON body cannot be parsed: {exc}.") from None

@@ -1,0 +1,320 @@
+"""The request pipeline, top to bottom: request id, auth, version, fault, handler, render, log.
+
+Every API route is a small sync handler wrapped by ``endpoint``; the wrapper owns everything
+that is the same for all routes, so a handler only parses its inputs and calls the tenant.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+import contracts
+from mock_server.domain.errors import ApiError
+from mock_server.domain.faults import Fault
+from mock_server.domain.journal import JournalEntry
+from mock_server.domain.tenant import Tenant
+from mock_server.http import jsonbody
+from mock_server.http.render import error_body, json_bytes
+from mock_server.service import Problem, Service
+
+Kind = Literal["api", "control", "public"]
+
+_JOURNAL_HEADERS = (
+    "cartesia-version",
+    "content-type",
+    "user-agent",
+    "x-stainless-retry-count",
+    "idempotency-key",
+)
+
+
+@dataclass(slots=True)
+class Reply:
+    """What a handler answers: status, a JSON-able body or raw bytes, and its contract."""
+
+    body: Any
+    status: int = 200
+    schema: str | None = None
+    media_type: str = "application/json"
+
+
+@dataclass(slots=True)
+class Ctx:
+    request: Request
+    tenant: Tenant
+    service: Service
+    body: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+    def query(self) -> Mapping[str, str]:
+        return self.request.query_params
+
+    def path_param(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+
+Handler = Callable[[Ctx], Reply]
+
+
+class DroppedConnection:
+    """An ASGI response that starts and never finishes: the client sees the connection drop."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"64"), (b"content-type", b"application/json")],
+            }
+        )
+
+
+def api_key_of(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "").strip()
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        token = token.strip()
+        return token if scheme.lower() == "bearer" and token else None
+    key = request.headers.get("x-api-key")
+    return key.strip() or None if key is not None else None
+
+
+def _authenticate(request: Request, service: Service) -> Tenant:
+    key = api_key_of(request)
+    if key is None:
+        raise ApiError(
+            401,
+            "missing_api_key",
+            "Missing API key",
+            "Send your API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
+        )
+    allowed = service.settings.api_keys
+    if allowed and key not in allowed:
+        raise ApiError(401, "invalid_api_key", "Invalid API key", "The API key is not valid.")
+    if len(key) > 256 or not key.isprintable():
+        raise ApiError(401, "invalid_api_key", "Invalid API key", "The API key is malformed.")
+    return service.tenants.get(key)
+
+
+def _check_version(request: Request, service: Service, warnings: list[str]) -> None:
+    raw = request.headers.getlist("cartesia-version")
+    values = [v.strip() for line in raw for v in line.split(",") if v.strip()]
+    if not values:
+        raise ApiError(
+            service.settings.missing_version_status,
+            "missing_cartesia_version",
+            "Missing Cartesia-Version",
+            "Send a Cartesia-Version header, for example 'Cartesia-Version: 2026-03-01'.",
+        )
+    accepted = service.settings.accepted_versions
+    for value in values:
+        if value not in accepted:
+            raise ApiError(
+                404,
+                "api_version_not_found",
+                "API version not found",
+                f"No API schema exists for the requested Cartesia-Version {value!r}; "
+                f"supported: {', '.join(accepted)}.",
+            )
+    if len(values) > 1:
+        warnings.append(f"Cartesia-Version sent {len(values)} times: {', '.join(values)}")
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(
+        400, "body_too_large", "Request body too large", f"The body is over {limit} bytes."
+    )
+
+
+def _check_content_type(request: Request) -> None:
+    ctype = request.headers.get("content-type")
+    if ctype is None:
+        return
+    media = ctype.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise ApiError(
+            400,
+            "unsupported_content_type",
+            "Unsupported content type",
+            f"Content-Type {media!r} is not accepted; send application/json.",
+        )
+
+
+def _request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _render(reply: Reply, request_id: str) -> Response:
+    content = reply.body if isinstance(reply.body, bytes) else json_bytes(reply.body)
+    return Response(
+        content,
+        status_code=reply.status,
+        media_type=reply.media_type,
+        headers={"x-request-id": request_id},
+    )
+
+
+def _error_response(error: ApiError, request_id: str) -> tuple[Response, dict[str, Any]]:
+    body = error_body(error, request_id)
+    headers = {"x-request-id": request_id, **error.headers}
+    return (
+        Response(json_bytes(body), status_code=error.status, media_type="application/json",
+                 headers=headers),
+        body,
+    )
+
+
+async def _delay(ctx_tenant: Tenant, service: Service, seconds: float) -> None:
+    if seconds <= 0:
+        return
+    if service.real_latency or ctx_tenant.clock.mode == "real":
+        await asyncio.sleep(seconds)
+    else:
+        ctx_tenant.advance(seconds)
+
+
+def _fault_error(fault: Fault) -> ApiError:
+    status = fault.status or 500
+    titles = {429: "Too many requests", 500: "Internal server error", 502: "Bad gateway",
+              503: "Service unavailable"}
+    codes = {429: "concurrency_limited", 500: "internal_error", 502: "bad_gateway",
+             503: "service_unavailable"}
+    headers = {}
+    if status == 429 or fault.retry_after is not None:
+        headers["retry-after"] = f"{fault.retry_after if fault.retry_after is not None else 1:g}"
+    return ApiError(
+        status,
+        codes.get(status, "internal_error"),
+        titles.get(status, "Server error"),
+        "Injected fault (cartesia-fake).",
+        headers=headers,
+    )
+
+
+def endpoint(
+    service: Service,
+    handler: Handler,
+    *,
+    kind: Kind = "api",
+    needs_body: bool = False,
+    schema: str | None = None,
+) -> Callable[[Request], Awaitable[Response | DroppedConnection]]:
+    """Wrap ``handler`` in the pipeline. ``schema`` is the contract of its 2xx body."""
+
+    async def run(request: Request) -> Response | DroppedConnection:
+        request_id = _request_id()
+        tenant: Tenant | None = None
+        warnings: list[str] = []
+        fault: Fault | None = None
+        sent_body: Any = None
+        response: Response | DroppedConnection
+        method = request.method
+        path = request.url.path
+        try:
+            tenant = _authenticate(request, service)
+            if kind == "api":
+                _check_version(request, service, warnings)
+                fault = tenant.take_fault(method, path)
+            ctx = Ctx(request, tenant, service, warnings=warnings)
+            if fault is not None and not fault.after_commit:
+                await _delay(tenant, service, fault.latency_seconds)
+                if fault.drop_connection:
+                    return _finish(service, tenant, request, DroppedConnection(), 0, warnings)
+                if fault.status is not None:
+                    raise _fault_error(fault)
+            if needs_body:
+                _check_content_type(request)
+                raw = await _read_body(request, service.settings.max_body_bytes)
+                if kind != "control" or raw.strip():
+                    ctx.body = jsonbody.parse(raw, max_depth=service.settings.max_json_depth)
+            reply = handler(ctx)
+            if fault is not None and fault.after_commit:
+                await _delay(tenant, service, fault.latency_seconds)
+                if fault.drop_connection:
+                    warnings.append("after_commit fault: connection dropped after the commit")
+                    return _finish(service, tenant, request, DroppedConnection(), 0, warnings)
+                if fault.status is not None:
+                    warnings.append(f"after_commit fault: answered {fault.status} after the commit")
+                    raise _fault_error(fault)
+            response = _render(reply, request_id)
+            sent_body = reply.body
+            expected = schema if reply.schema is None else reply.schema
+            if service.validate_responses and expected and not isinstance(reply.body, bytes):
+                _check_contract(service, tenant, expected, sent_body, method, path)
+        except ApiError as error:
+            response, sent_body = _error_response(error, request_id)
+            if service.validate_responses:
+                _check_contract(service, tenant, "error", sent_body, method, path)
+        except Exception as exc:  # a bug in the fake: answer, and make the test fail
+            service.report(
+                Problem("exception", tenant.key if tenant else None,
+                        f"{method} {path}: {type(exc).__name__}: {exc}")
+            )
+            error = ApiError(500, "internal_error", "Internal server error",
+                             f"cartesia-fake failed: {type(exc).__name__}")
+            response, sent_body = _error_response(error, request_id)
+        return _finish(service, tenant, request, response, response.status_code  # type: ignore[union-attr]
+                       if isinstance(response, Response) else 0, warnings)
+
+    return run
+
+
+def _check_contract(
+    service: Service, tenant: Tenant | None, name: str, body: Any, method: str, path: str
+) -> None:
+    errors = contracts.errors_of(name, body)
+    if errors:
+        detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
+        service.report(Problem("contract", tenant.key if tenant else None,
+                               f"{method} {path} broke {name!r}: {detail}"))
+
+
+def _finish(
+    service: Service,
+    tenant: Tenant | None,
+    request: Request,
+    response: Response | DroppedConnection,
+    status: int,
+    warnings: list[str],
+) -> Response | DroppedConnection:
+    if tenant is not None:
+        headers = {h: request.headers[h] for h in _JOURNAL_HEADERS if h in request.headers}
+        raw_versions = request.headers.getlist("cartesia-version")
+        if len(raw_versions) > 1:
+            headers["cartesia-version"] = ", ".join(raw_versions)
+        tenant.record(
+            JournalEntry(
+                at=tenant.now_ms(),
+                method=request.method,
+                path=request.url.path,
+                status=status,
+                headers=headers,
+                warnings=list(warnings),
+            )
+        )
+    if service.on_request is not None:
+        service.on_request(f"{request.method} {request.url.path} -> {status or 'dropped'}")
+    return response
+

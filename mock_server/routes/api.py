@@ -1,0 +1,121 @@
+"""The Cartesia API routes: parse inputs, call the tenant, say which contract the body meets."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from mock_server.domain.errors import bad_request
+from mock_server.http.pipeline import Ctx, Reply, endpoint
+from mock_server.service import Service
+
+API_VERSION = "2026-03-01"
+
+
+def status(ctx: Ctx) -> Reply:
+    return Reply({"ok": True, "version": API_VERSION})
+
+
+def create_calls(ctx: Ctx) -> Reply:
+    if not isinstance(ctx.body, dict):
+        raise bad_request(
+            f"The request body must be a JSON object, not {type(ctx.body).__name__}.",
+            code="invalid_request_body",
+        )
+    results, duplicates = ctx.tenant.create_outbound(ctx.body)
+    ctx.warnings.extend(d.describe() for d in duplicates)
+    seen: set[str] = set()
+    for item in ctx.body["outbound_calls"]:
+        number = item["to_number"]
+        if number in seen:
+            ctx.warnings.append(f"{number} appears more than once in outbound_calls")
+        seen.add(number)
+    return Reply({"calls": results})
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None:
+        return 10
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3 and 1 <= int(raw) <= 100):
+        raise bad_request(f"limit: must be an integer from 1 to 100 (got {raw[:40]!r}).",
+                          code="invalid_query_parameter")
+    return int(raw)
+
+
+def list_calls(ctx: Ctx) -> Reply:
+    query = ctx.query()
+    agent_id = query.get("agent_id")
+    if not agent_id:
+        raise bad_request("agent_id: query parameter is required.", code="invalid_query_parameter")
+    expand = ctx.request.query_params.getlist("expand")
+    parts = [p.strip() for value in expand for p in value.split(",") if p.strip()]
+    bad = [p for p in parts if p != "transcript"]
+    if bad:
+        raise bad_request(f"expand: only 'transcript' is supported (got {bad[0][:40]!r}).",
+                          code="invalid_query_parameter")
+    page = ctx.tenant.list_calls(
+        agent_id,
+        limit=_limit(query.get("limit")),
+        starting_after=query.get("starting_after") or None,
+        ending_before=query.get("ending_before") or None,
+        expand_transcript=bool(parts),
+    )
+    return Reply(page)
+
+
+def get_call(ctx: Ctx) -> Reply:
+    return Reply(ctx.tenant.get_call(ctx.path_param("call_id")))
+
+
+def cancel_call(ctx: Ctx) -> Reply:
+    return Reply(ctx.tenant.cancel(ctx.path_param("call_id")))
+
+
+def delete_call(ctx: Ctx) -> Reply:
+    return Reply(ctx.tenant.delete(ctx.path_param("call_id")))
+
+
+def call_audio(ctx: Ctx) -> Reply:
+    return Reply(ctx.tenant.audio(ctx.path_param("call_id")), media_type="audio/wav")
+
+
+def list_numbers(ctx: Ctx) -> Reply:
+    return Reply(ctx.tenant.list_numbers())
+
+
+def get_number(ctx: Ctx) -> Reply:
+    return Reply(ctx.tenant.get_number(ctx.path_param("number_id")))
+
+
+def list_agents(ctx: Ctx) -> Reply:
+    return Reply(ctx.tenant.list_agents())
+
+
+def get_agent(ctx: Ctx) -> Reply:
+    return Reply(ctx.tenant.get_agent(ctx.path_param("agent_id")))
+
+
+#: (method, path, handler, contract of the 2xx body, needs a JSON body)
+API_ROUTES = (
+    ("POST", "/agents/calls", create_calls, "outbound_response", True),
+    ("GET", "/agents/calls", list_calls, "call_list", False),
+    ("GET", "/agents/calls/{call_id}", get_call, "agent_call", False),
+    ("DELETE", "/agents/calls/{call_id}", delete_call, "agent_call", False),
+    ("GET", "/agents/calls/{call_id}/audio", call_audio, None, False),
+    ("POST", "/agents/calls/{call_id}/cancel", cancel_call, "cancel_response", False),
+    ("GET", "/agents/phone-numbers", list_numbers, "phone_number_list", False),
+    ("GET", "/agents/phone-numbers/{number_id}", get_number, "phone_number", False),
+    ("GET", "/agents", list_agents, "agent_list", False),
+    ("GET", "/agents/{agent_id}", get_agent, "agent", False),
+)
+
+
+def routes(service: Service) -> list[BaseRoute]:
+    out: list[BaseRoute] = [
+        Route("/", endpoint(service, status, kind="public", schema="api_status"), methods=["GET"])
+    ]
+    for method, path, handler, schema, needs_body in API_ROUTES:
+        out.append(
+            Route(path, endpoint(service, handler, schema=schema, needs_body=needs_body),
+                  methods=[method])
+        )
+    return out

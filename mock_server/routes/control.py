@@ -1,0 +1,155 @@
+"""The control plane under /__fake__/: clock, world set-up, faults, queue, timeline, journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.routing import BaseRoute, Route
+
+import contracts
+from mock_server.domain.clock import rfc3339
+from mock_server.domain.errors import bad_request
+from mock_server.domain.faults import Fault
+from mock_server.domain.seed import script_from
+from mock_server.http.pipeline import Ctx, Reply, endpoint
+from mock_server.ledger import ledger_document
+from mock_server.service import Service
+from mock_server.views import agent as agent_view
+from mock_server.views import phone_number as number_view
+
+
+def _body(ctx: Ctx, schema: str) -> dict[str, Any]:
+    body = ctx.body if ctx.body is not None else {}
+    errors = contracts.errors_of(schema, body)
+    if errors:
+        detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
+        raise bad_request(f"Invalid control request: {detail}", code="invalid_control_request")
+    assert isinstance(body, dict)
+    return body
+
+
+def clock(ctx: Ctx) -> Reply:
+    return Reply(ctx.tenant.clock_view())
+
+
+def advance(ctx: Ctx) -> Reply:
+    body = _body(ctx, "control_advance")
+    return Reply({"now": rfc3339(ctx.tenant.advance(float(body["seconds"])))})
+
+
+def run_until_idle(ctx: Ctx) -> Reply:
+    return Reply({"now": rfc3339(ctx.tenant.run_until_idle())})
+
+
+def create_agent(ctx: Ctx) -> Reply:
+    body = _body(ctx, "control_agent_create")
+    item = ctx.tenant.add_agent(
+        body.get("id"), name=body.get("name", "Test agent"), deployed=body.get("deployed", True)
+    )
+    return Reply(agent_view(item, []), status=201)
+
+
+def create_number(ctx: Ctx) -> Reply:
+    body = _body(ctx, "control_phone_number_create")
+    item = ctx.tenant.add_phone_number(
+        body["number"],
+        number_id=body.get("id"),
+        provider=body.get("provider", "cartesia"),
+        organization=body.get("organization", "self"),
+        can_place_outbound=body.get("can_place_outbound", True),
+        label=body.get("label"),
+    )
+    return Reply(number_view(item), status=201)
+
+
+def put_callee(ctx: Ctx) -> Reply:
+    number = ctx.path_param("number")
+    if not contracts.is_e164(number):
+        raise bad_request(f"{number[:40]!r} is not an E.164 number.", code="invalid_control_request")
+    body = _body(ctx, "control_callee_script")
+    script = script_from(body)
+    ctx.tenant.set_callee(number, script)
+    return Reply({"number": number, **script.as_dict()})
+
+
+def add_fault(ctx: Ctx) -> Reply:
+    body = _body(ctx, "control_fault")
+    if "status" not in body and not body.get("drop_connection") and not body.get(
+        "latency_seconds"
+    ):
+        raise bad_request(
+            "A fault needs at least one of status, drop_connection or latency_seconds.",
+            code="invalid_control_request",
+        )
+    fault = ctx.tenant.add_fault(
+        Fault(
+            method=body.get("method"),
+            path=body.get("path"),
+            status=body.get("status"),
+            retry_after=body.get("retry_after"),
+            latency_seconds=float(body.get("latency_seconds", 0.0)),
+            drop_connection=body.get("drop_connection", False),
+            after_commit=body.get("after_commit", False),
+            times=body.get("times"),
+        )
+    )
+    return Reply(fault.as_dict(), status=201)
+
+
+def queue(ctx: Ctx) -> Reply:
+    return Reply(ctx.tenant.queue())
+
+
+def timeline(ctx: Ctx) -> Reply:
+    return Reply(ctx.tenant.timeline(ctx.path_param("call_id")))
+
+
+def journal(ctx: Ctx) -> Reply:
+    entries = [
+        {
+            "at": rfc3339(e.at),
+            "method": e.method,
+            "path": e.path,
+            "status": e.status,
+            "headers": e.headers,
+            "warnings": e.warnings,
+        }
+        for e in ctx.tenant.journal()
+    ]
+    dups = [d.as_dict() for d in ctx.tenant.duplicates()]
+    return Reply({"requests": entries, "duplicate_dials": dups})
+
+
+def reset(ctx: Ctx) -> Reply:
+    ctx.tenant.reset()
+    return Reply({"reset": True})
+
+
+def behaviors(ctx: Ctx) -> Reply:
+    return Reply(ledger_document(ctx.service.settings))
+
+
+#: (method, path, handler, contract of the 2xx body, needs a JSON body)
+CONTROL_ROUTES = (
+    ("GET", "/__fake__/clock", clock, "control_clock", False),
+    ("POST", "/__fake__/clock/advance", advance, "control_clock", True),
+    ("POST", "/__fake__/clock/run-until-idle", run_until_idle, "control_clock", False),
+    ("POST", "/__fake__/agents", create_agent, "agent", True),
+    ("POST", "/__fake__/phone-numbers", create_number, "phone_number", True),
+    ("PUT", "/__fake__/callees/{number}", put_callee, None, True),
+    ("POST", "/__fake__/faults", add_fault, None, True),
+    ("GET", "/__fake__/queue", queue, "control_queue", False),
+    ("GET", "/__fake__/calls/{call_id}/timeline", timeline, "control_timeline", False),
+    ("GET", "/__fake__/requests", journal, "control_journal", False),
+    ("POST", "/__fake__/reset", reset, "control_reset", False),
+    ("GET", "/__fake__/behaviors", behaviors, "control_ledger", False),
+)
+
+
+def routes(service: Service) -> list[BaseRoute]:
+    return [
+        Route(path, endpoint(service, handler, kind="control", schema=schema,
+                             needs_body=needs_body), methods=[method])
+        for method, path, handler, schema, needs_body in CONTROL_ROUTES
+    ]
+

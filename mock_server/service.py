@@ -1,0 +1,71 @@
+"""Service: everything one running fake holds (tenants, settings, problems seen), minus HTTP."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
+from mock_server.domain.seed import Seed
+from mock_server.domain.settings import Settings
+from mock_server.domain.tenants import Tenants
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something a test should fail on: ``kind`` is exception, contract or unknown_route."""
+
+    kind: str
+    tenant: str | None
+    detail: str
+
+
+class Service:
+    """The tenants and the record of problems, shared by every door into one fake."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings | None = None,
+        seed: int = 0,
+        world_seed: Seed | None = None,
+        clock: ClockMode = "virtual",
+        speed: float = 1.0,
+        validate_responses: bool = False,
+        real_latency: bool = False,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.clock_mode: ClockMode = clock
+        self.speed = speed
+        self.validate_responses = validate_responses
+        self.real_latency = real_latency
+        self.tenants = Tenants(
+            settings=self.settings,
+            seed=seed,
+            world_seed=world_seed if world_seed is not None else Seed.documented(),
+            clock_factory=self._new_clock,
+        )
+        self._problems: list[Problem] = []
+        self._lock = threading.Lock()
+        self.on_request: Callable[[str], None] | None = None
+
+    def _new_clock(self) -> Clock:
+        if self.clock_mode == "virtual":
+            return VirtualClock()
+        return RealClock(speed=self.speed)
+
+    def report(self, problem: Problem) -> None:
+        with self._lock:
+            self._problems.append(problem)
+
+    def problems(self, tenant: str | None = None) -> list[Problem]:
+        with self._lock:
+            return [p for p in self._problems if tenant is None or p.tenant == tenant]
+
+    def forget_problems(self, tenant: str | None = None) -> list[Problem]:
+        """Remove and return the problems of ``tenant`` (all when None)."""
+        with self._lock:
+            taken = [p for p in self._problems if tenant is None or p.tenant == tenant]
+            self._problems = [p for p in self._problems if p not in taken]
+            return taken

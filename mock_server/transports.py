@@ -1,0 +1,111 @@
+"""In-process httpx transports that call the ASGI app directly: no socket, no thread, no lifespan.
+
+The sync transport drives the app on a private event loop it owns; the async one awaits the app
+on the caller's loop. Both turn a started-but-unfinished response into the same error httpx
+raises when a server drops the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from starlette.types import ASGIApp, Message
+
+
+def _scope(request: httpx.Request, body: bytes) -> dict[str, Any]:
+    url = request.url
+    host = url.host or "testserver"
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": request.method,
+        "scheme": url.scheme,
+        "path": url.path,
+        "raw_path": url.raw_path.split(b"?", 1)[0],
+        "query_string": url.query,
+        "root_path": "",
+        "headers": [(k.lower(), v) for k, v in request.headers.raw],
+        "client": ("127.0.0.1", 50000),
+        "server": (host, port),
+        "state": {},
+    }
+
+
+async def _call(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.Response:
+    sent_body = False
+    status: int | None = None
+    headers: list[tuple[bytes, bytes]] = []
+    chunks: list[bytes] = []
+    complete = False
+
+    async def receive() -> Message:
+        nonlocal sent_body
+        if sent_body:
+            return {"type": "http.disconnect"}
+        sent_body = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        nonlocal status, headers, complete
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers = list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                complete = True
+
+    await app(_scope(request, body), receive, send)
+    if status is None or not complete:
+        raise httpx.RemoteProtocolError(
+            "Server disconnected without sending a complete response.", request=request
+        )
+    return httpx.Response(status, headers=headers, content=b"".join(chunks), request=request)
+
+
+class SyncTransport(httpx.BaseTransport):
+    """A sync httpx transport for an ASGI app, run on a private event loop."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        coro = _call(self.app, request, body)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:  # called from inside a running loop: that loop is busy, so run on a fresh one
+            return _run_in_fresh_thread(coro)
+        if self._loop is None or self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+        return self._loop.run_until_complete(coro)
+
+    def close(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.close()
+
+
+def _run_in_fresh_thread(coro: Any) -> httpx.Response:
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        result: httpx.Response = pool.submit(asyncio.run, coro).result()
+        return result
+
+
+class AsyncTransport(httpx.AsyncBaseTransport):
+    """An async httpx transport for an ASGI app, awaited on the caller's loop."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        return await _call(self.app, request, body)

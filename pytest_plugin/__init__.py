@@ -1,0 +1,1 @@
+"""The cartesia-fake pytest plugin (registered through the ``pytest11`` entry point)."""

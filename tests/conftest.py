@@ -1,0 +1,138 @@
+"""Shared fixtures: the three doors into one fake, and Hypothesis profiles."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, settings
+
+from mock_server import FakeCartesia
+
+pytest_plugins = ["pytester"]
+
+settings.register_profile(
+    "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.load_profile("ci")
+
+AGENT = FakeCartesia.agent_id
+NUMBER = FakeCartesia.from_number_id
+VERSION = "2026-03-01"
+_keys = itertools.count(1)
+
+
+class Door:
+    """A synchronous face over one way into the fake (sync, async or live), for one tenant."""
+
+    def __init__(self, name: str, fake: FakeCartesia, key: str, base_url: str | None) -> None:
+        self.name = name
+        self.fake = fake
+        self.key = key
+        headers = {"authorization": f"Bearer {key}", "cartesia-version": VERSION}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        if name == "sync":
+            self._client: Any = httpx.Client(
+                transport=fake.transport(), base_url="https://api.cartesia.ai", headers=headers
+            )
+        elif name == "async":
+            self._loop = asyncio.new_event_loop()
+            self._client = httpx.AsyncClient(
+                transport=fake.async_transport(), base_url="https://api.cartesia.ai",
+                headers=headers,
+            )
+        else:
+            self._client = httpx.Client(base_url=base_url or "", headers=headers)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if self._loop is not None:
+            return self._loop.run_until_complete(self._client.request(method, path, **kwargs))
+        response: httpx.Response = self._client.request(method, path, **kwargs)
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", path, **kwargs)
+
+    # -- helpers over the HTTP control plane (black-box) --
+    def dial(self, *numbers: str, **extra: Any) -> httpx.Response:
+        body = {
+            "from_number_id": NUMBER,
+            "agent_id": AGENT,
+            "outbound_calls": [{"to_number": n} for n in numbers],
+            **extra,
+        }
+        return self.post("/agents/calls", json=body)
+
+    def call_ids(self, *numbers: str, **extra: Any) -> list[str]:
+        response = self.dial(*numbers, **extra)
+        assert response.status_code == 200, response.text
+        return [c["agent_call_id"] for c in response.json()["calls"]]
+
+    def advance(self, seconds: float) -> None:
+        r = self.post("/__fake__/clock/advance", json={"seconds": seconds})
+        assert r.status_code == 200, r.text
+
+    def run_until_idle(self) -> None:
+        assert self.post("/__fake__/clock/run-until-idle").status_code == 200
+
+    def call(self, call_id: str) -> dict[str, Any]:
+        r = self.get(f"/agents/calls/{call_id}")
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    def timeline(self, call_id: str) -> list[dict[str, Any]]:
+        r = self.get(f"/__fake__/calls/{call_id}/timeline")
+        assert r.status_code == 200, r.text
+        events: list[dict[str, Any]] = r.json()["events"]
+        return events
+
+    def close(self) -> None:
+        if self._loop is not None:
+            self._loop.run_until_complete(self._client.aclose())
+            self._loop.close()
+        else:
+            self._client.close()
+
+
+@pytest.fixture(scope="session")
+def live_fake() -> Iterator[tuple[FakeCartesia, str]]:
+    fake = FakeCartesia(real_latency=True)
+    server = fake.serve()
+    yield fake, server.url
+    fake.close()
+
+
+@pytest.fixture(params=["sync", "async", "live"])
+def door(request: pytest.FixtureRequest) -> Iterator[Door]:
+    """The same black-box test through each door; a fresh tenant every time."""
+    key = f"sk_car_test_{request.node.name}_{next(_keys)}"
+    if request.param == "live":
+        fake, url = request.getfixturevalue("live_fake")
+    else:
+        fake, url = FakeCartesia(), None
+    d = Door(request.param, fake, key, url)
+    yield d
+    d.close()
+    problems = [p for p in fake.problems() if p.tenant == key]
+    assert not problems, f"the fake recorded problems: {problems}"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeCartesia]:
+    with FakeCartesia() as f, f.expect_no_problems():
+        yield f
