@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts._loader import is_e164, load_schema, schema_names, validator_for
+from contracts._loader import build_validator, is_e164, load_schema, schema_names, validator_for
 from contracts._violation import ContractError, ContractViolation, explain_all
 
 __all__ = [
     "ContractError",
     "ContractViolation",
+    "build_validator",
     "errors_of",
+    "explain_all",
     "is_e164",
     "load_schema",
     "schema_names",
     "validate",
+    "validator_for",
 ]
 
 

@@ -31,8 +31,10 @@ def _format_checker() -> FormatChecker:
     checker.checks("e164")(lambda v: not isinstance(v, str) or is_e164(v))
     checker.checks("uuid")(lambda v: not isinstance(v, str) or _UUID4.fullmatch(v) is not None)
     checker.checks("date-time")(
-        lambda v: not isinstance(v, str)
-        or re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", v) is not None
+        lambda v: (
+            not isinstance(v, str)
+            or re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", v) is not None
+        )
     )
     return checker
 
@@ -42,7 +44,7 @@ def _is_strict_integer(_checker: object, instance: object) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
-StrictValidator = extend(
+StrictValidator = extend(  # type: ignore[no-untyped-call]
     Draft202012Validator,
     type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_strict_integer),
 )
@@ -87,7 +89,10 @@ def registry() -> Registry[Any]:
 
 def build_validator(schema: Mapping[str, Any]) -> Validator:
     """A strict validator for ``schema`` whose relative ``$ref``s resolve in our registry."""
-    return StrictValidator(dict(schema), registry=registry(), format_checker=_format_checker())  # type: ignore[no-any-return]
+    validator: Validator = StrictValidator(
+        dict(schema), registry=registry(), format_checker=_format_checker()
+    )
+    return validator
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from jsonschema import ValidationError
 
@@ -32,8 +33,17 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-_ARTICLES = {"integer": "an integer", "object": "an object", "array": "an array",
-             "string": "a string", "number": "a number", "boolean": "a boolean", "null": "null"}
+_ARTICLES = MappingProxyType(
+    {
+        "integer": "an integer",
+        "object": "an object",
+        "array": "an array",
+        "string": "a string",
+        "number": "a number",
+        "boolean": "a boolean",
+        "null": "null",
+    }
+)
 
 
 def _type_words(expected: object) -> str:
@@ -54,7 +64,7 @@ def explain(error: ValidationError) -> list[ContractError]:
             if name not in error.instance
         ]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = error.schema.get("properties", {})
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         return [
             ContractError(json_path([*base, key]), "is not an allowed field")
             for key in error.instance

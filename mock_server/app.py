@@ -10,7 +10,8 @@ from mock_server.service import Service
 
 def create_app(service: Service) -> Starlette:
     """The ASGI app over ``service``. State is built here, never in lifespan."""
-    app = Starlette(routes=[*api.routes(service), *control.routes(service),
-                            *fallback.routes(service)])
+    app = Starlette(
+        routes=[*api.routes(service), *control.routes(service), *fallback.routes(service)]
+    )
     app.state.service = service
     return app

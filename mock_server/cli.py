@@ -21,25 +21,51 @@ def _parser() -> argparse.ArgumentParser:
         description="A faithful, stateful fake of Cartesia's outbound-call API.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve = sub.add_parser("serve", help="run the fake as an HTTP server",
-                           description="Serve the fake API and its /__fake__/ control plane.")
+    serve = sub.add_parser(
+        "serve",
+        help="run the fake as an HTTP server",
+        description="Serve the fake API and its /__fake__/ control plane.",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000,
-                       help="port to bind; 0 picks a free one (default 8000)")
-    serve.add_argument("--clock", choices=["real", "virtual"], default="real",
-                       help="real: wall clock (default); virtual: moves only via the control API")
-    serve.add_argument("--speed", type=float, default=1.0,
-                       help="real-clock speed factor, e.g. 60 = a second is a minute")
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to bind; 0 picks a free one (default 8000)"
+    )
+    serve.add_argument(
+        "--clock",
+        choices=["real", "virtual"],
+        default="real",
+        help="real: wall clock (default); virtual: moves only via the control API",
+    )
+    serve.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="real-clock speed factor, e.g. 60 = a second is a minute",
+    )
     serve.add_argument("--seed", type=int, default=0, help="seed for deterministic ids")
-    serve.add_argument("--api-key", action="append", default=[], metavar="KEY",
-                       help="accept only this key (repeat for several); default: any key")
-    serve.add_argument("--seed-file", metavar="FILE",
-                       help="JSON or TOML file of agents, numbers and callees for new tenants")
-    serve.add_argument("--no-seed", action="store_true",
-                       help="start tenants empty (no documented example agent and number)")
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="accept only this key (repeat for several); default: any key",
+    )
+    serve.add_argument(
+        "--seed-file",
+        metavar="FILE",
+        help="JSON or TOML file of agents, numbers and callees for new tenants",
+    )
+    serve.add_argument(
+        "--no-seed",
+        action="store_true",
+        help="start tenants empty (no documented example agent and number)",
+    )
     serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
-    sub.add_parser("behaviors", help="print the behaviour ledger",
-                   description="Print every behaviour rule with its provenance and knob.")
+    sub.add_parser(
+        "behaviors",
+        help="print the behaviour ledger",
+        description="Print every behaviour rule with its provenance and knob.",
+    )
     return parser
 
 
@@ -64,15 +90,28 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
     from mock_server.service import Service
 
     settings = Settings().with_overrides(api_keys=tuple(args.api_key))
-    service = Service(settings=settings, seed=args.seed, world_seed=world, clock=args.clock,
-                      speed=_speed(args.speed), real_latency=True)
+    service = Service(
+        settings=settings,
+        seed=args.seed,
+        world_seed=world,
+        clock=args.clock,
+        speed=_speed(args.speed),
+        real_latency=True,
+    )
     if not args.quiet:
+
         def log(line: str) -> None:
             print(line, file=sys.stderr, flush=True)
 
         service.on_request = log
-    config = uvicorn.Config(create_app(service), host=args.host, port=args.port,
-                            log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        create_app(service),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -94,8 +94,10 @@ class FakeCartesia:
     def client(self, *, api_key: str | None = None, **kwargs: Any) -> httpx.Client:
         """An httpx.Client on the sync transport, with base URL, key and version set."""
         client = httpx.Client(
-            transport=self.transport(), base_url=DEFAULT_BASE_URL,
-            headers=self._headers(api_key), **kwargs,
+            transport=self.transport(),
+            base_url=DEFAULT_BASE_URL,
+            headers=self._headers(api_key),
+            **kwargs,
         )
         self._clients.append(client)
         return client
@@ -103,8 +105,10 @@ class FakeCartesia:
     def async_client(self, *, api_key: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
         """An httpx.AsyncClient on the async transport, with base URL, key and version set."""
         client = httpx.AsyncClient(
-            transport=self.async_transport(), base_url=DEFAULT_BASE_URL,
-            headers=self._headers(api_key), **kwargs,
+            transport=self.async_transport(),
+            base_url=DEFAULT_BASE_URL,
+            headers=self._headers(api_key),
+            **kwargs,
         )
         self._clients.append(client)
         return client
@@ -142,8 +146,14 @@ class FakeCartesia:
     def run_until_idle(self, *, api_key: str | None = None) -> None:
         self.tenant(api_key).run_until_idle()
 
-    def set_callee(self, number: str, script: CalleeScript | None = None, *,
-                   api_key: str | None = None, **fields: Any) -> None:
+    def set_callee(
+        self,
+        number: str,
+        script: CalleeScript | None = None,
+        *,
+        api_key: str | None = None,
+        **fields: Any,
+    ) -> None:
         """Script the callee at ``number`` (a CalleeScript, or its fields as keywords)."""
         self.tenant(api_key).set_callee(number, script or CalleeScript(**fields))
 

@@ -24,8 +24,9 @@ def load_seed_file(path: str | Path) -> Seed:
     try:
         data = tomllib.loads(text) if file.suffix == ".toml" else json.loads(text)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise SeedFileError(f"seed file {file} is not valid {file.suffix[1:] or 'JSON'}: {exc}") \
-            from None
+        raise SeedFileError(
+            f"seed file {file} is not valid {file.suffix[1:] or 'JSON'}: {exc}"
+        ) from None
     errors = contracts.errors_of("seed_file", data)
     if errors:
         lines = "; ".join(f"{e.path}: {e.message}" for e in errors)

@@ -43,7 +43,8 @@ class Door:
         elif name == "async":
             self._loop = asyncio.new_event_loop()
             self._client = httpx.AsyncClient(
-                transport=fake.async_transport(), base_url="https://api.cartesia.ai",
+                transport=fake.async_transport(),
+                base_url="https://api.cartesia.ai",
                 headers=headers,
             )
         else:

@@ -32,9 +32,14 @@ def assert_error(response, status: int, code: str, *needles: str) -> dict:
 
 def test_documented_example_verbatim(door: Door) -> None:
     r = door.request(
-        "POST", "/agents/calls",
-        headers={"X-API-Key": door.key, "Cartesia-Version": "2026-03-01",
-                 "Content-Type": "application/json", "authorization": ""},
+        "POST",
+        "/agents/calls",
+        headers={
+            "X-API-Key": door.key,
+            "Cartesia-Version": "2026-03-01",
+            "Content-Type": "application/json",
+            "authorization": "",
+        },
         content=json.dumps(DOC_BODY),
     )
     # The client's default Authorization is blanked: X-API-Key alone authenticates.
@@ -81,8 +86,11 @@ def test_missing_or_empty_key_is_401(door: Door, auth: str | None) -> None:
 
 
 def test_auth_is_checked_before_version_and_body(door: Door) -> None:
-    r = door.post("/agents/calls", content=b"not json",
-                  headers={"authorization": "", "cartesia-version": "1999-01-01"})
+    r = door.post(
+        "/agents/calls",
+        content=b"not json",
+        headers={"authorization": "", "cartesia-version": "1999-01-01"},
+    )
     assert r.status_code == 401
 
 
@@ -100,14 +108,18 @@ def test_missing_version_is_400_before_body(door: Door) -> None:
 def test_sdk_version_and_duplicate_version_accepted(door: Door) -> None:
     r = door.post("/agents/calls", json=DOC_BODY, headers={"cartesia-version": "2026-08-14"})
     assert r.status_code == 200
-    r = door.post("/agents/calls", json=DOC_BODY,
-                  headers=[("cartesia-version", "2026-03-01"), ("Cartesia-Version", "2026-08-14")])
+    r = door.post(
+        "/agents/calls",
+        json=DOC_BODY,
+        headers=[("cartesia-version", "2026-03-01"), ("Cartesia-Version", "2026-08-14")],
+    )
     assert r.status_code == 200, r.text
     journal = door.get("/__fake__/requests").json()["requests"]
     last_post = [e for e in journal if e["method"] == "POST"][-1]
     assert any("Cartesia-Version sent 2 times" in w for w in last_post["warnings"])
-    r = door.post("/agents/calls", json=DOC_BODY,
-                  headers={"cartesia-version": "2026-03-01, 2025-04-16"})
+    r = door.post(
+        "/agents/calls", json=DOC_BODY, headers={"cartesia-version": "2026-03-01, 2025-04-16"}
+    )
     assert r.status_code == 404
 
 
@@ -140,57 +152,121 @@ def test_malformed_bodies_are_400(door: Door, content: bytes, needle: str) -> No
 
 
 def test_oversize_body_is_400(door: Door) -> None:
-    big = {**DOC_BODY, "outbound_calls": [{"to_number": "+14155559876",
-                                           "metadata": {"blob": "x" * 1_100_000}}]}
+    big = {
+        **DOC_BODY,
+        "outbound_calls": [{"to_number": "+14155559876", "metadata": {"blob": "x" * 1_100_000}}],
+    }
     r = door.post("/agents/calls", json=big)
     assert_error(r, 400, "body_too_large", "1048576")
 
 
 def test_wrong_content_type_is_400(door: Door) -> None:
-    r = door.post("/agents/calls", content=json.dumps(DOC_BODY),
-                  headers={"content-type": "application/x-www-form-urlencoded"})
+    r = door.post(
+        "/agents/calls",
+        content=json.dumps(DOC_BODY),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert_error(r, 400, "unsupported_content_type")
 
 
 SHAPE_CASES = [
-    ({"agent_id": AGENT, "outbound_calls": [{"to_number": "+14155559876"}]},
-     ["from_number_id: is required"]),
-    ({"from_number_id": "", "agent_id": AGENT, "outbound_calls": [{"to_number": "+14155559876"}]},
-     ["from_number_id: must not be empty"]),
-    ({"from_number_id": NUMBER, "agent_id": "", "outbound_calls": [{"to_number": "+14155559876"}]},
-     ["agent_id: must not be empty"]),
+    (
+        {"agent_id": AGENT, "outbound_calls": [{"to_number": "+14155559876"}]},
+        ["from_number_id: is required"],
+    ),
+    (
+        {
+            "from_number_id": "",
+            "agent_id": AGENT,
+            "outbound_calls": [{"to_number": "+14155559876"}],
+        },
+        ["from_number_id: must not be empty"],
+    ),
+    (
+        {
+            "from_number_id": NUMBER,
+            "agent_id": "",
+            "outbound_calls": [{"to_number": "+14155559876"}],
+        },
+        ["agent_id: must not be empty"],
+    ),
     ({"from_number_id": NUMBER, "agent_id": AGENT}, ["outbound_calls: is required"]),
-    ({"from_number_id": NUMBER, "agent_id": AGENT, "outbound_calls": {}},
-     ["outbound_calls: must be an array"]),
-    ({"from_number_id": NUMBER, "agent_id": AGENT, "outbound_calls": []},
-     ["outbound_calls: must have at least 1"]),
-    ({"from_number_id": NUMBER, "agent_id": AGENT,
-      "outbound_calls": [{"to_number": "+14155559876"}] * 101},
-     ["outbound_calls: must have at most 100"]),
-    ({"from_number_id": NUMBER, "agent_id": AGENT, "outbound_calls": ["+14155559876"]},
-     ["outbound_calls[0]: must be an object"]),
-    ({"from_number_id": NUMBER, "agent_id": AGENT, "outbound_calls": [{}]},
-     ["outbound_calls[0].to_number: is required"]),
-    ({"from_number_id": NUMBER, "agent_id": AGENT,
-      "outbound_calls": [{"to_number": "+14155559876\n"}]},
-     ["outbound_calls[0].to_number: must be a valid e164"]),
-    ({"from_number_id": NUMBER, "agent_id": AGENT,
-      "outbound_calls": [{"to_number": "14155559876"}]},
-     ["outbound_calls[0].to_number"]),
-    ({"from_number_id": NUMBER, "agent_id": AGENT,
-      "outbound_calls": [{"to_number": "+04155559876"}]},
-     ["outbound_calls[0].to_number"]),
-    ({"from_number_id": NUMBER, "agent_id": AGENT,
-      "outbound_calls": [{"to_number": "+1234567890123456"}]},
-     ["outbound_calls[0].to_number"]),
-    ({"from_number_id": NUMBER, "agent_id": AGENT,
-      "outbound_calls": [{"to_number": "+14155559876", "metadata": []}]},
-     ["outbound_calls[0].metadata: must be an object"]),
-    ({"from_number_id": NUMBER, "agent_id": AGENT,
-      "outbound_calls": [{"to_number": "+14155559876", "metadata": "x"}]},
-     ["outbound_calls[0].metadata"]),
-    ({"from_number_id": 5, "agent_id": AGENT, "outbound_calls": [{"to_number": "+14155559876"}]},
-     ["from_number_id: must be a string"]),
+    (
+        {"from_number_id": NUMBER, "agent_id": AGENT, "outbound_calls": {}},
+        ["outbound_calls: must be an array"],
+    ),
+    (
+        {"from_number_id": NUMBER, "agent_id": AGENT, "outbound_calls": []},
+        ["outbound_calls: must have at least 1"],
+    ),
+    (
+        {
+            "from_number_id": NUMBER,
+            "agent_id": AGENT,
+            "outbound_calls": [{"to_number": "+14155559876"}] * 101,
+        },
+        ["outbound_calls: must have at most 100"],
+    ),
+    (
+        {"from_number_id": NUMBER, "agent_id": AGENT, "outbound_calls": ["+14155559876"]},
+        ["outbound_calls[0]: must be an object"],
+    ),
+    (
+        {"from_number_id": NUMBER, "agent_id": AGENT, "outbound_calls": [{}]},
+        ["outbound_calls[0].to_number: is required"],
+    ),
+    (
+        {
+            "from_number_id": NUMBER,
+            "agent_id": AGENT,
+            "outbound_calls": [{"to_number": "+14155559876\n"}],
+        },
+        ["outbound_calls[0].to_number: must be a valid e164"],
+    ),
+    (
+        {
+            "from_number_id": NUMBER,
+            "agent_id": AGENT,
+            "outbound_calls": [{"to_number": "14155559876"}],
+        },
+        ["outbound_calls[0].to_number"],
+    ),
+    (
+        {
+            "from_number_id": NUMBER,
+            "agent_id": AGENT,
+            "outbound_calls": [{"to_number": "+04155559876"}],
+        },
+        ["outbound_calls[0].to_number"],
+    ),
+    (
+        {
+            "from_number_id": NUMBER,
+            "agent_id": AGENT,
+            "outbound_calls": [{"to_number": "+1234567890123456"}],
+        },
+        ["outbound_calls[0].to_number"],
+    ),
+    (
+        {
+            "from_number_id": NUMBER,
+            "agent_id": AGENT,
+            "outbound_calls": [{"to_number": "+14155559876", "metadata": []}],
+        },
+        ["outbound_calls[0].metadata: must be an object"],
+    ),
+    (
+        {
+            "from_number_id": NUMBER,
+            "agent_id": AGENT,
+            "outbound_calls": [{"to_number": "+14155559876", "metadata": "x"}],
+        },
+        ["outbound_calls[0].metadata"],
+    ),
+    (
+        {"from_number_id": 5, "agent_id": AGENT, "outbound_calls": [{"to_number": "+14155559876"}]},
+        ["from_number_id: must be a string"],
+    ),
 ]
 
 
@@ -244,15 +320,25 @@ def test_every_bad_field_is_named_at_once(door: Door) -> None:
         "max_call_duration_minutes": 30.5,
     }
     err = assert_error(door.post("/agents/calls", json=body), 400, "invalid_request_body")
-    for path in ["from_number_id", "agent_id", "outbound_calls[0].to_number",
-                 "outbound_calls[1].to_number", "outbound_calls[1].metadata",
-                 "outbound_calls[2]", "ringing_timeout_seconds", "max_call_duration_minutes"]:
+    for path in [
+        "from_number_id",
+        "agent_id",
+        "outbound_calls[0].to_number",
+        "outbound_calls[1].to_number",
+        "outbound_calls[1].metadata",
+        "outbound_calls[2]",
+        "ringing_timeout_seconds",
+        "max_call_duration_minutes",
+    ]:
         assert f"{path}:" in err["message"], path
 
 
 def test_unknown_fields_are_ignored(door: Door) -> None:
-    body = {**DOC_BODY, "surprise": 1,
-            "outbound_calls": [{"to_number": "+14155559876", "dynamic_variables": {}}]}
+    body = {
+        **DOC_BODY,
+        "surprise": 1,
+        "outbound_calls": [{"to_number": "+14155559876", "dynamic_variables": {}}],
+    }
     assert door.post("/agents/calls", json=body).status_code == 200
 
 
@@ -262,8 +348,9 @@ def test_unknown_agent_is_404(door: Door) -> None:
 
 
 def test_shape_is_checked_before_agent(door: Door) -> None:
-    r = door.post("/agents/calls", json={**DOC_BODY, "agent_id": "agent_nope",
-                                         "ringing_timeout_seconds": 1})
+    r = door.post(
+        "/agents/calls", json={**DOC_BODY, "agent_id": "agent_nope", "ringing_timeout_seconds": 1}
+    )
     assert_error(r, 400, "invalid_request_body")
 
 
@@ -277,29 +364,41 @@ def test_undeployed_agent_is_404_deployment(door: Door) -> None:
 def test_unknown_number_is_404_and_agent_checked_first(door: Door) -> None:
     r = door.post("/agents/calls", json={**DOC_BODY, "from_number_id": "ap_nope"})
     assert_error(r, 404, "phone_number_not_found", "ap_nope")
-    r = door.post("/agents/calls", json={**DOC_BODY, "from_number_id": "ap_nope",
-                                         "agent_id": "agent_nope"})
+    r = door.post(
+        "/agents/calls", json={**DOC_BODY, "from_number_id": "ap_nope", "agent_id": "agent_nope"}
+    )
     assert_error(r, 404, "agent_not_found")
 
 
 def test_other_organisation_number_is_403(door: Door) -> None:
-    r = door.post("/__fake__/phone-numbers",
-                  json={"id": "ap_theirs", "number": "+12025550111", "organization": "other"})
+    r = door.post(
+        "/__fake__/phone-numbers",
+        json={"id": "ap_theirs", "number": "+12025550111", "organization": "other"},
+    )
     assert r.status_code == 201
     r = door.post("/agents/calls", json={**DOC_BODY, "from_number_id": "ap_theirs"})
     assert_error(r, 403, "phone_number_forbidden", "ap_theirs")
 
 
 def test_number_that_cannot_dial_out_is_400(door: Door) -> None:
-    door.post("/__fake__/phone-numbers",
-              json={"id": "ap_inbound", "number": "+12025550112", "can_place_outbound": False})
+    door.post(
+        "/__fake__/phone-numbers",
+        json={"id": "ap_inbound", "number": "+12025550112", "can_place_outbound": False},
+    )
     r = door.post("/agents/calls", json={**DOC_BODY, "from_number_id": "ap_inbound"})
     assert_error(r, 400, "outbound_not_supported", "ap_inbound")
 
 
 def test_results_are_ordered_with_per_destination_errors(door: Door) -> None:
-    numbers = ["+14155550195", "+14155559876", "+442071838750", "+14165550100",
-               "+18765550100", "+12125550101", "+14155559876"]
+    numbers = [
+        "+14155550195",
+        "+14155559876",
+        "+442071838750",
+        "+14165550100",
+        "+18765550100",
+        "+12125550101",
+        "+14155559876",
+    ]
     r = door.dial(*numbers)
     assert r.status_code == 200
     calls = r.json()["calls"]
@@ -318,10 +417,18 @@ def test_results_are_ordered_with_per_destination_errors(door: Door) -> None:
 
 
 def test_twilio_number_may_dial_abroad(door: Door) -> None:
-    door.post("/__fake__/phone-numbers",
-              json={"id": "ap_twilio", "number": "+12025550113", "provider": "twilio"})
-    r = door.post("/agents/calls", json={**DOC_BODY, "from_number_id": "ap_twilio",
-                                         "outbound_calls": [{"to_number": "+442071838750"}]})
+    door.post(
+        "/__fake__/phone-numbers",
+        json={"id": "ap_twilio", "number": "+12025550113", "provider": "twilio"},
+    )
+    r = door.post(
+        "/agents/calls",
+        json={
+            **DOC_BODY,
+            "from_number_id": "ap_twilio",
+            "outbound_calls": [{"to_number": "+442071838750"}],
+        },
+    )
     [item] = r.json()["calls"]
     assert "agent_call_id" in item
     assert door.call(item["agent_call_id"])["telephony_account_type"] == "twilio"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from mock_server.domain.models import CalleeScript
 
@@ -12,15 +13,17 @@ _MAGIC = re.compile(r"\+1[0-9]{3}55501([0-9])([0-9])")
 
 DEFAULT_CALLEE = CalleeScript()
 
-_BY_DECADE: Mapping[int, CalleeScript] = {
-    0: CalleeScript("answer", 2.0, 30.0, "client"),
-    1: CalleeScript("busy", 3.0, None),
-    2: CalleeScript("no_answer", 0.0, None),
-    3: CalleeScript("dial_failed", 1.0, None),
-    4: CalleeScript("answer", 2.0, 10.0, "agent"),
-    5: CalleeScript("answer", 2.0, None, "client"),
-    6: CalleeScript("error", 2.0, None),
-}
+_BY_DECADE: Mapping[int, CalleeScript] = MappingProxyType(
+    {
+        0: CalleeScript("answer", 2.0, 30.0, "client"),
+        1: CalleeScript("busy", 3.0, None),
+        2: CalleeScript("no_answer", 0.0, None),
+        3: CalleeScript("dial_failed", 1.0, None),
+        4: CalleeScript("answer", 2.0, 10.0, "agent"),
+        5: CalleeScript("answer", 2.0, None, "client"),
+        6: CalleeScript("error", 2.0, None),
+    }
+)
 
 REJECT_DECADE = 9
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from mock_server.domain.models import Call, CallStatus, Phase
@@ -28,19 +29,23 @@ class Step:
 
 
 #: (phase, event) -> phase after it. Anything not listed is not a legal move.
-TRANSITIONS: Mapping[tuple[Phase, Event], Phase] = {
-    (Phase.QUEUED, "dialed"): Phase.RINGING,
-    (Phase.RINGING, "answered"): Phase.TALKING,
-    (Phase.RINGING, "ended"): Phase.ENDED,
-    (Phase.TALKING, "ended"): Phase.ENDED,
-}
+TRANSITIONS: Mapping[tuple[Phase, Event], Phase] = MappingProxyType(
+    {
+        (Phase.QUEUED, "dialed"): Phase.RINGING,
+        (Phase.RINGING, "answered"): Phase.TALKING,
+        (Phase.RINGING, "ended"): Phase.ENDED,
+        (Phase.TALKING, "ended"): Phase.ENDED,
+    }
+)
 
 #: Failure end reasons while ringing, by callee outcome.
-RING_FAILURES: Mapping[str, str] = {
-    "busy": "dial_busy",
-    "dial_failed": "dial_failed",
-    "no_answer": "dial_no_answer",
-}
+RING_FAILURES: Mapping[str, str] = MappingProxyType(
+    {
+        "busy": "dial_busy",
+        "dial_failed": "dial_failed",
+        "no_answer": "dial_no_answer",
+    }
+)
 
 PLATFORM_ERROR_MESSAGE = "The call failed because of a platform error (simulated by cartesia-fake)."
 

@@ -27,16 +27,18 @@ def page_of(
         raise bad_request("Pass at most one of starting_after and ending_before.")
     if ending_before is not None:
         if ending_before not in index:
-            raise bad_request(f"ending_before: no call {ending_before!r} for this agent.",
-                              code="invalid_cursor")
+            raise bad_request(
+                f"ending_before: no call {ending_before!r} for this agent.", code="invalid_cursor"
+            )
         stop = index[ending_before]
         page = ordered[max(0, stop - limit) : stop]
         return page, (page[0].id if page and stop - limit > 0 else None)
     start = 0
     if starting_after is not None:
         if starting_after not in index:
-            raise bad_request(f"starting_after: no call {starting_after!r} for this agent.",
-                              code="invalid_cursor")
+            raise bad_request(
+                f"starting_after: no call {starting_after!r} for this agent.", code="invalid_cursor"
+            )
         start = index[starting_after] + 1
     page = ordered[start : start + limit]
     more = start + limit < len(ordered)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any, Literal
 
 Outcome = Literal["answer", "busy", "no_answer", "dial_failed", "error"]
@@ -11,7 +11,7 @@ HangupBy = Literal["client", "agent"]
 Provider = Literal["cartesia", "twilio"]
 
 
-class CallStatus(str, Enum):
+class CallStatus(StrEnum):
     """The public ``AgentCall.status`` values (Cartesia-Version 2026-03-01)."""
 
     CREATED = "created"

@@ -8,9 +8,7 @@ from typing import Any
 
 import phonenumbers
 
-from contracts import ContractError
-from contracts._loader import build_validator, load_schema
-from contracts._violation import explain_all
+from contracts import ContractError, build_validator, explain_all, load_schema
 from mock_server.domain import callees
 from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.models import Call
@@ -150,4 +148,3 @@ def create_calls(
         on_created(call)
         results.append({"number": to, "agent_call_id": call.id})
     return results
-

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from mock_server import views
 from mock_server.domain import lifecycle, outbound
@@ -19,7 +19,15 @@ from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.faults import Fault
 from mock_server.domain.journal import DuplicateDial, JournalEntry
 from mock_server.domain.listing import page_of
-from mock_server.domain.models import Agent, Call, CalleeScript, CallStatus, Phase, PhoneNumber
+from mock_server.domain.models import (
+    Agent,
+    Call,
+    CalleeScript,
+    CallStatus,
+    Phase,
+    PhoneNumber,
+    Provider,
+)
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
 from mock_server.domain.world import World
@@ -251,7 +259,9 @@ class Tenant:
         with self.locked() as world:
             number = world.numbers.get(number_id)
             if number is None or number.organization != "self":
-                raise not_found(f"Phone number {number_id!r} not found.", code="phone_number_not_found")
+                raise not_found(
+                    f"Phone number {number_id!r} not found.", code="phone_number_not_found"
+                )
             return views.phone_number(number)
 
     def list_agents(self) -> dict[str, Any]:
@@ -267,8 +277,9 @@ class Tenant:
 
     # ---- control plane ------------------------------------------------------------------
 
-    def add_agent(self, agent_id: str | None = None, *, name: str = "Test agent",
-                  deployed: bool = True) -> Agent:
+    def add_agent(
+        self, agent_id: str | None = None, *, name: str = "Test agent", deployed: bool = True
+    ) -> Agent:
         with self.locked() as world:
             new_id = agent_id or world.ids.prefixed("agent_")
             return world.add_agent(new_id, name, deployed, self.clock.now_ms())
@@ -278,15 +289,20 @@ class Tenant:
         number: str,
         *,
         number_id: str | None = None,
-        provider: str = "cartesia",
-        organization: str = "self",
+        provider: Provider = "cartesia",
+        organization: Literal["self", "other"] = "self",
         can_place_outbound: bool = True,
         label: str | None = None,
     ) -> PhoneNumber:
         with self.locked() as world:
             new_id = number_id or world.ids.prefixed("ap_")
             item = PhoneNumber(
-                new_id, number, provider, organization, can_place_outbound, label,  # type: ignore[arg-type]
+                new_id,
+                number,
+                provider,
+                organization,
+                can_place_outbound,
+                label,
                 self.clock.now_ms(),
             )
             world.numbers[new_id] = item

@@ -36,7 +36,9 @@ class World:
         world = cls(
             ids=ids,
             pacer=DialPacer(round(settings.dial_interval_seconds * 1000)),
-            journal=Journal(settings.journal_size, round(settings.duplicate_dial_window_seconds * 1000)),
+            journal=Journal(
+                settings.journal_size, round(settings.duplicate_dial_window_seconds * 1000)
+            ),
         )
         for a in world_seed.agents:
             world.add_agent(a.id, a.name, a.deployed, now)

@@ -68,9 +68,7 @@ def parse(body: bytes, *, max_depth: int) -> Any:
     if _depth_exceeds(text, max_depth):
         raise invalid_json(f"JSON nesting deeper than {max_depth} levels is not accepted.")
     try:
-        return json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates
-        )
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except ApiError:
         raise
     except json.JSONDecodeError as exc:

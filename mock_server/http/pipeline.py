@@ -180,8 +180,12 @@ def _error_response(error: ApiError, request_id: str) -> tuple[Response, dict[st
     body = error_body(error, request_id)
     headers = {"x-request-id": request_id, **error.headers}
     return (
-        Response(json_bytes(body), status_code=error.status, media_type="application/json",
-                 headers=headers),
+        Response(
+            json_bytes(body),
+            status_code=error.status,
+            media_type="application/json",
+            headers=headers,
+        ),
         body,
     )
 
@@ -197,10 +201,18 @@ async def _delay(ctx_tenant: Tenant, service: Service, seconds: float) -> None:
 
 def _fault_error(fault: Fault) -> ApiError:
     status = fault.status or 500
-    titles = {429: "Too many requests", 500: "Internal server error", 502: "Bad gateway",
-              503: "Service unavailable"}
-    codes = {429: "concurrency_limited", 500: "internal_error", 502: "bad_gateway",
-             503: "service_unavailable"}
+    titles = {
+        429: "Too many requests",
+        500: "Internal server error",
+        502: "Bad gateway",
+        503: "Service unavailable",
+    }
+    codes = {
+        429: "concurrency_limited",
+        500: "internal_error",
+        502: "bad_gateway",
+        503: "service_unavailable",
+    }
     headers = {}
     if status == 429 or fault.retry_after is not None:
         headers["retry-after"] = f"{fault.retry_after if fault.retry_after is not None else 1:g}"
@@ -269,14 +281,27 @@ def endpoint(
                 _check_contract(service, tenant, "error", sent_body, method, path)
         except Exception as exc:  # a bug in the fake: answer, and make the test fail
             service.report(
-                Problem("exception", tenant.key if tenant else None,
-                        f"{method} {path}: {type(exc).__name__}: {exc}")
+                Problem(
+                    "exception",
+                    tenant.key if tenant else None,
+                    f"{method} {path}: {type(exc).__name__}: {exc}",
+                )
             )
-            error = ApiError(500, "internal_error", "Internal server error",
-                             f"cartesia-fake failed: {type(exc).__name__}")
-            response, sent_body = _error_response(error, request_id)
-        return _finish(service, tenant, request, response, response.status_code  # type: ignore[union-attr]
-                       if isinstance(response, Response) else 0, warnings)
+            crash = ApiError(
+                500,
+                "internal_error",
+                "Internal server error",
+                f"cartesia-fake failed: {type(exc).__name__}",
+            )
+            response, sent_body = _error_response(crash, request_id)
+        return _finish(
+            service,
+            tenant,
+            request,
+            response,
+            response.status_code if isinstance(response, Response) else 0,
+            warnings,
+        )
 
     return run
 
@@ -287,8 +312,13 @@ def _check_contract(
     errors = contracts.errors_of(name, body)
     if errors:
         detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
-        service.report(Problem("contract", tenant.key if tenant else None,
-                               f"{method} {path} broke {name!r}: {detail}"))
+        service.report(
+            Problem(
+                "contract",
+                tenant.key if tenant else None,
+                f"{method} {path} broke {name!r}: {detail}",
+            )
+        )
 
 
 def _finish(
@@ -317,4 +347,3 @@ def _finish(
     if service.on_request is not None:
         service.on_request(f"{request.method} {request.url.path} -> {status or 'dropped'}")
     return response
-

@@ -36,8 +36,10 @@ def _limit(raw: str | None) -> int:
     if raw is None:
         return 10
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 3 and 1 <= int(raw) <= 100):
-        raise bad_request(f"limit: must be an integer from 1 to 100 (got {raw[:40]!r}).",
-                          code="invalid_query_parameter")
+        raise bad_request(
+            f"limit: must be an integer from 1 to 100 (got {raw[:40]!r}).",
+            code="invalid_query_parameter",
+        )
     return int(raw)
 
 
@@ -50,8 +52,10 @@ def list_calls(ctx: Ctx) -> Reply:
     parts = [p.strip() for value in expand for p in value.split(",") if p.strip()]
     bad = [p for p in parts if p != "transcript"]
     if bad:
-        raise bad_request(f"expand: only 'transcript' is supported (got {bad[0][:40]!r}).",
-                          code="invalid_query_parameter")
+        raise bad_request(
+            f"expand: only 'transcript' is supported (got {bad[0][:40]!r}).",
+            code="invalid_query_parameter",
+        )
     page = ctx.tenant.list_calls(
         agent_id,
         limit=_limit(query.get("limit")),
@@ -115,7 +119,10 @@ def routes(service: Service) -> list[BaseRoute]:
     ]
     for method, path, handler, schema, needs_body in API_ROUTES:
         out.append(
-            Route(path, endpoint(service, handler, schema=schema, needs_body=needs_body),
-                  methods=[method])
+            Route(
+                path,
+                endpoint(service, handler, schema=schema, needs_body=needs_body),
+                methods=[method],
+            )
         )
     return out

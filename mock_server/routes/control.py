@@ -65,7 +65,9 @@ def create_number(ctx: Ctx) -> Reply:
 def put_callee(ctx: Ctx) -> Reply:
     number = ctx.path_param("number")
     if not contracts.is_e164(number):
-        raise bad_request(f"{number[:40]!r} is not an E.164 number.", code="invalid_control_request")
+        raise bad_request(
+            f"{number[:40]!r} is not an E.164 number.", code="invalid_control_request"
+        )
     body = _body(ctx, "control_callee_script")
     script = script_from(body)
     ctx.tenant.set_callee(number, script)
@@ -74,9 +76,7 @@ def put_callee(ctx: Ctx) -> Reply:
 
 def add_fault(ctx: Ctx) -> Reply:
     body = _body(ctx, "control_fault")
-    if "status" not in body and not body.get("drop_connection") and not body.get(
-        "latency_seconds"
-    ):
+    if "status" not in body and not body.get("drop_connection") and not body.get("latency_seconds"):
         raise bad_request(
             "A fault needs at least one of status, drop_connection or latency_seconds.",
             code="invalid_control_request",
@@ -148,8 +148,10 @@ CONTROL_ROUTES = (
 
 def routes(service: Service) -> list[BaseRoute]:
     return [
-        Route(path, endpoint(service, handler, kind="control", schema=schema,
-                             needs_body=needs_body), methods=[method])
+        Route(
+            path,
+            endpoint(service, handler, kind="control", schema=schema, needs_body=needs_body),
+            methods=[method],
+        )
         for method, path, handler, schema, needs_body in CONTROL_ROUTES
     ]
-

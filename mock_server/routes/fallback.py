@@ -8,7 +8,7 @@ from mock_server.domain.errors import ApiError
 from mock_server.http.pipeline import Ctx, Reply, endpoint
 from mock_server.service import Problem, Service
 
-_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def routes(service: Service) -> list[BaseRoute]:
@@ -17,4 +17,6 @@ def routes(service: Service) -> list[BaseRoute]:
         service.report(Problem("unknown_route", ctx.tenant.key, f"{method} {path}"))
         raise ApiError(404, "route_not_found", "Not found", f"No route for {method} {path}.")
 
-    return [Route("/{path:path}", endpoint(service, unknown, kind="control"), methods=_METHODS)]
+    return [
+        Route("/{path:path}", endpoint(service, unknown, kind="control"), methods=list(_METHODS))
+    ]

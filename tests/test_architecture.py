@@ -1,0 +1,133 @@
+"""The rules of ARCHITECTURE.md, enforced: layering, public surface, no global state, tooling."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("contracts", "mock_server", "pytest_plugin")
+
+
+def _modules_after_import(module: str) -> set[str]:
+    code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return set(out.stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("module", "forbidden"),
+    [
+        ("contracts", {"mock_server", "pytest_plugin", "starlette", "hypothesis", "pytest"}),
+        ("mock_server", {"pytest_plugin", "pytest", "hypothesis"}),
+        ("pytest_plugin.plugin", {"mock_server", "contracts", "hypothesis"}),
+    ],
+)
+def test_dependencies_point_one_way(module: str, forbidden: set[str]) -> None:
+    loaded = _modules_after_import(module)
+    leaked = {m for m in loaded if m.split(".")[0] in forbidden}
+    assert not leaked, f"importing {module} loaded {sorted(leaked)}"
+
+
+@pytest.mark.parametrize("package", ["contracts", "mock_server"])
+def test_public_all_is_exact(package: str) -> None:
+    mod = __import__(package)
+    public = {n for n in vars(mod) if not n.startswith("_")}
+    submodules = {n for n in public if type(getattr(mod, n)).__name__ == "module"}
+    assert sorted(mod.__all__) == sorted(public - submodules - {"annotations", "Any"})
+    for name in mod.__all__:
+        assert getattr(mod, name).__doc__, f"{package}.{name} has no docstring"
+
+
+def _source_files() -> list[Path]:
+    return [p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")]
+
+
+@pytest.mark.parametrize("path", _source_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_level_mutable_state(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    mutable = (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)
+    for node in tree.body:
+        value = getattr(node, "value", None)
+        targets = [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            targets = [node.target.id]
+        if targets == ["__all__"]:
+            continue
+        assert not isinstance(value, mutable), f"{path.name}: module-level mutable {targets}"
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+            assert value.func.id not in {"dict", "list", "set", "deque", "defaultdict"}, targets
+
+
+def _imports_of(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def _module_path(name: str) -> Path | None:
+    base = ROOT.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def test_domain_import_closure_has_no_http() -> None:
+    """Everything the domain imports, transitively (our modules only), stays off HTTP."""
+    start = [f"mock_server.domain.{p.stem}" for p in (ROOT / "mock_server" / "domain").glob("*.py")]
+    seen: set[str] = set()
+    todo = list(start)
+    third_party: dict[str, str] = {}
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = _module_path(name)
+        if path is None or (path.name == "__init__.py" and name == "mock_server"):
+            continue
+        for imported in _imports_of(path):
+            root = imported.split(".")[0]
+            if root in {"mock_server", "contracts"}:
+                todo.append(imported)
+            else:
+                third_party.setdefault(root, name)
+    banned = {"starlette", "uvicorn", "httpx", "pytest"}
+    assert not banned & set(third_party), {b: third_party[b] for b in banned & set(third_party)}
+
+
+def test_modules_stay_small() -> None:
+    for path in _source_files():
+        lines = len(path.read_text().splitlines())
+        assert lines <= 400, f"{path.relative_to(ROOT)} has {lines} lines; split it by concept"
+
+
+def test_ruff_is_clean() -> None:
+    for args in (["check", "."], ["format", "--check", "."]):
+        out = subprocess.run(
+            [sys.executable, "-m", "ruff", *args], capture_output=True, text=True, cwd=ROOT
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_mypy_strict_is_clean() -> None:
+    out = subprocess.run([sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    readme = (ROOT / "README.md").read_text()
+    command = 'python3 -m pip install -e ".[test]" && python3 -m pytest'
+    assert f"```bash\n{command}\n```" in readme
+    assert command in (ROOT / ".ci" / "run").read_text()
