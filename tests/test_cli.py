@@ -1,0 +1,186 @@
+"""The command line: serve (listening line, request log, signals, flags) and behaviors."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Served:
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mock_server", "serve", "--port", "0", *args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline().strip()
+        assert line.startswith("cartesia-fake listening on http://127.0.0.1:"), line
+        self.url = line.rsplit(" ", 1)[1]
+
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str, str]:
+        self.proc.send_signal(sig)
+        out, err = self.proc.communicate(timeout=15)
+        return self.proc.returncode, out, err
+
+
+@pytest.fixture
+def served() -> Iterator[Served]:
+    s = Served()
+    yield s
+    if s.proc.poll() is None:
+        s.proc.kill()
+    s.proc.communicate(timeout=15)
+
+
+HEADERS = {"x-api-key": "k", "cartesia-version": "2026-03-01"}
+DOC = {
+    "from_number_id": "ap_Q8PRh7lXyZsawXJmN2KcT5",
+    "agent_id": "agent_Fo7pKNBUwLZxrTd6jvhpaE",
+    "ringing_timeout_seconds": 30,
+    "outbound_calls": [{"to_number": "+14155559876", "metadata": {"customer_id": "cust_123"}}],
+}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_serve_documented_example_and_clean_exit(served: Served, sig: int) -> None:
+    r = httpx.post(f"{served.url}/agents/calls", headers=HEADERS, json=DOC)
+    assert r.status_code == 200
+    call_id = r.json()["calls"][0]["agent_call_id"]
+    assert httpx.get(f"{served.url}/agents/calls/{call_id}", headers=HEADERS).json()["id"] == (
+        call_id
+    )
+    code, out, err = served.stop(sig)
+    assert code == 0
+    assert out.strip() == ""  # the listening line was the only stdout line
+    assert "Traceback" not in err
+    log = [line for line in err.splitlines() if "/agents/calls" in line]
+    assert len(log) == 2
+    assert "POST /agents/calls -> 200" in log[0]
+
+
+def test_serve_real_clock_moves_and_rejects_advance(served: Served) -> None:
+    r = httpx.post(f"{served.url}/__fake__/clock/advance", headers=HEADERS, json={"seconds": 1})
+    assert r.status_code == 409
+    assert r.json()["error_code"] == "clock_not_virtual"
+    first = httpx.get(f"{served.url}/__fake__/clock", headers=HEADERS).json()
+    time.sleep(0.05)
+    second = httpx.get(f"{served.url}/__fake__/clock", headers=HEADERS).json()
+    assert first["mode"] == "real"
+    assert second["now"] > first["now"]
+
+
+def test_serve_virtual_clock_and_api_key_allow_list() -> None:
+    s = Served("--clock", "virtual", "--api-key", "good", "--api-key", "also-good", "--quiet")
+    try:
+        ok = {"authorization": "Bearer also-good"}
+        r = httpx.post(f"{s.url}/__fake__/clock/advance", headers=ok, json={"seconds": 60})
+        assert r.json()["now"] == "2026-03-01T12:01:00.000Z"
+        bad = httpx.get(f"{s.url}/__fake__/clock", headers={"authorization": "Bearer nope"})
+        assert bad.status_code == 401
+        assert bad.json()["error_code"] == "invalid_api_key"
+    finally:
+        code, _, err = s.stop(signal.SIGINT)
+    assert code == 0
+    assert "/__fake__" not in err  # --quiet
+
+
+def test_serve_with_speed_factor() -> None:
+    s = Served("--speed", "600", "--quiet")
+    try:
+        a = httpx.get(f"{s.url}/__fake__/clock", headers=HEADERS).json()["now"]
+        time.sleep(0.1)
+        b = httpx.get(f"{s.url}/__fake__/clock", headers=HEADERS).json()["now"]
+    finally:
+        s.stop()
+    assert b[11:19] > a[11:19]  # 0.1 s real is a minute of fake time
+
+
+def test_seed_file_json_and_toml(tmp_path: Path) -> None:
+    data = {
+        "agents": [{"id": "agent_mine", "name": "Mine"}],
+        "phone_numbers": [{"id": "ap_mine", "number": "+12025550150"}],
+        "callees": {"+12125550000": {"outcome": "busy"}},
+    }
+    (tmp_path / "seed.json").write_text(json.dumps(data))
+    (tmp_path / "seed.toml").write_text(
+        '[[agents]]\nid = "agent_mine"\n[[phone_numbers]]\nid = "ap_mine"\n'
+        'number = "+12025550150"\n'
+    )
+    for name in ("seed.json", "seed.toml"):
+        s = Served("--seed-file", str(tmp_path / name), "--quiet")
+        try:
+            r = httpx.post(
+                f"{s.url}/agents/calls",
+                headers=HEADERS,
+                json={
+                    "from_number_id": "ap_mine",
+                    "agent_id": "agent_mine",
+                    "outbound_calls": [{"to_number": "+12125550000"}],
+                },
+            )
+            assert r.status_code == 200, r.text
+            r = httpx.post(f"{s.url}/agents/calls", headers=HEADERS, json=DOC)
+            assert r.status_code == 404  # the documented seed is replaced
+        finally:
+            s.stop()
+
+
+def test_bad_seed_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "seed.json"
+    bad.write_text(json.dumps({"agents": [{"name": "no id"}], "extra": 1}))
+    out = subprocess.run(
+        [sys.executable, "-m", "mock_server", "serve", "--seed-file", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
+    )
+    assert out.returncode == 2
+    assert "agents[0].id: is required" in out.stderr
+    assert "extra: is not an allowed field" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_behaviors_command_lists_the_ledger() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "mock_server", "behaviors"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    assert "create.ringing_timeout" in out.stdout
+    assert "[knob max_outbound_calls=100]" in out.stdout
+
+
+def test_help_is_clear() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "mock_server", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    for flag in ("--host", "--port", "--clock", "--speed", "--seed", "--api-key", "--seed-file"):
+        assert flag in out.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "mock_server", "serve", "--clock", "sundial"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert bad.returncode == 2
+    assert "invalid choice" in bad.stderr
