@@ -88,10 +88,23 @@ def explain(error: ValidationError) -> list[ContractError]:
 
 
 def explain_all(errors: Iterable[ValidationError]) -> list[ContractError]:
-    """Every error, deduplicated and sorted by path, then message."""
+    """Every error, deduplicated and sorted by path, then message.
+
+    A value that breaks both ``format`` and ``pattern`` (E.164 has both) is reported once.
+    """
     seen: dict[tuple[str, str], ContractError] = {}
+    format_paths: set[str] = set()
+    pattern_errors: list[ContractError] = []
     for error in errors:
         for item in explain(error):
+            if error.validator == "pattern":
+                pattern_errors.append(item)
+                continue
+            if error.validator == "format":
+                format_paths.add(item.path)
+            seen.setdefault((item.path, item.message), item)
+    for item in pattern_errors:
+        if item.path not in format_paths:
             seen.setdefault((item.path, item.message), item)
     return sorted(seen.values(), key=lambda e: (e.path, e.message))
 

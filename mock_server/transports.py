@@ -8,6 +8,7 @@ raises when a server drops the connection.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from typing import Any
 
 import httpx
@@ -85,6 +86,8 @@ class SyncTransport(httpx.BaseTransport):
             return _run_in_fresh_thread(coro)
         if self._loop is None or self._loop.is_closed():
             self._loop = asyncio.new_event_loop()
+            # Close the private loop when the transport is collected, even if never closed.
+            weakref.finalize(self, self._loop.close)
         return self._loop.run_until_complete(coro)
 
     def close(self) -> None:

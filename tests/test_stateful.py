@@ -122,7 +122,8 @@ class FakeVersusModel(RuleBasedStateMachine):
         created = []
         for decade, item in zip(decades, results, strict=True):
             if decade == "95":
-                assert "error" in item and "agent_call_id" not in item
+                assert "error" in item
+                assert "agent_call_id" not in item
                 continue
             if NUMBERS[number_id] == "cartesia":
                 prev = self.last_dial.get(number_id)

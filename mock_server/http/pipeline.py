@@ -48,11 +48,18 @@ class Reply:
 
 @dataclass(slots=True)
 class Ctx:
+    """What a handler sees: the request, its tenant (None on public routes) and parsed body."""
+
     request: Request
-    tenant: Tenant
+    maybe_tenant: Tenant | None
     service: Service
     body: Any = None
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def tenant(self) -> Tenant:
+        assert self.maybe_tenant is not None, "public routes have no tenant"
+        return self.maybe_tenant
 
     def query(self) -> Mapping[str, str]:
         return self.request.query_params
@@ -245,6 +252,8 @@ def endpoint(
         method = request.method
         path = request.url.path
         try:
+            if kind == "public":
+                return _render(handler(Ctx(request, None, service)), request_id)
             tenant = _authenticate(request, service)
             if kind == "api":
                 _check_version(request, service, warnings)

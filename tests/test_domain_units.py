@@ -1,0 +1,115 @@
+"""Unit tests of the domain pieces: clock, ids, scheduler, pacer, lifecycle table, JSON bodies."""
+
+from __future__ import annotations
+
+import pytest
+
+from mock_server.domain import lifecycle
+from mock_server.domain.clock import RealClock, VirtualClock, rfc3339
+from mock_server.domain.errors import ApiError
+from mock_server.domain.ids import IdFactory, derive_seed
+from mock_server.domain.models import Call, CalleeScript, CallStatus, Phase
+from mock_server.domain.pacing import DialPacer
+from mock_server.domain.scheduler import Scheduler
+from mock_server.http import jsonbody
+
+
+def make_call(n: int = 0, **kw: object) -> Call:
+    fields: dict = dict(
+        id=f"call_{n:016d}",
+        seq=n,
+        agent_id="a",
+        from_number_id="ap",
+        to_number="+1",
+        metadata=None,
+        ringing_timeout_ms=60_000,
+        max_duration_ms=480 * 60_000,
+        script=CalleeScript(),
+        created_at=0,
+        dial_at=0,
+    )
+    fields.update(kw)
+    return Call(**fields)
+
+
+def test_rfc3339_has_milliseconds_and_z() -> None:
+    assert rfc3339(1_772_366_400_123) == "2026-03-01T12:00:00.123Z"
+
+
+def test_virtual_clock_never_goes_back() -> None:
+    clock = VirtualClock(1000)
+    clock.set(2000)
+    with pytest.raises(ValueError, match="backwards"):
+        clock.set(1999)
+
+
+def test_real_clock_speed_uses_injected_source() -> None:
+    t = [100.0]
+    clock = RealClock(speed=60, source=lambda: t[0])
+    start = clock.now_ms()
+    t[0] += 1.0
+    assert clock.now_ms() - start == 60_000
+    with pytest.raises(ValueError, match="speed"):
+        RealClock(speed=0)
+
+
+def test_ids_are_deterministic_and_shaped() -> None:
+    a, b = IdFactory(derive_seed(1, "k")), IdFactory(derive_seed(1, "k"))
+    assert [a.call_id() for _ in range(3)] == [b.call_id() for _ in range(3)]
+    assert IdFactory(derive_seed(2, "k")).call_id() != IdFactory(derive_seed(1, "k")).call_id()
+    assert len(a.call_id()) == 21
+
+
+def test_scheduler_orders_and_skips_stale_entries() -> None:
+    s = Scheduler()
+    calls = [make_call(i) for i in range(4)]
+    for call, at in zip(calls, [30, 10, 20, 10], strict=True):
+        s.schedule(call, at)
+    s.unschedule(calls[2])
+    s.schedule(calls[0], 5)  # rescheduled earlier: the old entry becomes stale
+    order = []
+    while (c := s.pop_due(100)) is not None:
+        order.append(c.seq)
+    assert order == [0, 1, 3]
+    assert s.next_due() is None
+
+
+def test_pacer_fifo_and_gap() -> None:
+    pacer = DialPacer(1000)
+    calls = [make_call(i) for i in range(3)]
+    assert [pacer.assign(c, now=0, lane="ap") for c in calls] == [0, 1000, 2000]
+    assert pacer.assign(make_call(9), now=5000, lane="ap") == 5000
+    assert pacer.assign(make_call(10), now=0, lane=None) == 0
+    pacer.dialed(calls[0])
+    assert next(iter(pacer.waiting["ap"])) is calls[1]
+
+
+def test_transition_table_rejects_illegal_moves() -> None:
+    call = make_call(phase=Phase.ENDED)
+    step = lifecycle.Step(0, "answered", Phase.TALKING, CallStatus.STARTED)
+    with pytest.raises(RuntimeError, match="illegal transition"):
+        lifecycle.apply(call, step)
+    assert lifecycle.next_step(call, error_after_answer_ms=5000) is None
+
+
+def test_answer_exactly_at_timeout_is_no_answer() -> None:
+    call = make_call(script=CalleeScript("answer", 60.0, 30.0), phase=Phase.RINGING)
+    step = lifecycle.next_step(call, error_after_answer_ms=5000)
+    assert step is not None
+    assert (step.at, step.end_reason) == (60_000, "dial_no_answer")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{}", b'{"a": [1, {"b": null}]}', b'{"s": "\\u00e9 [ { not nesting"}', b'{"n": 1e308}'],
+)
+def test_jsonbody_accepts_valid_json(raw: bytes) -> None:
+    assert isinstance(jsonbody.parse(raw, max_depth=64), dict)
+
+
+def test_jsonbody_depth_counts_structure_not_strings() -> None:
+    deep = b'{"a":' * 10 + b"1" + b"}" * 10
+    assert jsonbody.parse(deep, max_depth=10)
+    with pytest.raises(ApiError, match="nesting"):
+        jsonbody.parse(deep, max_depth=9)
+    assert jsonbody.parse(b'{"s": "' + b"[" * 100 + b'"}', max_depth=2)

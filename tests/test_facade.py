@@ -1,0 +1,137 @@
+"""The Python API of FakeCartesia: the same operations as the control plane, one implementation."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+import mock_server
+from mock_server import CalleeScript, FakeCartesia, Seed
+
+
+def test_python_api_and_http_see_the_same_world(fake: FakeCartesia) -> None:
+    http = fake.client()
+    fake.set_callee("+12125550000", outcome="busy", ring_seconds=4)
+    r = http.post(
+        "/agents/calls",
+        json={
+            "from_number_id": fake.from_number_id,
+            "agent_id": fake.agent_id,
+            "outbound_calls": [{"to_number": "+12125550000"}] * 2,
+        },
+    )
+    first, second = (c["agent_call_id"] for c in r.json()["calls"])
+    assert fake.queue() == http.get("/__fake__/queue").json()
+    fake.advance(10)
+    assert fake.timeline(second) == http.get(f"/__fake__/calls/{second}/timeline").json()["events"]
+    call = fake.call(first)
+    assert (call.status.value, call.end_reason) == ("failed", "dial_busy")
+    assert fake.get_call(first) == http.get(f"/agents/calls/{first}").json()
+    dups = fake.duplicate_dials()
+    assert [(d.first_call_id, d.second_call_id) for d in dups] == [(first, second)]
+    fake.reset()
+    assert http.get(f"/agents/calls/{first}").status_code == 404
+
+
+def test_context_manager_closes_live_servers() -> None:
+    with FakeCartesia() as fake:
+        server = fake.serve()
+        assert httpx.get(server.url + "/").json()["ok"] is True
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(server.url + "/", timeout=1)
+
+
+def test_sync_transport_works_inside_a_running_loop(fake: FakeCartesia) -> None:
+    async def inside() -> int:
+        return fake.client().get("/").status_code
+
+    assert asyncio.run(inside()) == 200
+
+
+async def _async_roundtrip(fake: FakeCartesia) -> dict:
+    async with fake.async_client() as client:
+        r = await client.post(
+            "/agents/calls",
+            json={
+                "from_number_id": fake.from_number_id,
+                "agent_id": fake.agent_id,
+                "outbound_calls": [{"to_number": "+14155550140"}],
+            },
+        )
+        call_id = r.json()["calls"][0]["agent_call_id"]
+        fake.run_until_idle()
+        return (await client.get(f"/agents/calls/{call_id}")).json()
+
+
+def test_async_client(fake: FakeCartesia) -> None:
+    call = asyncio.run(_async_roundtrip(fake))
+    assert (call["status"], call["end_reason"]) == ("completed", "agent_hangup")
+
+
+def test_unknown_knob_fails_with_the_list() -> None:
+    with pytest.raises(TypeError, match="max_outbound_calls"):
+        FakeCartesia(max_outbond_calls=3)
+
+
+def test_knobs_change_rules() -> None:
+    with FakeCartesia(
+        max_outbound_calls=2, reject_unknown_fields=True, pacing_scope="organization"
+    ) as fake:
+        http = fake.client()
+        fake.tenant().add_phone_number("+12025550140", number_id="ap_b")
+        body = {
+            "from_number_id": fake.from_number_id,
+            "agent_id": fake.agent_id,
+            "outbound_calls": [{"to_number": "+12125550000"}] * 3,
+        }
+        r = http.post("/agents/calls", json=body)
+        assert "outbound_calls: must have at most 2 items" in r.json()["message"]
+        r = http.post(
+            "/agents/calls",
+            json={**body, "outbound_calls": [{"to_number": "+12125550000", "x": 1}], "y": 2},
+        )
+        assert "outbound_calls[0].x: is not an allowed field" in r.json()["message"]
+        assert "y: is not an allowed field" in r.json()["message"]
+        a = http.post("/agents/calls", json={**body, "outbound_calls": body["outbound_calls"][:1]})
+        b = http.post(
+            "/agents/calls",
+            json={**body, "from_number_id": "ap_b", "outbound_calls": body["outbound_calls"][:1]},
+        )
+        ids = [a.json()["calls"][0]["agent_call_id"], b.json()["calls"][0]["agent_call_id"]]
+        fake.advance(5)
+        dialed = [fake.timeline(i)[1]["at"] for i in ids]
+        assert dialed == ["2026-03-01T12:00:00.000Z", "2026-03-01T12:00:01.000Z"]
+
+
+def test_custom_world_and_empty_seed() -> None:
+    with FakeCartesia(world=Seed.empty()) as fake:
+        assert fake.client().get("/agents").json() == {"summaries": []}
+    script = CalleeScript("no_answer")
+    world = Seed(
+        default_callee=script, agents=Seed.documented().agents, numbers=Seed.documented().numbers
+    )
+    with FakeCartesia(world=world) as fake:
+        r = fake.client().post(
+            "/agents/calls",
+            json={
+                "from_number_id": fake.from_number_id,
+                "agent_id": fake.agent_id,
+                "outbound_calls": [{"to_number": "+12125559999"}],
+            },
+        )
+        fake.run_until_idle()
+        assert fake.call(r.json()["calls"][0]["agent_call_id"]).end_reason == "dial_no_answer"
+
+
+def test_problems_fail_expect_no_problems() -> None:
+    fake = FakeCartesia()
+    with pytest.raises(AssertionError, match=r"\[unknown_route\] GET /nope"):
+        with fake.expect_no_problems():
+            fake.client().get("/nope")
+
+
+def test_public_facade_exports() -> None:
+    assert "FakeCartesia" in mock_server.__all__
+    assert mock_server.FakeCartesia is FakeCartesia
