@@ -127,9 +127,9 @@ def test_custom_world_and_empty_seed() -> None:
 
 def test_problems_fail_expect_no_problems() -> None:
     fake = FakeCartesia()
-    with pytest.raises(AssertionError, match=r"\[unknown_route\] GET /nope"):
-        with fake.expect_no_problems():
-            fake.client().get("/nope")
+    expected = pytest.raises(AssertionError, match=r"\[unknown_route\] GET /nope")
+    with expected, fake.expect_no_problems():
+        fake.client().get("/nope")
 
 
 def test_public_facade_exports() -> None:
