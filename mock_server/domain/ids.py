@@ -22,8 +22,12 @@ class IdFactory:
         self._rng = random.Random(seed)
 
     def token(self, length: int) -> str:
-        choice = self._rng.choice
-        return "".join(choice(_BASE62) for _ in range(length))
+        n = self._rng.getrandbits(6 * length)
+        out = []
+        for _ in range(length):
+            n, digit = divmod(n, 62)
+            out.append(_BASE62[digit])
+        return "".join(out)
 
     def call_id(self) -> str:
         return "call_" + self.token(16)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from mock_server.domain.errors import ApiError
@@ -23,6 +24,28 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise invalid_json(f"Duplicate key {key!r} in a JSON object.")
         out[key] = value
     return out
+
+
+_KEY_END = re.compile(r'"[ \t\n\r]*:')
+
+
+def _count_keys(value: Any) -> int:
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += len(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def _may_have_duplicate_keys(text: str, value: Any) -> bool:
+    # Every object key ends with `"` then `:`; strings may add matches but never remove them.
+    # So if the parsed keys are as many as the matches, no key was lost to a duplicate.
+    return len(_KEY_END.findall(text)) != _count_keys(value)
 
 
 def _depth_exceeds(raw: str, limit: int) -> bool:

@@ -1,0 +1,105 @@
+"""In-process cost per request: our sync/async transports against respx and MockTransport.
+
+Each repetition runs every contender once, in a rotating order (interleaved), and the table
+reports medians with min-max, and each median as a ratio to the static respx route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import httpx
+import respx
+
+from mock_server import FakeCartesia
+
+BASE = "https://api.cartesia.ai"
+HEADERS = {"authorization": "Bearer sk_bench", "cartesia-version": "2026-03-01"}
+
+
+def _body(n: int) -> dict[str, object]:
+    return {
+        "from_number_id": FakeCartesia.from_number_id,
+        "agent_id": FakeCartesia.agent_id,
+        "outbound_calls": [{"to_number": f"+1212555{1000 + i}"} for i in range(n)],
+    }
+
+
+def _timed(fn: Callable[[], object], batch: int) -> float:
+    start = time.perf_counter()
+    for _ in range(batch):
+        fn()
+    return (time.perf_counter() - start) / batch * 1e6
+
+
+def measure(reps: int = 15, batch: int = 200) -> list[tuple[str, float, float, float]]:
+    """Rows of (name, median us, min us, max us) for POST one destination, and more."""
+    canned = json.dumps(
+        {"calls": [{"number": "+12125551000", "agent_call_id": "call_0000000000000000"}]}
+    ).encode()
+    mock = httpx.Client(
+        transport=httpx.MockTransport(
+            lambda r: httpx.Response(
+                200, content=canned, headers={"content-type": "application/json"}
+            )
+        ),
+        base_url=BASE,
+        headers=HEADERS,
+    )
+    router = respx.MockRouter(assert_all_called=False)
+    router.post(f"{BASE}/agents/calls").mock(return_value=httpx.Response(200, content=canned))
+    respx_client = httpx.Client(
+        transport=httpx.MockTransport(router.handler), base_url=BASE, headers=HEADERS
+    )
+    fake = FakeCartesia(validate_responses=False, max_calls_per_tenant=10**9)
+    sync = fake.client(api_key="sk_bench")
+    loop = asyncio.new_event_loop()
+    aclient = fake.async_client(api_key="sk_bench")
+    one, ten = _body(1), _body(10)
+    seeded = sync.post("/agents/calls", json=one).json()["calls"][0]["agent_call_id"]
+
+    contenders: dict[str, Callable[[], object]] = {
+        "floor: httpx.MockTransport POST": lambda: mock.post("/agents/calls", json=one).json(),
+        "respx static route POST": lambda: respx_client.post("/agents/calls", json=one).json(),
+        "fake sync POST 1 destination": lambda: sync.post("/agents/calls", json=one).json(),
+        "fake async POST 1 destination": lambda: loop.run_until_complete(
+            aclient.post("/agents/calls", json=one)
+        ).json(),
+        "fake sync POST 10 destinations": lambda: sync.post("/agents/calls", json=ten).json(),
+        "fake sync GET call": lambda: sync.get(f"/agents/calls/{seeded}").json(),
+        "fake sync List page (10)": lambda: sync.get(
+            "/agents/calls", params={"agent_id": FakeCartesia.agent_id, "limit": 10}
+        ).json(),
+    }
+    names = list(contenders)
+    samples: dict[str, list[float]] = {n: [] for n in names}
+    for fn in contenders.values():
+        _timed(fn, 20)  # warm up
+    for rep in range(reps):
+        order = names[rep % len(names) :] + names[: rep % len(names)]
+        for name in order:
+            samples[name].append(_timed(contenders[name], batch))
+        fake.reset(api_key="sk_bench")
+        seeded = sync.post("/agents/calls", json=one).json()["calls"][0]["agent_call_id"]
+    loop.run_until_complete(aclient.aclose())
+    loop.close()
+    fake.close()
+    return [(n, statistics.median(v), min(v), max(v)) for n, v in samples.items()]
+
+
+def report(rows: list[tuple[str, float, float, float]]) -> str:
+    respx_median = next(r[1] for r in rows if r[0].startswith("respx"))
+    lines = [f"{'in-process, per request':<36} {'median':>9} {'min-max':>17} {'vs respx':>9}"]
+    for name, med, lo, hi in rows:
+        lines.append(
+            f"{name:<36} {med:>7.0f}us {lo:>7.0f}-{hi:<7.0f}us {med / respx_median:>8.2f}x"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(report(measure()))

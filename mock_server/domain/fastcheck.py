@@ -1,0 +1,84 @@
+"""A fast pre-check of outbound requests that only ever says "certainly valid".
+
+Full JSON Schema validation costs more than the rest of a request. Most requests are valid, so
+this checks the common shape directly, with every limit read from the contract itself; when it
+cannot vouch for a body, the caller runs the full validator, which also words the errors. A
+property test checks that a body this accepts is always accepted by the schema too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from contracts import is_e164, load_schema
+
+_KNOWN_TOP = frozenset(
+    {
+        "from_number_id",
+        "agent_id",
+        "outbound_calls",
+        "ringing_timeout_seconds",
+        "max_call_duration_minutes",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    ring_min: int
+    ring_max: int
+    max_min: int
+    max_max: int
+    min_items: int
+
+    @classmethod
+    def from_contract(cls) -> Limits:
+        props = load_schema("outbound_request")["properties"]
+        ring = props["ringing_timeout_seconds"]
+        dur = props["max_call_duration_minutes"]
+        return cls(
+            ring["minimum"],
+            ring["maximum"],
+            dur["minimum"],
+            dur["maximum"],
+            props["outbound_calls"]["minItems"],
+        )
+
+
+def _int_in(value: Any, low: int, high: int) -> bool:
+    if value is None:
+        return True
+    return type(value) is int and low <= value <= high
+
+
+def certainly_valid(
+    body: Mapping[str, Any], limits: Limits, *, max_items: int, reject_unknown: bool
+) -> bool:
+    """True only if ``body`` is valid; False means "run the full validator"."""
+    if reject_unknown and not _KNOWN_TOP.issuperset(body):
+        return False
+    from_id, agent_id, calls = (
+        body.get("from_number_id"),
+        body.get("agent_id"),
+        body.get("outbound_calls"),
+    )
+    if type(from_id) is not str or not from_id or type(agent_id) is not str or not agent_id:
+        return False
+    if type(calls) is not list or not limits.min_items <= len(calls) <= max_items:
+        return False
+    ring_min, ring_max = limits.ring_min, limits.ring_max
+    if not _int_in(body.get("ringing_timeout_seconds"), ring_min, ring_max):
+        return False
+    if not _int_in(body.get("max_call_duration_minutes"), limits.max_min, limits.max_max):
+        return False
+    for item in calls:
+        if type(item) is not dict or not is_e164(item.get("to_number")):
+            return False
+        if reject_unknown and not {"to_number", "metadata"}.issuperset(item):
+            return False
+        metadata = item.get("metadata")
+        if metadata is not None and type(metadata) is not dict:
+            return False
+    return True
