@@ -12,6 +12,7 @@ from typing import Any
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
 from mock_server.ledger import LEDGER
+from mock_server.persistence import StateFileError
 from mock_server.seedfile import SeedFileError, load_seed_file
 
 
@@ -56,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
         help="JSON or TOML file of agents, numbers and callees for new tenants",
     )
     serve.add_argument(
+        "--state",
+        metavar="FILE",
+        help="keep every tenant's world in this SQLite file across restarts (even kill -9)",
+    )
+    serve.add_argument(
         "--no-seed",
         action="store_true",
         help="start tenants empty (no documented example agent and number)",
@@ -90,14 +96,18 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
     from mock_server.service import Service
 
     settings = Settings().with_overrides(api_keys=tuple(args.api_key))
-    service = Service(
-        settings=settings,
-        seed=args.seed,
-        world_seed=world,
-        clock=args.clock,
-        speed=_speed(args.speed),
-        real_latency=True,
-    )
+    try:
+        service = Service(
+            settings=settings,
+            seed=args.seed,
+            world_seed=world,
+            clock=args.clock,
+            speed=_speed(args.speed),
+            real_latency=True,
+            state_path=args.state,
+        )
+    except StateFileError as exc:
+        raise SystemExit(f"cartesia-fake: {exc}") from None
     if not args.quiet:
 
         def log(line: str) -> None:
@@ -122,7 +132,10 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
     port = server.servers[0].sockets[0].getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"cartesia-fake listening on http://{host}:{port}", flush=True)
-    await task
+    try:
+        await task
+    finally:
+        service.close()
 
 
 def _ignore_signal(signum: int, frame: Any) -> None:

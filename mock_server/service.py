@@ -6,10 +6,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mock_server.domain import oplog
 from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
 from mock_server.domain.tenants import Tenants
+from mock_server.persistence import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class Service:
         speed: float = 1.0,
         validate_responses: bool = False,
         real_latency: bool = False,
+        state_path: str | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.clock_mode: ClockMode = clock
@@ -49,11 +52,34 @@ class Service:
         self._problems: list[Problem] = []
         self._lock = threading.Lock()
         self.on_request: Callable[[str], None] | None = None
+        self._replay_at: int | None = None
+        self.store: Store | None = None
+        if state_path is not None:
+            self.store = Store(state_path, seed=seed)
+            self._replay(self.store)
 
     def _new_clock(self) -> Clock:
+        if self._replay_at is not None:
+            return VirtualClock(self._replay_at)
         if self.clock_mode == "virtual":
             return VirtualClock()
         return RealClock(speed=self.speed)
+
+    def _replay(self, store: Store) -> None:
+        """Rebuild every tenant from the log, then record new changes to it."""
+        for key, op, args, at in store.operations():
+            self._replay_at = at
+            oplog.replay(self.tenants.get(key), op, args, at)
+        self._replay_at = None
+        for tenant in self.tenants.all():
+            if self.clock_mode == "real":
+                tenant.clock = RealClock(speed=self.speed)
+            tenant.recorder = store.recorder(tenant.key)
+        self.tenants.on_create = lambda t: setattr(t, "recorder", store.recorder(t.key))
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
 
     def report(self, problem: Problem) -> None:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mock_server.domain.clock import rfc3339
@@ -139,3 +140,41 @@ def wav(seconds: float) -> bytes:
         _AUDIO_RATE, _AUDIO_RATE, 1, 8, b"data", frames,
     )  # fmt: skip
     return header + b"\x80" * frames
+
+
+def queue(waiting: Mapping[str, Iterable[Call]]) -> dict[str, Any]:
+    """The dial queue: per number, the calls still waiting, in dial order."""
+    numbers = []
+    for number_id, calls in waiting.items():
+        items = [
+            {
+                "agent_call_id": c.id,
+                "to_number": c.to_number,
+                "position": i,
+                "dial_at": rfc3339(c.dial_at),
+            }
+            for i, c in enumerate(calls, start=1)
+        ]
+        numbers.append({"from_number_id": number_id, "waiting": items})
+    return {"numbers": numbers}
+
+
+def timeline(call: Call) -> list[dict[str, Any]]:
+    """The call's events so far, oldest first."""
+    events: list[dict[str, Any]] = [
+        {"at": rfc3339(call.created_at), "event": "created", "status": "created"}
+    ]
+    if call.phase is not Phase.QUEUED:
+        events.append({"at": rfc3339(call.dial_at), "event": "dialed", "status": "created"})
+    if call.answered_at is not None:
+        events.append({"at": rfc3339(call.answered_at), "event": "answered", "status": "started"})
+    if call.ended_at is not None:
+        events.append(
+            {
+                "at": rfc3339(call.ended_at),
+                "event": "ended",
+                "status": call.status.value,
+                "end_reason": call.end_reason,
+            }
+        )
+    return events

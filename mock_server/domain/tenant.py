@@ -8,7 +8,7 @@ no timers, so the state is a pure function of what was requested and of ``now``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -53,9 +53,15 @@ class Tenant:
         self._seed = seed
         self._world_seed = world_seed
         self._lock = threading.RLock()
+        #: Called with (op, args, at) after each successful change (see ``oplog``).
+        self.recorder: Callable[[str, dict[str, Any], int], None] | None = None
         self.world = World.fresh(
             seed=seed, settings=settings, world_seed=world_seed, now=clock.now_ms()
         )
+
+    def _log(self, op: str, **args: Any) -> None:
+        if self.recorder is not None:
+            self.recorder(op, args, self.clock.now_ms())
 
     # ---- locking and time -------------------------------------------------------------
 
@@ -102,6 +108,7 @@ class Tenant:
             clock = self._virtual("Advancing the clock")
             target = clock.now_ms() + round(seconds * 1000)
             self._advance_to(clock, target)
+            self._log("advance_to", target=target)
             return target
 
     def _advance_to(self, clock: VirtualClock, target: int) -> None:
@@ -119,6 +126,7 @@ class Tenant:
             while (due := scheduler.next_due()) is not None:
                 clock.set(max(due, clock.now_ms()))
                 self._run_due(due)
+            self._log("advance_to", target=clock.now_ms())
             return clock.now_ms()
 
     def poll(self) -> None:
@@ -128,6 +136,7 @@ class Tenant:
                 due = self.world.scheduler.next_due()
                 if due is not None and due > self.clock.now_ms():
                     self._advance_to(self.clock, due)
+                    self._log("advance_to", target=due)
 
     def set_clock(self, mode: ClockMode, *, speed: float = 1.0) -> None:
         with self._lock:
@@ -143,6 +152,7 @@ class Tenant:
                 world_seed=self._world_seed,
                 now=self.clock.now_ms(),
             )
+            self._log("reset")
 
     # ---- the calls API ------------------------------------------------------------------
 
@@ -163,6 +173,7 @@ class Tenant:
 
             results = outbound.create_calls(body, world, self.settings, now=now, on_created=created)
             self._run_due(now)
+            self._log("create_outbound", body=dict(body))
             return results, dups
 
     def _call(self, world: World, call_id: str) -> Call:
@@ -222,6 +233,7 @@ class Tenant:
                 )
             world.scheduler.unschedule(call)
             lifecycle.apply(call, lifecycle.cancel_step(call, self.clock.now_ms()))
+            self._log("cancel", call_id=call_id)
             return {"cancelled": True}
 
     def delete(self, call_id: str) -> dict[str, Any]:
@@ -235,6 +247,7 @@ class Tenant:
                 )
             if call.redacted_at is None:
                 call.redacted_at = self.clock.now_ms()
+                self._log("delete", call_id=call_id)
             return self.render(call)
 
     def audio(self, call_id: str) -> bytes:
@@ -282,7 +295,9 @@ class Tenant:
     ) -> Agent:
         with self.locked() as world:
             new_id = agent_id or world.ids.prefixed("agent_")
-            return world.add_agent(new_id, name, deployed, self.clock.now_ms())
+            agent = world.add_agent(new_id, name, deployed, self.clock.now_ms())
+            self._log("add_agent", agent_id=agent_id, name=name, deployed=deployed)
+            return agent
 
     def add_phone_number(
         self,
@@ -306,15 +321,26 @@ class Tenant:
                 self.clock.now_ms(),
             )
             world.numbers[new_id] = item
+            self._log(
+                "add_phone_number",
+                number=number,
+                number_id=number_id,
+                provider=provider,
+                organization=organization,
+                can_place_outbound=can_place_outbound,
+                label=label,
+            )
             return item
 
     def set_callee(self, number: str, script: CalleeScript) -> None:
         with self.locked() as world:
             world.callees[number] = script
+            self._log("set_callee", number=number, script=script.as_dict())
 
     def set_default_callee(self, script: CalleeScript) -> None:
         with self.locked() as world:
             world.default_callee = script
+            self._log("set_default_callee", script=script.as_dict())
 
     def add_fault(self, fault: Fault) -> Fault:
         with self._lock:
@@ -338,46 +364,13 @@ class Tenant:
 
     def queue(self) -> dict[str, Any]:
         with self.locked() as world:
-            numbers = []
-            for number_id, waiting in world.pacer.waiting.items():
-                items = [
-                    {
-                        "agent_call_id": c.id,
-                        "to_number": c.to_number,
-                        "position": i,
-                        "dial_at": rfc3339(c.dial_at),
-                    }
-                    for i, c in enumerate(waiting, start=1)
-                ]
-                numbers.append({"from_number_id": number_id, "waiting": items})
-            return {"numbers": numbers}
+            return views.queue(world.pacer.waiting)
 
     def timeline(self, call_id: str) -> dict[str, Any]:
         with self.locked() as world:
             call = self._call(world, call_id)
-            return {"events": timeline_of(call)}
+            return {"events": views.timeline(call)}
 
     def clock_view(self) -> dict[str, Any]:
         with self.locked():
             return {"now": rfc3339(self.clock.now_ms()), "mode": self.clock.mode}
-
-
-def timeline_of(call: Call) -> list[dict[str, Any]]:
-    """The call's events so far, oldest first."""
-    events: list[dict[str, Any]] = [
-        {"at": rfc3339(call.created_at), "event": "created", "status": "created"}
-    ]
-    if call.phase is not Phase.QUEUED:
-        events.append({"at": rfc3339(call.dial_at), "event": "dialed", "status": "created"})
-    if call.answered_at is not None:
-        events.append({"at": rfc3339(call.answered_at), "event": "answered", "status": "started"})
-    if call.ended_at is not None:
-        events.append(
-            {
-                "at": rfc3339(call.ended_at),
-                "event": "ended",
-                "status": call.status.value,
-                "end_reason": call.end_reason,
-            }
-        )
-    return events

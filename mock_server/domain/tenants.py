@@ -29,6 +29,8 @@ class Tenants:
         self._clock_factory = clock_factory
         self._tenants: dict[str, Tenant] = {}
         self._lock = threading.Lock()
+        #: Called once for every tenant created (persistence attaches its recorder here).
+        self.on_create: Callable[[Tenant], None] | None = None
 
     def get(self, key: str) -> Tenant:
         tenant = self._tenants.get(key)
@@ -44,11 +46,16 @@ class Tenants:
                     seed=derive_seed(self.seed, key),
                     world_seed=self.world_seed,
                 )
+                if self.on_create is not None:
+                    self.on_create(tenant)
                 self._tenants[key] = tenant
             return tenant
 
     def keys(self) -> list[str]:
         return list(self._tenants)
+
+    def all(self) -> list[Tenant]:
+        return list(self._tenants.values())
 
     def __len__(self) -> int:
         return len(self._tenants)

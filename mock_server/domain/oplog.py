@@ -1,0 +1,58 @@
+"""The operation log: every change to a tenant as (op, args, at), and how to replay it.
+
+The domain is deterministic (seeded ids, state a pure function of requests and time), so
+replaying a tenant's operations at their recorded instants rebuilds exactly the same world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from mock_server.domain.clock import VirtualClock
+from mock_server.domain.seed import script_from
+from mock_server.domain.tenant import Tenant
+
+
+def _advance_to(tenant: Tenant, args: Mapping[str, Any]) -> None:
+    clock = tenant.clock
+    assert isinstance(clock, VirtualClock)
+    target = int(args["target"])
+    if target > clock.now_ms():
+        tenant.advance((target - clock.now_ms()) / 1000)
+
+
+_APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingProxyType(
+    {
+        "create_outbound": lambda t, a: t.create_outbound(a["body"]),
+        "cancel": lambda t, a: t.cancel(a["call_id"]),
+        "delete": lambda t, a: t.delete(a["call_id"]),
+        "advance_to": _advance_to,
+        "reset": lambda t, a: t.reset(),
+        "add_agent": lambda t, a: t.add_agent(
+            a["agent_id"], name=a["name"], deployed=a["deployed"]
+        ),
+        "add_phone_number": lambda t, a: t.add_phone_number(
+            a["number"],
+            number_id=a["number_id"],
+            provider=a["provider"],
+            organization=a["organization"],
+            can_place_outbound=a["can_place_outbound"],
+            label=a["label"],
+        ),
+        "set_callee": lambda t, a: t.set_callee(a["number"], script_from(a["script"])),
+        "set_default_callee": lambda t, a: t.set_default_callee(script_from(a["script"])),
+    }
+)
+
+OPS = frozenset(_APPLY)
+
+
+def replay(tenant: Tenant, op: str, args: Mapping[str, Any], at: int) -> None:
+    """Apply one recorded operation at its instant. The tenant must be on a VirtualClock."""
+    clock = tenant.clock
+    assert isinstance(clock, VirtualClock), "replay runs on a virtual clock"
+    if at > clock.now_ms():
+        tenant.advance((at - clock.now_ms()) / 1000)
+    _APPLY[op](tenant, args)

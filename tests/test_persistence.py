@@ -1,0 +1,100 @@
+"""--state FILE: nothing acknowledged is lost, even after kill -9."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+from pathlib import Path
+
+import httpx
+
+from tests.test_cli import DOC, HEADERS, Served
+
+
+def test_kill_9_loses_no_acknowledged_call(tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite3")
+    s = Served("--state", state, "--clock", "virtual", "--quiet")
+    acknowledged: dict[str, dict] = {}
+    try:
+        for i in range(20):
+            body = {
+                **DOC,
+                "outbound_calls": [{"to_number": f"+1212555{5000 + i}", "metadata": {"i": i}}] * 2,
+            }
+            r = httpx.post(f"{s.url}/agents/calls", headers=HEADERS, json=body)
+            assert r.status_code == 200
+            for item in r.json()["calls"]:
+                acknowledged[item["agent_call_id"]] = {}
+        httpx.post(f"{s.url}/__fake__/clock/advance", headers=HEADERS, json={"seconds": 3})
+        first = next(iter(acknowledged))
+        assert httpx.post(f"{s.url}/agents/calls/{first}/cancel", headers=HEADERS).json() == {
+            "cancelled": True
+        }
+        httpx.put(
+            f"{s.url}/__fake__/callees/+12125550000", headers=HEADERS, json={"outcome": "busy"}
+        )
+        for call_id in acknowledged:
+            acknowledged[call_id] = httpx.get(
+                f"{s.url}/agents/calls/{call_id}", headers=HEADERS
+            ).json()
+        clock = httpx.get(f"{s.url}/__fake__/clock", headers=HEADERS).json()
+    finally:
+        s.proc.kill()  # SIGKILL: no clean shutdown
+        s.proc.communicate()
+    assert s.proc.returncode == -signal.SIGKILL
+
+    again = Served("--state", state, "--clock", "virtual", "--quiet")
+    try:
+        for call_id, before in acknowledged.items():
+            after = httpx.get(f"{again.url}/agents/calls/{call_id}", headers=HEADERS)
+            assert after.status_code == 200
+            assert after.json() == before
+        assert httpx.get(f"{again.url}/__fake__/clock", headers=HEADERS).json() == clock
+        r = httpx.post(
+            f"{again.url}/agents/calls",
+            headers=HEADERS,
+            json={**DOC, "outbound_calls": [{"to_number": "+12125550000"}]},
+        )
+        new_id = r.json()["calls"][0]["agent_call_id"]
+        assert new_id not in acknowledged  # the id generator continued, no reuse
+        httpx.post(f"{again.url}/__fake__/clock/run-until-idle", headers=HEADERS)
+        assert (
+            httpx.get(f"{again.url}/agents/calls/{new_id}", headers=HEADERS).json()["end_reason"]
+            == "dial_busy"
+        )
+    finally:
+        again.stop()
+
+
+def test_state_file_from_another_seed_is_refused(tmp_path: Path) -> None:
+    state = tmp_path / "s.sqlite3"
+    Served("--state", str(state), "--quiet").stop()
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "mock_server", "serve", "--state", str(state), "--seed", "7"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert out.returncode == 1
+    assert "was made with --seed 0, not 7" in out.stderr
+
+
+def test_state_file_that_is_not_sqlite_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_text("not a database" * 100)
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "mock_server", "serve", "--state", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert out.returncode == 1
+    assert "cannot use state file" in out.stderr
+    assert "Traceback" not in out.stderr
+    sqlite3.connect(":memory:").close()
