@@ -11,7 +11,7 @@ from typing import Any
 
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
-from mock_server.ledger import LEDGER
+from mock_server.ledger import LEDGER, markdown_table
 from mock_server.persistence import StateFileError
 from mock_server.seedfile import SeedFileError, load_seed_file
 
@@ -67,11 +67,13 @@ def _parser() -> argparse.ArgumentParser:
         help="start tenants empty (no documented example agent and number)",
     )
     serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
-    sub.add_parser(
+    behaviors = sub.add_parser(
         "behaviors",
         help="print the behaviour ledger",
         description="Print every behaviour rule with its provenance and knob.",
     )
+    behaviors.add_argument("--markdown", action="store_true",
+                           help="print the README's fidelity table instead")
     return parser
 
 
@@ -81,8 +83,11 @@ def _speed(value: float) -> float:
     return value
 
 
-def _print_behaviors() -> int:
+def _print_behaviors(markdown: bool) -> int:
     settings = Settings()
+    if markdown:
+        print(markdown_table(settings))
+        return 0
     for entry in LEDGER:
         knob = f"  [knob {entry.knob}={getattr(settings, entry.knob)!r}]" if entry.knob else ""
         print(f"{entry.id:<28} {entry.provenance:<9} {entry.statement}{knob}")
@@ -145,7 +150,7 @@ def _ignore_signal(signum: int, frame: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "behaviors":
-        return _print_behaviors()
+        return _print_behaviors(args.markdown)
     world = Seed.empty() if args.no_seed else Seed.documented()
     if args.seed_file:
         try:

@@ -380,3 +380,20 @@ def ledger_document(settings: Settings) -> dict[str, Any]:
             item["knob_value"] = list(value) if isinstance(value, tuple) else value
         behaviors.append(item)
     return {"behaviors": behaviors}
+
+
+def markdown_table(settings: Settings | None = None) -> str:
+    """The ledger as the README's fidelity table."""
+    current = settings or Settings()
+    rows = ["| id | rule | provenance | knob (default) |", "| --- | --- | --- | --- |"]
+    for entry in LEDGER:
+        source = entry.source if entry.provenance == "DOC" else f"INFERRED: {entry.source}"
+        if entry.provenance == "DOC":
+            source = f"[DOC]({entry.source})"
+        knob = ""
+        if entry.knob:
+            value = getattr(current, entry.knob)
+            knob = f"`{entry.knob}` ({list(value) if isinstance(value, tuple) else value!r})"
+        statement = entry.statement.replace("|", "\\|")
+        rows.append(f"| `{entry.id}` | {statement} | {source} | {knob} |")
+    return "\n".join(rows)

@@ -27,6 +27,9 @@ from mock_server.service import Problem, Service
 
 Kind = Literal["api", "control", "public"]
 
+#: Where a handler leaves a one-line summary of the request body for the journal.
+SUMMARY_KEY = "cartesia_fake.body_summary"
+
 _JOURNAL_HEADERS = (
     "cartesia-version",
     "content-type",
@@ -55,6 +58,10 @@ class Ctx:
     service: Service
     body: Any = None
     warnings: list[str] = field(default_factory=list)
+
+    def summarize(self, text: str) -> None:
+        """A one-line description of the body, kept in the request journal."""
+        self.request.scope[SUMMARY_KEY] = text
 
     @property
     def tenant(self) -> Tenant:
@@ -351,6 +358,7 @@ def _finish(
                 status=status,
                 headers=headers,
                 warnings=list(warnings),
+                body=request.scope.get(SUMMARY_KEY),
             )
         )
     if service.on_request is not None:

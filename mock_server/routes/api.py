@@ -15,12 +15,21 @@ def status(ctx: Ctx) -> Reply:
     return Reply({"ok": True, "version": API_VERSION})
 
 
+def openapi(ctx: Ctx) -> Reply:
+    from mock_server.openapi import openapi_document
+
+    return Reply(openapi_document())
+
+
 def create_calls(ctx: Ctx) -> Reply:
     if not isinstance(ctx.body, dict):
         raise bad_request(
             f"The request body must be a JSON object, not {type(ctx.body).__name__}.",
             code="invalid_request_body",
         )
+    calls = ctx.body.get("outbound_calls")
+    count = len(calls) if isinstance(calls, list) else "?"
+    ctx.summarize(f"{count} outbound_calls from {ctx.body.get('from_number_id')!r:.60}")
     results, duplicates = ctx.tenant.create_outbound(ctx.body)
     ctx.warnings.extend(d.describe() for d in duplicates)
     seen: set[str] = set()
@@ -115,7 +124,8 @@ API_ROUTES = (
 
 def routes(service: Service) -> list[BaseRoute]:
     out: list[BaseRoute] = [
-        Route("/", endpoint(service, status, kind="public", schema="api_status"), methods=["GET"])
+        Route("/", endpoint(service, status, kind="public", schema="api_status"), methods=["GET"]),
+        Route("/openapi.json", endpoint(service, openapi, kind="public"), methods=["GET"]),
     ]
     for method, path, handler, schema, needs_body in API_ROUTES:
         out.append(

@@ -113,6 +113,7 @@ def journal(ctx: Ctx) -> Reply:
             "status": e.status,
             "headers": e.headers,
             "warnings": e.warnings,
+            "body": e.body,
         }
         for e in ctx.tenant.journal()
     ]

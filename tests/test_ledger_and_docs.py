@@ -1,0 +1,51 @@
+"""The behaviour ledger is complete and matches the README; README examples run."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+
+from mock_server import FakeCartesia, Settings
+from mock_server.ledger import LEDGER, markdown_table
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def test_every_knob_has_a_ledger_entry_and_back() -> None:
+    knobs = {f.name for f in fields(Settings)}
+    named = {e.knob for e in LEDGER if e.knob}
+    assert knobs == named
+
+
+def test_entries_are_well_formed() -> None:
+    ids = [e.id for e in LEDGER]
+    assert len(ids) == len(set(ids))
+    for entry in LEDGER:
+        assert re.fullmatch(r"[a-z_]+\.[a-z0-9_]+", entry.id)
+        if entry.provenance == "DOC":
+            assert entry.source.startswith("https://"), entry.id
+        else:
+            assert entry.source and not entry.source.startswith("https://"), entry.id
+
+
+def test_served_ledger_matches_and_shows_knob_values() -> None:
+    with FakeCartesia(max_outbound_calls=7) as fake:
+        doc = fake.client().get("/__fake__/behaviors").json()
+    assert [b["id"] for b in doc["behaviors"]] == [e.id for e in LEDGER]
+    [entry] = [b for b in doc["behaviors"] if b["id"] == "create.max_items"]
+    assert entry["knob_value"] == 7
+
+
+def test_readme_fidelity_section_is_generated_from_the_ledger() -> None:
+    section = README.split("<!-- ledger:start -->\n", 1)[1].split("\n<!-- ledger:end -->")[0]
+    assert section == markdown_table(), "run: cartesia-fake behaviors --markdown"
+
+
+def test_readme_python_examples_run(capsys) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    assert "['created', 'dialed', 'answered', 'ended']" in capsys.readouterr().out
