@@ -72,8 +72,9 @@ def _parser() -> argparse.ArgumentParser:
         help="print the behaviour ledger",
         description="Print every behaviour rule with its provenance and knob.",
     )
-    behaviors.add_argument("--markdown", action="store_true",
-                           help="print the README's fidelity table instead")
+    behaviors.add_argument(
+        "--markdown", action="store_true", help="print the README's fidelity table instead"
+    )
     return parser
 
 

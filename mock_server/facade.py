@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
+from mock_server import assertions
 from mock_server.app import create_app
 from mock_server.domain.clock import ClockMode
 from mock_server.domain.faults import Fault
@@ -181,6 +182,41 @@ class FakeCartesia:
 
     def reset(self, *, api_key: str | None = None) -> None:
         self.tenant(api_key).reset()
+
+    # ---- assertions for dialer tests (see mock_server.assertions) -------------------------
+
+    def assert_dialed(
+        self, number: str, *, times: int | None = None, api_key: str | None = None
+    ) -> list[Call]:
+        """Calls were placed to ``number`` (exactly ``times`` if given); returns them."""
+        return assertions.dialed(self.tenant(api_key), number, times=times)
+
+    def assert_not_dialed(self, number: str, *, api_key: str | None = None) -> None:
+        assertions.not_dialed(self.tenant(api_key), number)
+
+    def assert_dialed_in_order(self, numbers: list[str], *, api_key: str | None = None) -> None:
+        assertions.dialed_in_order(self.tenant(api_key), numbers)
+
+    def assert_dial_spacing(
+        self,
+        *,
+        at_least: float = 1.0,
+        from_number_id: str | None = None,
+        api_key: str | None = None,
+    ) -> None:
+        assertions.dial_spacing(
+            self.tenant(api_key), at_least=at_least, from_number_id=from_number_id
+        )
+
+    def wait_for_status(
+        self, call_id: str, *statuses: str, within: float = 3600.0, api_key: str | None = None
+    ) -> Call:
+        """Advance the virtual clock until the call reaches one of ``statuses``."""
+        return assertions.wait_for_status(self.tenant(api_key), call_id, *statuses, within=within)
+
+    def describe(self, *, api_key: str | None = None) -> str:
+        """Every call's timeline and the last requests, for failure messages."""
+        return assertions.describe(self.tenant(api_key))
 
     def problems(self) -> list[Problem]:
         """Exceptions, contract violations and unknown routes seen so far (all tenants)."""

@@ -1,21 +1,243 @@
-"""pytest plugin: fixtures for testing dialers against cartesia-fake (stub; see issue 6)."""
+"""pytest plugin for cartesia-fake: fixtures, a marker, options, and loud teardown.
+
+Only pytest is imported at module level; the fake is imported inside fixtures and hooks.
+
+Fixtures: ``cartesia_fake`` (fresh in-process fake per test, virtual clock),
+``make_cartesia_fake`` (factory), ``cartesia_server`` (one live server per session, a fresh
+tenant per test), ``cartesia_target`` (the fake in-process, or a live base URL with
+``--cartesia-target=live``). Marker: ``@pytest.mark.cartesia_fake(...)``; tests that only make
+sense on the fake carry ``@pytest.mark.cartesia_fake_only``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import os
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from mock_server import FakeCartesia
+    from pytest_plugin.targets import CartesiaTarget, ServerTenant
+
+pytest.register_assert_rewrite("mock_server.assertions")
+
+_MARKER_OPTIONS = frozenset(
+    {
+        "seed",
+        "clock",
+        "default_callee",
+        "strict_contracts",
+        "allow_unknown_routes",
+        "check_duplicate_dials",
+        "api_key",
+    }
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("cartesia", "cartesia-fake")
+    options: tuple[tuple[str, str, str | None], ...] = (
+        ("target", "fake (in-process, default) or live (a real or served API at base-url)", "fake"),
+        ("base-url", "base URL of the live target (with --cartesia-target=live)", None),
+        ("api-key-env", "environment variable holding the live API key", "CARTESIA_API_KEY"),
+        ("seed", "master seed of the fakes (ids are deterministic per seed)", "0"),
+    )
+    for name, text, default in options:
+        ini = "cartesia_" + name.replace("-", "_")
+        group.addoption(
+            f"--cartesia-{name}",
+            dest=ini,
+            default=None,
+            help=f"{text} [ini: {ini}; default {default}]",
+        )
+        parser.addini(ini, text, default=default)
+    group.addoption(
+        "--cartesia-check-duplicates",
+        dest="cartesia_check_duplicates",
+        action="store_true",
+        default=None,
+        help="fail tests whose code dialed one number twice within the window",
+    )
+    parser.addini(
+        "cartesia_check_duplicates", "fail tests on duplicate dials", type="bool", default=False
+    )
+
+
+def _setting(config: pytest.Config, name: str) -> Any:
+    value = config.getoption(name)
+    return value if value is not None else config.getini(name)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "cartesia_fake(seed=, clock=, default_callee=, strict_contracts=True, "
+        "allow_unknown_routes=False, check_duplicate_dials=, api_key=, **knobs): options of "
+        "the cartesia_fake fixture for this test",
+    )
+    config.addinivalue_line(
+        "markers", "cartesia_fake_only: needs the fake; skipped with --cartesia-target=live"
+    )
+    target = _setting(config, "cartesia_target")
+    if target not in ("fake", "live"):
+        raise pytest.UsageError(f"--cartesia-target must be fake or live, not {target!r}")
+    if target == "live" and not _setting(config, "cartesia_base_url"):
+        raise pytest.UsageError("--cartesia-target=live needs --cartesia-base-url URL")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    target = _setting(config, "cartesia_target")
+    parts = [f"target={target}"]
+    if target == "live":
+        parts.append(f"base_url={_setting(config, 'cartesia_base_url')}")
+        parts.append(f"key from ${_setting(config, 'cartesia_api_key_env')}")
+    else:
+        parts.append(f"seed={_setting(config, 'cartesia_seed')}")
+    parts.append(f"check_duplicates={bool(_setting(config, 'cartesia_check_duplicates'))}")
+    return "cartesia-fake: " + ", ".join(parts)
+
+
+def _is_live(config: pytest.Config) -> bool:
+    return bool(_setting(config, "cartesia_target") == "live")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if _is_live(item.config) and item.get_closest_marker("cartesia_fake_only"):
+        pytest.skip("needs the fake (cartesia_fake_only) but --cartesia-target=live")
+
+
+def _fail_on_problems(
+    fake: FakeCartesia,
+    *,
+    tenant: str | None,
+    strict_contracts: bool,
+    allow_unknown_routes: bool,
+    check_duplicates: bool,
+) -> None:
+    kinds = {"exception"}
+    if strict_contracts:
+        kinds.add("contract")
+    if not allow_unknown_routes:
+        kinds.add("unknown_route")
+    problems = [
+        p for p in fake.problems() if p.kind in kinds and (tenant is None or p.tenant == tenant)
+    ]
+    messages = [f"[{p.kind}] {p.detail}" for p in problems]
+    if check_duplicates:
+        dups = fake.duplicate_dials(api_key=tenant)
+        messages += [f"[duplicate_dial] {d.describe()}" for d in dups]
+    if messages:
+        pytest.fail(
+            "cartesia-fake saw problems during this test:\n  "
+            + "\n  ".join(messages)
+            + "\n"
+            + fake.describe(api_key=tenant),
+            pytrace=False,
+        )
+
+
+def _fake_factory(request: pytest.FixtureRequest) -> tuple[Callable[..., Any], list[Any]]:
+    from mock_server import CalleeScript, FakeCartesia
+
+    made: list[tuple[FakeCartesia, dict[str, bool]]] = []
+    config = request.config
+
+    def make(**options: Any) -> FakeCartesia:
+        checks = {
+            "strict_contracts": bool(options.pop("strict_contracts", True)),
+            "allow_unknown_routes": bool(options.pop("allow_unknown_routes", False)),
+            "check_duplicates": bool(
+                options.pop("check_duplicate_dials", _setting(config, "cartesia_check_duplicates"))
+            ),
+        }
+        default_callee = options.pop("default_callee", None)
+        options.setdefault("seed", int(_setting(config, "cartesia_seed")))
+        fake = FakeCartesia(validate_responses=checks["strict_contracts"], **options)
+        if default_callee is not None:
+            script = (
+                default_callee
+                if isinstance(default_callee, CalleeScript)
+                else CalleeScript(**default_callee)
+            )
+            fake.tenant().set_default_callee(script)
+        made.append((fake, checks))
+        return fake
+
+    return make, made
 
 
 @pytest.fixture
-def cartesia_fake() -> Iterator[FakeCartesia]:
-    """A fresh in-process fake on a virtual clock; fails the test on any recorded problem."""
+def make_cartesia_fake(request: pytest.FixtureRequest) -> Iterator[Callable[..., FakeCartesia]]:
+    """A factory of in-process fakes (keyword options as for the marker); all are checked at
+    teardown."""
+    if _is_live(request.config):
+        pytest.skip("make_cartesia_fake needs the fake but --cartesia-target=live")
+    make, made = _fake_factory(request)
+    yield make
+    for fake, checks in made:
+        fake.close()
+        _fail_on_problems(fake, tenant=None, **checks)
+
+
+@pytest.fixture
+def cartesia_fake(
+    make_cartesia_fake: Callable[..., FakeCartesia], request: pytest.FixtureRequest
+) -> FakeCartesia:
+    """A fresh in-process fake on a virtual clock; the test fails at teardown on exceptions in
+    the fake, its own contract violations, unknown routes and (opt-in) duplicate dials."""
+    marker = request.node.get_closest_marker("cartesia_fake")
+    options = dict(marker.kwargs) if marker else {}
+    return make_cartesia_fake(**options)
+
+
+@pytest.fixture(scope="session")
+def _cartesia_session_server() -> Iterator[tuple[FakeCartesia, str]]:
     from mock_server import FakeCartesia
 
-    fake = FakeCartesia()
-    with fake, fake.expect_no_problems():
-        yield fake
+    fake = FakeCartesia(real_latency=True)
+    url = fake.serve().url
+    yield fake, url
+    fake.close()
+
+
+@pytest.fixture
+def cartesia_server(
+    _cartesia_session_server: tuple[FakeCartesia, str], request: pytest.FixtureRequest
+) -> Iterator[ServerTenant]:
+    """The session's live server (one per xdist worker) with a fresh tenant for this test."""
+    from pytest_plugin.targets import ServerTenant, new_tenant_key
+
+    fake, url = _cartesia_session_server
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    tenant = ServerTenant(url, new_tenant_key(f"sk_car_pytest_{worker}"), fake)
+    yield tenant
+    tenant.close()
+    _fail_on_problems(
+        fake,
+        tenant=tenant.api_key,
+        strict_contracts=True,
+        allow_unknown_routes=False,
+        check_duplicates=bool(_setting(request.config, "cartesia_check_duplicates")),
+    )
+
+
+@pytest.fixture
+def cartesia_target(request: pytest.FixtureRequest) -> Iterator[CartesiaTarget]:
+    """Where a dialer under test should point: the in-process fake, or with
+    ``--cartesia-target=live`` the live base URL and the key from the environment."""
+    from pytest_plugin.targets import DEFAULT_BASE_URL, CartesiaTarget
+
+    config = request.config
+    if _is_live(config):
+        env = str(_setting(config, "cartesia_api_key_env"))
+        key = os.environ.get(env)
+        if not key:
+            pytest.fail(f"--cartesia-target=live needs an API key in ${env}", pytrace=False)
+        target = CartesiaTarget(str(_setting(config, "cartesia_base_url")), key, None)
+    else:
+        fake = request.getfixturevalue("cartesia_fake")
+        target = CartesiaTarget(DEFAULT_BASE_URL, fake.api_key, fake)
+    yield target
+    target.close()

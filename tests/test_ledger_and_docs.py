@@ -27,7 +27,8 @@ def test_entries_are_well_formed() -> None:
         if entry.provenance == "DOC":
             assert entry.source.startswith("https://"), entry.id
         else:
-            assert entry.source and not entry.source.startswith("https://"), entry.id
+            assert entry.source, entry.id
+            assert not entry.source.startswith("https://"), entry.id
 
 
 def test_served_ledger_matches_and_shows_knob_values() -> None:

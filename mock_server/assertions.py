@@ -1,0 +1,110 @@
+"""Assertions for dialer tests, with failure messages that show what happened.
+
+Each raises AssertionError with the relevant calls' timelines and journal lines, so a failing
+test explains itself. They are also methods of ``FakeCartesia`` (``fake.assert_dialed(...)``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from mock_server import views
+from mock_server.domain.clock import rfc3339
+from mock_server.domain.models import Call
+from mock_server.domain.tenant import Tenant
+
+
+def _calls(tenant: Tenant) -> list[Call]:
+    with tenant.locked() as world:
+        return sorted(world.calls.values(), key=lambda c: c.seq)
+
+
+def describe(tenant: Tenant, calls: Sequence[Call] | None = None, *, journal_lines: int = 8) -> str:
+    """A readable picture of the tenant: each call's timeline, then the last journal lines."""
+    chosen = list(calls) if calls is not None else _calls(tenant)
+    lines = [f"now {rfc3339(tenant.now_ms())}; {len(chosen)} call(s):"]
+    for call in chosen:
+        events = ", ".join(
+            f"{e['event']}@{e['at'][11:23]}" + (f"({e['end_reason']})" if "end_reason" in e else "")
+            for e in views.timeline(call)
+        )
+        lines.append(f"  {call.id} {call.from_number_id} -> {call.to_number}: {events}")
+    journal = tenant.journal()[-journal_lines:]
+    if journal:
+        lines.append("last requests:")
+        for entry in journal:
+            warn = f"  !! {'; '.join(entry.warnings)}" if entry.warnings else ""
+            lines.append(
+                f"  {rfc3339(entry.at)[11:23]} {entry.method} {entry.path} -> "
+                f"{entry.status or 'dropped'}{warn}"
+            )
+    return "\n".join(lines)
+
+
+def dialed(tenant: Tenant, number: str, *, times: int | None = None) -> list[Call]:
+    """Assert calls were placed to ``number`` (exactly ``times`` if given); return them."""
+    calls = [c for c in _calls(tenant) if c.to_number == number]
+    if not calls or (times is not None and len(calls) != times):
+        want = f"{times} call(s)" if times is not None else "a call"
+        raise AssertionError(f"expected {want} to {number}, found {len(calls)}\n{describe(tenant)}")
+    return calls
+
+
+def not_dialed(tenant: Tenant, number: str) -> None:
+    """Assert no call was placed to ``number``."""
+    calls = [c for c in _calls(tenant) if c.to_number == number]
+    if calls:
+        raise AssertionError(
+            f"expected no call to {number}, found {len(calls)}\n{describe(tenant, calls)}"
+        )
+
+
+def dialed_in_order(tenant: Tenant, numbers: Sequence[str]) -> None:
+    """Assert the first calls to ``numbers`` were placed in this order."""
+    firsts: dict[str, Call] = {}
+    for call in _calls(tenant):
+        firsts.setdefault(call.to_number, call)
+    missing = [n for n in numbers if n not in firsts]
+    if missing:
+        raise AssertionError(f"never dialed {missing}\n{describe(tenant)}")
+    order = sorted(numbers, key=lambda n: firsts[n].seq)
+    if order != list(numbers):
+        raise AssertionError(
+            f"dial order was {order}, expected {list(numbers)}\n"
+            f"{describe(tenant, [firsts[n] for n in order])}"
+        )
+
+
+def dial_spacing(
+    tenant: Tenant, *, at_least: float = 1.0, from_number_id: str | None = None
+) -> None:
+    """Assert dials from each number (or one) are at least ``at_least`` seconds apart."""
+    by_number: dict[str, list[Call]] = {}
+    for call in _calls(tenant):
+        if from_number_id is None or call.from_number_id == from_number_id:
+            by_number.setdefault(call.from_number_id, []).append(call)
+    for number, calls in by_number.items():
+        times = sorted(c.dial_at for c in calls)
+        for a, b in itertools.pairwise(times):
+            if (b - a) / 1000 < at_least:
+                raise AssertionError(
+                    f"dials from {number} {(b - a) / 1000:g}s apart at {rfc3339(b)} "
+                    f"(< {at_least:g}s)\n{describe(tenant, calls)}"
+                )
+
+
+def wait_for_status(tenant: Tenant, call_id: str, *statuses: str, within: float = 3600.0) -> Call:
+    """Advance a virtual clock event by event until the call has one of ``statuses``."""
+    deadline = tenant.now_ms() + round(within * 1000)
+    while True:
+        call = tenant.call(call_id)
+        if call.status.value in statuses:
+            return call
+        due = tenant.world.scheduler.next_due()
+        if due is None or due > deadline:
+            raise AssertionError(
+                f"{call_id} is {call.status.value}, not {'/'.join(statuses)}, after waiting "
+                f"{within:g}s\n{describe(tenant, [call])}"
+            )
+        tenant.advance(max(0, due - tenant.now_ms()) / 1000)

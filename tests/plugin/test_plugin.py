@@ -1,0 +1,236 @@
+"""The pytest plugin, tested the way users meet it: through pytester."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+DIAL = """
+def dial(client, *numbers, **extra):
+    from mock_server import FakeCartesia
+    return client.post("/agents/calls", json={
+        "from_number_id": FakeCartesia.from_number_id, "agent_id": FakeCartesia.agent_id,
+        "outbound_calls": [{"to_number": n} for n in numbers], **extra})
+"""
+
+
+def test_cartesia_fake_fixture_is_fresh_per_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        DIAL
+        + """
+def test_one(cartesia_fake):
+    r = dial(cartesia_fake.client(), "+14155550100")
+    assert r.status_code == 200
+    cartesia_fake.run_until_idle()
+    cartesia_fake.assert_dialed("+14155550100", times=1)
+
+def test_two(cartesia_fake):
+    cartesia_fake.assert_not_dialed("+14155550100")
+    assert cartesia_fake.client().get("/__fake__/clock").json()["mode"] == "virtual"
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_marker_options_and_knobs(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        DIAL
+        + """
+import pytest
+
+@pytest.mark.cartesia_fake(seed=1)
+def test_seed_a(cartesia_fake):
+    pytest.shared = dial(cartesia_fake.client(), "+14155550100").json()
+
+@pytest.mark.cartesia_fake(seed=2)
+def test_seed_b(cartesia_fake):
+    assert dial(cartesia_fake.client(), "+14155550100").json() != pytest.shared
+
+@pytest.mark.cartesia_fake(max_outbound_calls=1, default_callee={"outcome": "busy"})
+def test_knob_and_default_callee(cartesia_fake):
+    client = cartesia_fake.client()
+    assert dial(client, "+12125550000", "+12125550001").status_code == 400
+    call_id = dial(client, "+12125550000").json()["calls"][0]["agent_call_id"]
+    call = cartesia_fake.wait_for_status(call_id, "failed")
+    assert call.end_reason == "dial_busy"
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=3)
+
+
+def test_teardown_fails_on_unknown_routes_unless_allowed(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+import pytest
+
+def test_unknown(cartesia_fake):
+    assert cartesia_fake.client().get("/agents/v2/calls").status_code == 404
+
+@pytest.mark.cartesia_fake(allow_unknown_routes=True)
+def test_allowed(cartesia_fake):
+    assert cartesia_fake.client().get("/agents/v2/calls").status_code == 404
+""")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*ERROR at teardown of test_unknown*", "*[[]unknown_route[]] GET /agents/v2/calls*"]
+    )
+
+
+def test_teardown_fails_on_duplicate_dials_when_enabled(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        DIAL
+        + """
+import pytest
+
+@pytest.mark.cartesia_fake(check_duplicate_dials=True)
+def test_double(cartesia_fake):
+    client = cartesia_fake.client()
+    dial(client, "+14155550100")
+    dial(client, "+14155550100")
+
+def test_double_unchecked(cartesia_fake):
+    client = cartesia_fake.client()
+    dial(client, "+14155550100")
+    dial(client, "+14155550100")
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*[[]duplicate_dial[]] duplicate dial: +14155550100*",
+            "*call_* ap_Q8PRh7lXyZsawXJmN2KcT5 -> +14155550100: created@*",
+        ]
+    )
+
+
+def test_duplicate_check_from_command_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        DIAL
+        + """
+def test_double(cartesia_fake):
+    client = cartesia_fake.client()
+    dial(client, "+14155550100")
+    dial(client, "+14155550100")
+"""
+    )
+    pytester.runpytest("--cartesia-check-duplicates").assert_outcomes(passed=1, errors=1)
+    pytester.makeini("[pytest]\ncartesia_check_duplicates = true\n")
+    pytester.runpytest().assert_outcomes(passed=1, errors=1)
+
+
+def test_teardown_fails_on_fake_exceptions_and_contract_violations(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        DIAL
+        + """
+import mock_server.views as views
+
+def test_crash(cartesia_fake, monkeypatch):
+    def boom(*a, **k):
+        raise ZeroDivisionError("bug")
+    monkeypatch.setattr(views, "agent_call", boom)
+    r = dial(cartesia_fake.client(), "+14155550100")
+    call_id = r.json()["calls"][0]["agent_call_id"]
+    assert cartesia_fake.client().get(f"/agents/calls/{call_id}").status_code == 500
+
+def test_contract(cartesia_fake, monkeypatch):
+    real = views.agent_call
+    monkeypatch.setattr(views, "agent_call", lambda *a, **k: {**real(*a, **k), "status": "active"})
+    r = dial(cartesia_fake.client(), "+14155550100")
+    call_id = r.json()["calls"][0]["agent_call_id"]
+    assert cartesia_fake.client().get(f"/agents/calls/{call_id}").status_code == 200
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2, errors=2)
+    result.stdout.fnmatch_lines(["*[[]exception[]] GET /agents/calls/call_*ZeroDivisionError*"])
+    result.stdout.fnmatch_lines(["*[[]contract[]] GET /agents/calls/call_* broke 'agent_call'*"])
+
+
+def test_report_header_and_options(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest("--cartesia-seed", "9")
+    result.stdout.fnmatch_lines(["cartesia-fake: target=fake, seed=9, check_duplicates=False"])
+    result = pytester.runpytest("--cartesia-target=live")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--cartesia-target=live needs --cartesia-base-url URL*"])
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines(["*--cartesia-target=*", "*--cartesia-base-url=*"])
+
+
+def test_fake_only_tests_skip_in_live_mode(pytester: pytest.Pytester, monkeypatch) -> None:
+    from mock_server import FakeCartesia
+
+    monkeypatch.setenv("MY_KEY", "sk_live_test")
+    with FakeCartesia(validate_responses=False) as served:
+        url = served.serve().url
+        pytester.makepyfile("""
+import pytest
+
+@pytest.mark.cartesia_fake_only
+def test_only_fake(cartesia_fake):
+    pass
+
+def test_fake_fixture_in_live_mode(cartesia_fake):
+    pass
+
+def test_target(cartesia_target):
+    assert cartesia_target.is_live and cartesia_target.api_key == "sk_live_test"
+    assert cartesia_target.http_client().get("/").json()["ok"] is True
+""")
+        result = pytester.runpytest(
+            "--cartesia-target=live",
+            f"--cartesia-base-url={url}",
+            "--cartesia-api-key-env=MY_KEY",
+            "-rs",
+        )
+    result.assert_outcomes(passed=1, skipped=2)
+    result.stdout.fnmatch_lines(
+        [f"cartesia-fake: target=live, base_url={url}*", "*needs the fake (cartesia_fake_only)*"]
+    )
+
+
+def test_cartesia_server_gives_fresh_tenants_under_xdist(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        DIAL
+        + """
+import pytest
+
+@pytest.mark.parametrize("i", range(8))
+def test_isolated(cartesia_server, i):
+    client = cartesia_server.client()
+    r = dial(client, "+14155550100")
+    assert r.status_code == 200
+    listed = client.get("/agents/calls", params={"agent_id": "agent_Fo7pKNBUwLZxrTd6jvhpaE"})
+    assert len(listed.json()["data"]) == 1  # nobody else's calls
+    cartesia_server.run_until_idle()
+    call = client.get(f"/agents/calls/{r.json()['calls'][0]['agent_call_id']}").json()
+    assert call["status"] == "completed"
+"""
+    )
+    pytester.runpytest_subprocess("-n", "2").assert_outcomes(passed=8)
+
+
+def test_assertion_failure_shows_the_timeline(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        DIAL
+        + """
+def test_order(cartesia_fake):
+    client = cartesia_fake.client()
+    dial(client, "+14155550110")
+    dial(client, "+14155550100")
+    cartesia_fake.advance(10)
+    cartesia_fake.assert_dialed_in_order(["+14155550100", "+14155550110"])
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*dial order was ?'+14155550110', '+14155550100'?*",
+            "*-> +14155550110: created@12:00:00.000, dialed@12:00:00.000, ended@12:00:03.000(dial_busy)*",
+        ]
+    )
