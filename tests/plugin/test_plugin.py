@@ -231,6 +231,7 @@ def test_order(cartesia_fake):
     result.stdout.fnmatch_lines(
         [
             "*dial order was ?'+14155550110', '+14155550100'?*",
-            "*-> +14155550110: created@12:00:00.000, dialed@12:00:00.000, ended@12:00:03.000(dial_busy)*",
+            "*-> +14155550110: created@12:00:00.000, dialed@12:00:00.000, "
+            "ended@12:00:03.000(dial_busy)*",
         ]
     )
