@@ -1,0 +1,89 @@
+"""Tests of the example dialer, written the way a user of cartesia-fake would write them.
+
+Tests without a marker also run against a live API:
+    pytest examples --cartesia-target=live --cartesia-base-url=URL   (key in $CARTESIA_API_KEY)
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from dialer import AsyncDialer, Contact, Dialer
+
+AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"
+NUMBER = "ap_Q8PRh7lXyZsawXJmN2KcT5"
+
+
+@pytest.fixture
+def dialer(cartesia_target):
+    return Dialer(cartesia_target.http_client(), AGENT, NUMBER)
+
+
+def test_one_call_per_contact_in_order(dialer):
+    contacts = [Contact(f"+1212555{7000 + i}", f"Customer {i}") for i in range(3)]
+    placed = dialer.call_all(contacts)
+    assert [p.contact for p in placed] == contacts
+    assert all(p.call_id and p.call_id.startswith("call_") for p in placed)
+    assert dialer.status(placed[0].call_id)["metadata"] == {"customer_name": "Customer 0"}
+
+
+def test_non_us_destinations_are_reported_not_raised(dialer):
+    [placed] = dialer.call_all([Contact("+442071838750", "London")])
+    assert placed.call_id is None
+    assert placed.error == "destination_not_allowed"
+
+
+@pytest.mark.cartesia_fake_only
+def test_outcomes_after_the_calls_end(dialer, cartesia_fake):
+    dialer.call_all(
+        [
+            Contact("+14155550100", "Ann"),
+            Contact("+14155550110", "Bo"),
+            Contact("+14155550125", "Cy"),
+            Contact("+14155550195", "Di"),
+        ]
+    )
+    assert set(dialer.outcomes().values()) <= {"pending", "failed"}
+    cartesia_fake.run_until_idle()
+    assert dialer.outcomes() == {
+        "+14155550100": "answered",
+        "+14155550110": "busy",
+        "+14155550125": "no answer",
+        "+14155550195": "failed",
+    }
+
+
+@pytest.mark.cartesia_fake_only
+def test_big_campaign_is_paced_one_per_second(dialer, cartesia_fake):
+    dialer.call_all([Contact(f"+1212555{8000 + i}", "x") for i in range(120)])  # 3 batches
+    cartesia_fake.advance(200)
+    cartesia_fake.assert_dial_spacing(at_least=1.0)
+    cartesia_fake.assert_dialed_in_order([f"+1212555{8000 + i}" for i in range(120)])
+
+
+@pytest.mark.cartesia_fake_only
+def test_retries_after_a_lost_response_double_dial(cartesia_fake):
+    # A careless retry wrapper: the fake commits the call, then drops the connection.
+    import httpx
+
+    cartesia_fake.add_fault(
+        method="POST", path="/agents/calls", after_commit=True, drop_connection=True, times=1
+    )
+    dialer = Dialer(cartesia_fake.client(), AGENT, NUMBER)
+    with pytest.raises(httpx.RemoteProtocolError):
+        dialer.call_all([Contact("+14155550100", "Ann")])
+    dialer.call_all([Contact("+14155550100", "Ann")])  # "retry"
+    assert len(cartesia_fake.duplicate_dials()) == 1
+    cartesia_fake.assert_dialed("+14155550100", times=2)
+
+
+@pytest.mark.cartesia_fake_only
+def test_async_dialer(cartesia_fake):
+    async def scenario() -> str:
+        async with cartesia_fake.async_client() as client:
+            return await AsyncDialer(client, AGENT, NUMBER).call("+14155550140")
+
+    call_id = asyncio.run(scenario())
+    call = cartesia_fake.wait_for_status(call_id, "completed", "failed")
+    assert call.end_reason == "agent_hangup"

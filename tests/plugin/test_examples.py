@@ -1,0 +1,55 @@
+"""The examples/ suite runs as users run it: under xdist, and against a live target."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import Served
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pytest(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "examples", "-p", "no:randomly", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_examples_pass_under_xdist() -> None:
+    out = _pytest("-n", "2")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert re.search(r"6 passed", out.stdout), out.stdout
+
+
+def test_examples_run_against_a_live_target() -> None:
+    served = Served("--quiet")
+    try:
+        out = _pytest(
+            "--cartesia-target=live",
+            f"--cartesia-base-url={served.url}",
+            "-rs",
+            env={"CARTESIA_API_KEY": "sk_car_live_parity"},
+        )
+    finally:
+        served.stop()
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "2 passed, 4 skipped" in out.stdout, out.stdout
+    assert "needs the fake (cartesia_fake_only)" in out.stdout
+
+
+def test_readme_pytest_example(pytester: pytest.Pytester) -> None:
+    readme = (ROOT / "README.md").read_text()
+    [block] = re.findall(r"```python\n(# test_my_dialer.py.*?)```", readme, re.S)
+    pytester.makepyfile(test_my_dialer=block)
+    pytester.runpytest().assert_outcomes(passed=1)

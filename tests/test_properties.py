@@ -1,0 +1,170 @@
+"""Property tests: strategies round-trip through the contracts, and the fake obeys the rules
+for any valid request, any labelled invalid request, and any workload."""
+
+from __future__ import annotations
+
+import json
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import given, settings
+from hypothesis.errors import InvalidArgument
+
+from contracts import errors_of, is_e164
+from contracts.strategies import (
+    RULES,
+    agent_calls,
+    e164_numbers,
+    invalid_e164_numbers,
+    invalid_outbound_requests,
+    magic_numbers,
+    outbound_requests,
+    workloads,
+)
+from mock_server import FakeCartesia, Settings
+from mock_server.domain.errors import ApiError
+from mock_server.domain.fastcheck import Limits, certainly_valid
+from mock_server.http import jsonbody
+
+
+@pytest.fixture(scope="module")
+def shared_fake():
+    with FakeCartesia(max_calls_per_tenant=10**7) as fake:
+        yield fake
+        assert not fake.problems()
+
+
+@given(outbound_requests())
+def test_outbound_requests_validate(body: dict) -> None:
+    assert errors_of("outbound_request", body) == []
+
+
+@given(agent_calls())
+def test_agent_calls_validate(call: dict) -> None:
+    assert errors_of("agent_call", call) == []
+
+
+@given(e164_numbers())
+def test_e164_numbers_are_e164(number: str) -> None:
+    assert is_e164(number)
+
+
+@given(invalid_e164_numbers())
+def test_invalid_e164_numbers_are_not(number: str) -> None:
+    assert not is_e164(number)
+
+
+@given(e164_numbers(region="us"))
+def test_us_numbers_are_us_for_libphonenumber(number: str) -> None:
+    from mock_server.domain.outbound import region_of
+
+    assert region_of(number) == "US"
+
+
+@given(outbound_requests())
+def test_every_valid_request_is_accepted(shared_fake: FakeCartesia, body: dict) -> None:
+    r = shared_fake.client().post("/agents/calls", json=body)
+    assert r.status_code == 200, r.text
+    assert [c["number"] for c in r.json()["calls"]] == [
+        c["to_number"] for c in body["outbound_calls"]
+    ]
+
+
+@settings(max_examples=300)
+@given(invalid_outbound_requests())
+def test_every_labelled_invalid_request_is_400_naming_its_field(
+    shared_fake: FakeCartesia, case
+) -> None:
+    r = shared_fake.client().post("/agents/calls", json=case.body)
+    assert r.status_code == 400, (case.rule, r.text)
+    assert f"{case.path}:" in r.json()["message"], (case.rule, r.json()["message"])
+
+
+def test_every_rule_has_a_label() -> None:
+    assert len(RULES) == 17
+
+
+@given(st.one_of(outbound_requests(), invalid_outbound_requests().map(lambda c: c.body)))
+def test_fast_precheck_never_accepts_what_the_schema_rejects(body: object) -> None:
+    settings_ = Settings()
+    if isinstance(body, dict) and certainly_valid(
+        body, Limits.from_contract(), max_items=settings_.max_outbound_calls, reject_unknown=False
+    ):
+        assert errors_of("outbound_request", body) == []
+
+
+_keys = st.sampled_from(["a", "b", "c", 'd"', "é"])
+_json = st.recursive(
+    st.one_of(st.integers(-5, 5), st.text(alphabet='ab":{}[]', max_size=4), st.none()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.lists(st.tuples(_keys, inner), max_size=4).map(lambda pairs: ("obj", pairs)),
+    ),
+    max_leaves=12,
+)
+
+
+def _render(value: object) -> str:
+    if isinstance(value, tuple):
+        pairs = value[1]
+        return "{" + ", ".join(f"{json.dumps(k)} : {_render(v)}" for k, v in pairs) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_render(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def _has_duplicates(value: object) -> bool:
+    if isinstance(value, tuple):
+        keys = [k for k, _ in value[1]]
+        return len(keys) != len(set(keys)) or any(_has_duplicates(v) for _, v in value[1])
+    if isinstance(value, list):
+        return any(_has_duplicates(v) for v in value)
+    return False
+
+
+@given(_json)
+def test_duplicate_keys_are_always_found(value: object) -> None:
+    text = _render(value).encode()
+    if _has_duplicates(value):
+        with pytest.raises(ApiError, match="Duplicate key"):
+            jsonbody.parse(text, max_depth=64)
+    else:
+        jsonbody.parse(text, max_depth=64)
+
+
+@settings(max_examples=60)
+@given(workloads(from_number_ids=("ap_Q8PRh7lXyZsawXJmN2KcT5", "ap_b", "ap_tw")))
+def test_any_workload_keeps_spacing_and_ends_in_time(workload) -> None:
+    with FakeCartesia() as fake:
+        tenant = fake.tenant()
+        tenant.add_phone_number("+12025550199", number_id="ap_b")
+        tenant.add_phone_number("+12025550198", number_id="ap_tw", provider="twilio")
+        client = fake.client()
+        for wait, body in workload.steps:
+            fake.advance(wait)
+            assert client.post("/agents/calls", json=body).status_code == 200
+        fake.run_until_idle()
+        fake.assert_dial_spacing(at_least=1.0, from_number_id="ap_Q8PRh7lXyZsawXJmN2KcT5")
+        fake.assert_dial_spacing(at_least=1.0, from_number_id="ap_b")
+        for call in tenant.world.calls.values():
+            assert call.ended_at is not None
+            assert call.ended_at <= call.dial_at + call.ringing_timeout_ms + call.max_duration_ms
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        magic_numbers(decades=(12,)),
+        e164_numbers(region="mars"),  # type: ignore[arg-type]
+        outbound_requests(max_items=0),
+        invalid_outbound_requests(rules=("nope",)),
+        workloads(from_number_ids=()),
+    ],
+)
+def test_argument_errors_are_deferred_to_draw_time(strategy) -> None:
+    @given(strategy)
+    def draw(value: object) -> None:
+        raise AssertionError("unreachable: the strategy must refuse its arguments")
+
+    with pytest.raises(InvalidArgument):
+        draw()
