@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -75,7 +76,99 @@ def _parser() -> argparse.ArgumentParser:
     behaviors.add_argument(
         "--markdown", action="store_true", help="print the README's fidelity table instead"
     )
+    check = sub.add_parser(
+        "check",
+        help="compare any base URL (the real API, say) with the fake",
+        description="Send the conformance probes to BASE-URL and to the fake, and report every "
+        "difference. Tier 0 cannot place a call; tier 1 places one real call and cancels it.",
+    )
+    check.add_argument(
+        "--base-url", required=True, help="the API to check, e.g. https://api.cartesia.ai"
+    )
+    check.add_argument(
+        "--api-key",
+        default=os.environ.get("CARTESIA_API_KEY"),
+        help="API key for the target (default: $CARTESIA_API_KEY)",
+    )
+    check.add_argument(
+        "--tier",
+        type=int,
+        choices=[0, 1],
+        default=0,
+        help="0: safe, never dials (default); 1: also places one call",
+    )
+    check.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write the report: FILE.md for Markdown, anything else JSON",
+    )
+    check.add_argument(
+        "--interval",
+        type=float,
+        default=0.2,
+        help="seconds between probes to the target (default 0.2)",
+    )
+    check.add_argument(
+        "--i-understand-this-dials",
+        dest="dials",
+        action="store_true",
+        help="required with --tier 1: a real phone will ring",
+    )
+    check.add_argument("--to", metavar="E164", help="tier 1: the consenting number to call")
+    check.add_argument(
+        "--agent-id",
+        default="agent_Fo7pKNBUwLZxrTd6jvhpaE",
+        help="tier 1: the agent that places the call",
+    )
+    check.add_argument(
+        "--from-number-id",
+        default="ap_Q8PRh7lXyZsawXJmN2KcT5",
+        help="tier 1: the number to call from",
+    )
     return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    from mock_server.checker.check import run_check
+    from mock_server.checker.runner import Outcome
+
+    if not args.api_key:
+        print("cartesia-fake: check needs --api-key or $CARTESIA_API_KEY", file=sys.stderr)
+        return 2
+    if args.tier == 1 and not (args.dials and args.to):
+        print(
+            "cartesia-fake: --tier 1 places a real call: add --i-understand-this-dials and "
+            "--to NUMBER (a number whose owner agreed to be called)",
+            file=sys.stderr,
+        )
+        return 2
+    tty = sys.stderr.isatty()
+
+    def progress(i: int, n: int, outcome: Outcome) -> None:
+        line = f"[{i}/{n}] {outcome.probe.id}: {outcome.verdict}"
+        print(
+            ("\r\033[K" + line) if tty else line,
+            end="" if tty and i < n else "\n",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    report = run_check(
+        args.base_url,
+        args.api_key,
+        tier=args.tier,
+        to_number=args.to,
+        agent_id=args.agent_id,
+        from_number_id=args.from_number_id,
+        interval=args.interval,
+        on_progress=progress,
+    )
+    print(report.table())
+    if args.report:
+        text = report.to_markdown() if args.report.endswith(".md") else report.to_json()
+        with open(args.report, "w", encoding="utf-8") as out:
+            out.write(text)
+    return 0 if report.ok else 1
 
 
 def _speed(value: float) -> float:
@@ -152,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "behaviors":
         return _print_behaviors(args.markdown)
+    if args.command == "check":
+        return _check(args)
     world = Seed.empty() if args.no_seed else Seed.documented()
     if args.seed_file:
         try:

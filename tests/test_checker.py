@@ -1,0 +1,192 @@
+"""The conformance checker: passes against the fake, names what an altered target changed,
+and no tier-0 probe could ever place a call."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contracts.probes import TIER0, UNKNOWN_AGENT
+from mock_server import FakeCartesia
+from mock_server.checker.check import run_check
+from mock_server.ledger import LEDGER
+from tests.test_cli import Served
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _check(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mock_server", "check", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_check_passes_against_the_served_fake(tmp_path: Path) -> None:
+    served = Served("--quiet")
+    try:
+        out = _check(
+            "--base-url",
+            served.url,
+            "--api-key",
+            "sk_check",
+            "--interval",
+            "0",
+            "--report",
+            str(tmp_path / "r.json"),
+        )
+        md = _check(
+            "--base-url",
+            served.url,
+            "--api-key",
+            "sk_check",
+            "--interval",
+            "0",
+            "--report",
+            str(tmp_path / "r.md"),
+        )
+    finally:
+        served.stop()
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert f"{len(TIER0)} match, 0 differ, 0 error" in out.stdout
+    assert f"[{len(TIER0)}/{len(TIER0)}] create.unknown_agent_and_number: match" in out.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["ok"] is True
+    assert report["ledger"]["version.unknown"] == "confirmed"
+    assert set(report["ledger"]) == {e.id for e in LEDGER}
+    assert md.returncode == 0
+    assert "| `version.missing` | match |" in (tmp_path / "r.md").read_text()
+
+
+def test_check_names_the_changed_probe_and_ledger_entry() -> None:
+    altered = FakeCartesia(missing_version_status=404, validate_responses=False)
+    try:
+        url = altered.serve().url
+        out = _check("--base-url", url, "--api-key", "sk_check", "--interval", "0")
+    finally:
+        altered.close()
+    assert out.returncode == 1
+    assert (
+        "version.missing     differs  status: target 404 but fake 400"
+        in out.stdout.replace("  ", "  ")
+        or "status: target 404 but fake 400" in out.stdout
+    )
+    [line] = [ln for ln in out.stdout.splitlines() if ln.startswith("version.missing ")]
+    assert "differs" in line
+    assert "status: target 404 but fake 400" in line
+    assert "contradicted: version.missing" in out.stdout
+    assert sum(" differs " in ln for ln in out.stdout.splitlines()) == 1
+
+
+def test_check_detects_a_changed_validation_rule_in_process() -> None:
+    altered = FakeCartesia(max_outbound_calls=200, validate_responses=False)
+    report = run_check("https://api.cartesia.ai", "sk_x", transport=altered.transport(), interval=0)
+    bad = [o for o in report.outcomes if o.verdict != "match"]
+    assert [o.probe.id for o in bad] == ["create.too_many_items"]
+    assert report.ledger()["create.max_items"] == "contradicted"
+
+
+def test_every_tier0_create_probe_carries_an_unknown_agent() -> None:
+    creates = [p for p in TIER0 if (p.method, p.path) == ("POST", "/agents/calls")]
+    assert len(creates) >= 15
+    for probe in creates:
+        if probe.body is not None:
+            assert probe.body["agent_id"] == UNKNOWN_AGENT, probe.id
+        else:
+            assert f'"agent_id": "{UNKNOWN_AGENT}"' in (probe.raw or ""), probe.id
+
+
+def test_tier0_probes_create_no_call_even_with_a_lax_validator() -> None:
+    """Repair each body's shape: the unknown agent alone still stops it with a 404."""
+    with FakeCartesia() as fake:
+        client = fake.client()
+        for probe in TIER0:
+            if probe.body is None or probe.method != "POST":
+                continue
+            repaired = {
+                "from_number_id": FakeCartesia.from_number_id,
+                "agent_id": probe.body["agent_id"],
+                "outbound_calls": [{"to_number": "+12125550199"}],
+            }
+            r = client.post("/agents/calls", json=repaired)
+            assert r.status_code == 404, probe.id
+            client.post(
+                "/agents/calls",
+                content=probe.content(),
+                headers={"content-type": "application/json"},
+            )
+        assert fake.tenant().world.calls == {}
+
+
+def test_honours_retry_after_on_429() -> None:
+    with FakeCartesia(validate_responses=False) as target:
+        target.add_fault(status=429, retry_after=0.2, times=2, api_key="sk_x")
+        slept: list[float] = []
+        from mock_server.checker import runner
+
+        original = runner.Sender.__init__
+
+        def init(self, *a, **k):  # type: ignore[no-untyped-def]
+            original(self, *a, **k)
+            self._sleep = slept.append
+
+        runner.Sender.__init__ = init  # type: ignore[method-assign]
+        try:
+            report = run_check(
+                "https://api.cartesia.ai", "sk_x", transport=target.transport(), interval=0
+            )
+        finally:
+            runner.Sender.__init__ = original  # type: ignore[method-assign]
+    assert report.ok
+    assert slept.count(0.2) == 2
+
+
+def test_tier1_places_and_cancels_one_call_against_the_served_fake() -> None:
+    served = Served("--quiet", "--speed", "10")
+    try:
+        out = _check(
+            "--base-url",
+            served.url,
+            "--api-key",
+            "sk_t1",
+            "--tier",
+            "1",
+            "--i-understand-this-dials",
+            "--to",
+            "+12125559876",
+            "--interval",
+            "0",
+        )
+        calls = httpx.get(
+            f"{served.url}/agents/calls",
+            params={"agent_id": "agent_Fo7pKNBUwLZxrTd6jvhpaE"},
+            headers={"authorization": "Bearer sk_t1", "cartesia-version": "2026-03-01"},
+        ).json()["data"]
+    finally:
+        served.stop()
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "call.place_and_cancel" in out.stdout
+    [call] = calls
+    assert (call["status"], call["end_reason"]) == ("completed", "api_cancelled")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--tier", "1"],
+        ["--tier", "1", "--to", "+12125559876"],
+        ["--tier", "1", "--i-understand-this-dials"],
+    ],
+)
+def test_tier1_needs_explicit_consent(args: list[str]) -> None:
+    out = _check("--base-url", "http://127.0.0.1:9", "--api-key", "k", *args)
+    assert out.returncode == 2
+    assert "--i-understand-this-dials" in out.stderr
