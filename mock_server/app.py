@@ -10,8 +10,7 @@ from mock_server.service import Service
 
 def create_app(service: Service) -> Starlette:
     """The ASGI app over ``service``. State is built here, never in lifespan."""
-    app = Starlette(
-        routes=[*api.routes(service), *control.routes(service), *fallback.routes(service)]
-    )
+    known = [*api.routes(service), *control.routes(service)]
+    app = Starlette(routes=[*known, *fallback.routes(service, known)])
     app.state.service = service
     return app

@@ -66,7 +66,14 @@ def _operation(method: str, path: str, schema: str | None, *, control: bool) -> 
         content = {"application/json": {"schema": body_schema}}
     op["responses"][status] = {"description": "Success", "content": content}
     params: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"$ref": "#/components/schemas/e164"}
+            if name == "number"
+            else {"type": "string", "minLength": 1},
+        }
         for name in re.findall(r"{(\w+)}", path)
     ]
     if not control:
@@ -80,7 +87,12 @@ def _operation(method: str, path: str, schema: str | None, *, control: bool) -> 
         )
     if (method, path) == ("GET", "/agents/calls"):
         params += [
-            {"name": "agent_id", "in": "query", "required": True, "schema": {"type": "string"}},
+            {
+                "name": "agent_id",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string", "minLength": 1},
+            },
             {
                 "name": "limit",
                 "in": "query",
@@ -94,8 +106,9 @@ def _operation(method: str, path: str, schema: str | None, *, control: bool) -> 
         op["parameters"] = params
     request = REQUEST_SCHEMAS.get((method, path))
     if request is not None:
+        required = bool(load_schema(request).get("required") or load_schema(request).get("anyOf"))
         op["requestBody"] = {
-            "required": not control,
+            "required": required,
             "content": {
                 "application/json": {"schema": {"$ref": f"#/components/schemas/{request}"}}
             },
@@ -118,6 +131,8 @@ def _document() -> dict[str, Any]:
         "/openapi.json": {"get": _operation("GET", "/openapi.json", None, control=True)},
     }
     paths["/"]["get"]["tags"] = ["agents"]
+    for public in ("/", "/openapi.json"):
+        paths[public]["get"]["security"] = []
     for table, control in ((API_ROUTES, False), (CONTROL_ROUTES, True)):
         for method, path, _handler, schema, _body in table:
             paths.setdefault(path, {})[method.lower()] = _operation(

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -58,6 +58,7 @@ class Ctx:
     service: Service
     body: Any = None
     warnings: list[str] = field(default_factory=list)
+    has_body: bool = False
 
     def summarize(self, text: str) -> None:
         """A one-line description of the body, kept in the request journal."""
@@ -148,11 +149,19 @@ async def _read_body(request: Request, limit: int) -> bytes:
         raise _too_large(limit)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise ApiError(
+            400,
+            "client_disconnected",
+            "Client disconnected",
+            "The client went away before sending the whole body.",
+        ) from None
     return b"".join(chunks)
 
 
@@ -277,6 +286,7 @@ def endpoint(
                 raw = await _read_body(request, service.settings.max_body_bytes)
                 if kind != "control" or raw.strip():
                     ctx.body = jsonbody.parse(raw, max_depth=service.settings.max_json_depth)
+                    ctx.has_body = True
             reply = handler(ctx)
             if fault is not None and fault.after_commit:
                 await _delay(tenant, service, fault.latency_seconds)

@@ -1,20 +1,39 @@
-"""Unknown routes: an API-shaped 404 naming the method and path, recorded as a problem."""
+"""Unknown routes: an API-shaped 404 naming the method and path (405 with Allow when the path
+exists with other methods), recorded as a problem so tests fail on them."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from collections.abc import Sequence
+
+from starlette.routing import BaseRoute, Match, Route
 
 from mock_server.domain.errors import ApiError
 from mock_server.http.pipeline import Ctx, Reply, endpoint
 from mock_server.service import Problem, Service
 
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
 
-def routes(service: Service) -> list[BaseRoute]:
+def routes(service: Service, known: Sequence[BaseRoute]) -> list[BaseRoute]:
     def unknown(ctx: Ctx) -> Reply:
         method, path = ctx.request.method, ctx.request.url.path
+        allowed = sorted(
+            {
+                m
+                for route in known
+                if isinstance(route, Route) and route.matches(ctx.request.scope)[0] is Match.PARTIAL
+                for m in route.methods or ()
+            }
+        )
         service.report(Problem("unknown_route", ctx.tenant.key, f"{method} {path}"))
+        if allowed:
+            raise ApiError(
+                405,
+                "method_not_allowed",
+                "Method not allowed",
+                f"{method} is not allowed on {path}; use {', '.join(allowed)}.",
+                headers={"allow": ", ".join(allowed)},
+            )
         raise ApiError(404, "route_not_found", "Not found", f"No route for {method} {path}.")
 
     return [
