@@ -22,12 +22,7 @@ class IdFactory:
         self._rng = random.Random(seed)
 
     def token(self, length: int) -> str:
-        n = self._rng.getrandbits(6 * length)
-        out = []
-        for _ in range(length):
-            n, digit = divmod(n, 62)
-            out.append(_BASE62[digit])
-        return "".join(out)
+        return "".join(self._rng.choices(_BASE62, k=length))
 
     def call_id(self) -> str:
         return "call_" + self.token(16)

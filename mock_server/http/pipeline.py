@@ -30,12 +30,14 @@ Kind = Literal["api", "control", "public"]
 #: Where a handler leaves a one-line summary of the request body for the journal.
 SUMMARY_KEY = "cartesia_fake.body_summary"
 
-_JOURNAL_HEADERS = (
-    "cartesia-version",
-    "content-type",
-    "user-agent",
-    "x-stainless-retry-count",
-    "idempotency-key",
+_JOURNAL_HEADERS = frozenset(
+    {
+        b"cartesia-version",
+        b"content-type",
+        b"user-agent",
+        b"x-stainless-retry-count",
+        b"idempotency-key",
+    }
 )
 
 
@@ -356,10 +358,13 @@ def _finish(
     warnings: list[str],
 ) -> Response | DroppedConnection:
     if tenant is not None:
-        headers = {h: request.headers[h] for h in _JOURNAL_HEADERS if h in request.headers}
-        raw_versions = request.headers.getlist("cartesia-version")
-        if len(raw_versions) > 1:
-            headers["cartesia-version"] = ", ".join(raw_versions)
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in request.scope["headers"]:
+            name = raw_name.lower()
+            if name in _JOURNAL_HEADERS:
+                key = name.decode("latin-1")
+                value = raw_value.decode("latin-1")
+                headers[key] = f"{headers[key]}, {value}" if key in headers else value
         tenant.record(
             JournalEntry(
                 at=tenant.now_ms(),
