@@ -90,8 +90,8 @@ def _wait(url: str) -> None:
 def wrk(url: str, *, method: str, connections: int, seconds: int) -> dict[str, float]:
     """Run wrk; return req/s, p50 and p99 in ms, and the count of non-2xx answers."""
     script = (
-        "wrk.method = '%s'\n" % method
-        + ("wrk.body = '%s'\n" % BODY if method == "POST" else "")
+        f"wrk.method = '{method}'\n"
+        + (f"wrk.body = '{BODY}'\n" if method == "POST" else "")
         + "wrk.headers['Content-Type'] = 'application/json'\n"
         + "".join(f"wrk.headers['{k}'] = '{v}'\n" for k, v in HEADERS.items())
     )
