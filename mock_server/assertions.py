@@ -10,6 +10,7 @@ import itertools
 from collections.abc import Sequence
 
 from mock_server import views
+from mock_server.domain import lookups
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.models import Call
 from mock_server.domain.tenant import Tenant
@@ -30,7 +31,7 @@ def describe(tenant: Tenant, calls: Sequence[Call] | None = None, *, journal_lin
             for e in views.timeline(call)
         )
         lines.append(f"  {call.id} {call.from_number_id} -> {call.to_number}: {events}")
-    journal = tenant.journal()[-journal_lines:]
+    journal = lookups.journal(tenant)[-journal_lines:]
     if journal:
         lines.append("last requests:")
         for entry in journal:

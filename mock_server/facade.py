@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from mock_server import assertions
 from mock_server.app import create_app
+from mock_server.domain import lookups
 from mock_server.domain.clock import ClockMode
 from mock_server.domain.faults import Fault
 from mock_server.domain.journal import DuplicateDial, JournalEntry
@@ -128,6 +129,7 @@ class FakeCartesia:
             if isinstance(client, httpx.Client):
                 client.close()
         self._clients.clear()
+        self.service.close()
 
     def __enter__(self) -> FakeCartesia:
         return self
@@ -168,17 +170,17 @@ class FakeCartesia:
         return self.tenant(api_key).get_call(call_id)
 
     def timeline(self, call_id: str, *, api_key: str | None = None) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = self.tenant(api_key).timeline(call_id)["events"]
+        events: list[dict[str, Any]] = lookups.timeline(self.tenant(api_key), call_id)["events"]
         return events
 
     def queue(self, *, api_key: str | None = None) -> dict[str, Any]:
-        return self.tenant(api_key).queue()
+        return lookups.queue(self.tenant(api_key))
 
     def journal(self, *, api_key: str | None = None) -> list[JournalEntry]:
-        return self.tenant(api_key).journal()
+        return lookups.journal(self.tenant(api_key))
 
     def duplicate_dials(self, *, api_key: str | None = None) -> list[DuplicateDial]:
-        return self.tenant(api_key).duplicates()
+        return lookups.duplicates(self.tenant(api_key))
 
     def reset(self, *, api_key: str | None = None) -> None:
         self.tenant(api_key).reset()

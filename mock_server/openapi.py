@@ -20,6 +20,7 @@ REQUEST_SCHEMAS = MappingProxyType(
         ("POST", "/__fake__/phone-numbers"): "control_phone_number_create",
         ("PUT", "/__fake__/callees/{number}"): "control_callee_script",
         ("POST", "/__fake__/faults"): "control_fault",
+        ("POST", "/__fake__/webhook-faults"): "control_webhook_fault",
     }
 )
 
@@ -56,7 +57,13 @@ def _operation(method: str, path: str, schema: str | None, *, control: bool) -> 
     status = (
         "201"
         if method == "POST"
-        and path in ("/__fake__/agents", "/__fake__/phone-numbers", "/__fake__/faults")
+        and path
+        in (
+            "/__fake__/agents",
+            "/__fake__/phone-numbers",
+            "/__fake__/faults",
+            "/__fake__/webhook-faults",
+        )
         else "200"
     )
     if path.endswith("/audio"):

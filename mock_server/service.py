@@ -6,11 +6,17 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mock_server.bridge.line import LineBridge
+from mock_server.bridge.loop import BridgeLoop
+from mock_server.bridge.webhook import WebhookSender
 from mock_server.domain import oplog
 from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
+from mock_server.domain.models import Call
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
+from mock_server.domain.tenant import Tenant
 from mock_server.domain.tenants import Tenants
+from mock_server.domain.world import World
 from mock_server.persistence import Store
 
 
@@ -54,9 +60,29 @@ class Service:
         self.on_request: Callable[[str], None] | None = None
         self._replay_at: int | None = None
         self.store: Store | None = None
+        self.bridge_loop = BridgeLoop()
+        self.line_bridge = LineBridge(self.bridge_loop)
+        self.webhook_sender = WebhookSender(self.bridge_loop)
         if state_path is not None:
             self.store = Store(state_path, seed=seed)
             self._replay(self.store)
+        for tenant in self.tenants.all():
+            self._attach(tenant)
+        self.tenants.on_create = self._attach
+
+    def _attach(self, tenant: Tenant) -> None:
+        """Connect a tenant to the outside world: bridge, webhook sender, op log."""
+        tenant.answer_hook = self._bridge_answered
+        tenant.send_webhook = self.webhook_sender
+        if self.store is not None:
+            tenant.recorder = self.store.recorder(tenant.key)
+
+    def _bridge_answered(self, call: Call, world: World) -> None:
+        agent = world.agents.get(call.agent_id)
+        if agent is None or agent.line_url is None:
+            return
+        number = world.numbers.get(call.from_number_id)
+        self.line_bridge(call, agent, number.number if number else "", call.script.says)
 
     def _new_clock(self) -> Clock:
         if self._replay_at is not None:
@@ -74,10 +100,9 @@ class Service:
         for tenant in self.tenants.all():
             if self.clock_mode == "real":
                 tenant.clock = RealClock(speed=self.speed)
-            tenant.recorder = store.recorder(tenant.key)
-        self.tenants.on_create = lambda t: setattr(t, "recorder", store.recorder(t.key))
 
     def close(self) -> None:
+        self.bridge_loop.close()
         if self.store is not None:
             self.store.close()
 

@@ -72,6 +72,19 @@ def next_step(call: Call, *, error_after_answer_ms: int) -> Step | None:
         assert call.answered_at is not None
         limit_at = call.answered_at + call.max_duration_ms
         max_duration = Step(limit_at, "ended", Phase.ENDED, CallStatus.COMPLETED, "max_duration")
+        planned = call.planned_end
+        if planned is not None:
+            end_at = call.answered_at + planned.after_ms
+            if end_at >= limit_at:
+                return max_duration
+            return Step(
+                end_at,
+                "ended",
+                Phase.ENDED,
+                planned.status,
+                planned.end_reason,
+                planned.error_message,
+            )
         if script.outcome == "error":
             talk = script.talk_seconds
             fail_at = call.answered_at + (_ms(talk) if talk is not None else error_after_answer_ms)

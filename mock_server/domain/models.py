@@ -38,6 +38,8 @@ class CalleeScript:
     ring_seconds: float = 2.0
     talk_seconds: float | None = 30.0
     hangup_by: HangupBy = "client"
+    #: What the callee says, turn by turn, to a bridged Line agent.
+    says: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,7 +47,16 @@ class CalleeScript:
             "ring_seconds": self.ring_seconds,
             "talk_seconds": self.talk_seconds,
             "hangup_by": self.hangup_by,
+            "says": list(self.says),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Where an agent's call events are POSTed, with the shared secret."""
+
+    url: str
+    secret: str
 
 
 @dataclass(slots=True)
@@ -57,6 +68,9 @@ class Agent:
     deployment_id: str | None = None
     deployment_version_id: str | None = None
     deployment_region: str = "US"
+    #: The team's Line agent (``ws://host:port/ws``); answered calls are bridged to it.
+    line_url: str | None = None
+    webhook: Webhook | None = None
 
 
 @dataclass(slots=True)
@@ -68,6 +82,16 @@ class PhoneNumber:
     can_place_outbound: bool
     label: str | None
     created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedEnd:
+    """How a call that is already talking will end: ``after_ms`` from the answer."""
+
+    after_ms: int
+    status: CallStatus
+    end_reason: str
+    error_message: str | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -93,6 +117,9 @@ class Call:
     end_reason: str | None = None
     error_message: str | None = None
     redacted_at: int | None = None
+    #: Set by a bridged conversation: its turns, and how and when the call ends.
+    transcript: list[dict[str, Any]] | None = None
+    planned_end: PlannedEnd | None = None
 
     @property
     def sort_time(self) -> int:

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from mock_server.domain.clock import VirtualClock
+from mock_server.domain.models import Webhook
 from mock_server.domain.seed import script_from
 from mock_server.domain.tenant import Tenant
 
@@ -31,7 +32,11 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
         "advance_to": _advance_to,
         "reset": lambda t, a: t.reset(),
         "add_agent": lambda t, a: t.add_agent(
-            a["agent_id"], name=a["name"], deployed=a["deployed"]
+            a["agent_id"],
+            name=a["name"],
+            deployed=a["deployed"],
+            line_url=a.get("line_url"),
+            webhook=Webhook(*a["webhook"]) if a.get("webhook") else None,
         ),
         "add_phone_number": lambda t, a: t.add_phone_number(
             a["number"],

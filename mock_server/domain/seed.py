@@ -84,4 +84,5 @@ def script_from(data: Mapping[str, Any]) -> CalleeScript:
         ring_seconds=float(data.get("ring_seconds", base.ring_seconds)),
         talk_seconds=None if talk is None else float(talk),
         hangup_by=data.get("hangup_by", "client"),
+        says=tuple(data.get("says", ())),
     )

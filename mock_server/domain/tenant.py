@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from mock_server import views
-from mock_server.domain import lifecycle, outbound
-from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock, rfc3339
+from mock_server.domain import lifecycle, outbound, webhooks
+from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
 from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.faults import Fault
 from mock_server.domain.journal import DuplicateDial, JournalEntry
@@ -27,6 +27,7 @@ from mock_server.domain.models import (
     Phase,
     PhoneNumber,
     Provider,
+    Webhook,
 )
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
@@ -53,6 +54,10 @@ class Tenant:
         self._seed = seed
         self._world_seed = world_seed
         self._lock = threading.RLock()
+        #: Runs when a call is answered (the Line bridge); may plan the call's end.
+        self.answer_hook: Callable[[Call, World], None] | None = None
+        #: POSTs a webhook delivery; returns (delivered, what happened).
+        self.send_webhook: Callable[[webhooks.Delivery], tuple[bool, str]] | None = None
         #: Called with (op, args, at) after each successful change (see ``oplog``).
         self.recorder: Callable[[str, dict[str, Any], int], None] | None = None
         self.world = World.fresh(
@@ -76,10 +81,23 @@ class Tenant:
         return self.clock.now_ms()
 
     def _run_due(self, now: int) -> int:
+        """Apply every call transition and webhook delivery due by ``now``, in time order."""
         world = self.world
         error_ms = round(self.settings.error_after_answer_seconds * 1000)
         applied = 0
-        while (call := world.scheduler.pop_due(now)) is not None:
+        while True:
+            call_due = world.scheduler.next_due()
+            mail_due = world.outbox.next_due()
+            if (
+                mail_due is not None
+                and mail_due <= now
+                and (call_due is None or mail_due < call_due)
+            ):
+                self._send(world.outbox.pop_due(now))
+                continue
+            call = world.scheduler.pop_due(now)
+            if call is None:
+                return applied
             step = lifecycle.next_step(call, error_after_answer_ms=error_ms)
             if step is None:
                 continue
@@ -87,8 +105,29 @@ class Tenant:
             applied += 1
             if step.event == "dialed":
                 world.pacer.dialed(call)
+            elif step.event == "answered" and self.answer_hook is not None:
+                self.answer_hook(call, world)
             self._schedule_next(call, error_ms)
-        return applied
+            if step.event != "dialed":
+                webhooks.emit(world, call, step.event, step.at, self.render)
+
+    def _send(self, delivery: webhooks.Delivery | None) -> None:
+        if delivery is None:
+            return
+        if self.send_webhook is None:
+            self.world.outbox.settle(delivery, "no sender configured", ok=False)
+            return
+        ok, result = self.send_webhook(delivery)
+        self.world.outbox.settle(delivery, result, ok=ok)
+
+    def next_due(self) -> int | None:
+        """When the next transition or delivery is due (None if nothing is pending)."""
+        dues = [
+            d
+            for d in (self.world.scheduler.next_due(), self.world.outbox.next_due())
+            if d is not None
+        ]
+        return min(dues) if dues else None
 
     def _schedule_next(self, call: Call, error_ms: int) -> None:
         step = lifecycle.next_step(call, error_after_answer_ms=error_ms)
@@ -112,8 +151,7 @@ class Tenant:
             return target
 
     def _advance_to(self, clock: VirtualClock, target: int) -> None:
-        scheduler = self.world.scheduler
-        while (due := scheduler.next_due()) is not None and due <= target:
+        while (due := self.next_due()) is not None and due <= target:
             clock.set(max(due, clock.now_ms()))
             self._run_due(due)
         clock.set(target)
@@ -122,8 +160,7 @@ class Tenant:
         """Jump event to event until every call has ended; returns the final time."""
         with self._lock:
             clock = self._virtual("run-until-idle")
-            scheduler = self.world.scheduler
-            while (due := scheduler.next_due()) is not None:
+            while (due := self.next_due()) is not None:
                 clock.set(max(due, clock.now_ms()))
                 self._run_due(due)
             self._log("advance_to", target=clock.now_ms())
@@ -133,7 +170,7 @@ class Tenant:
         """A client read: with auto-advance on, jump a virtual clock to the next event."""
         if self.auto_advance and isinstance(self.clock, VirtualClock):
             with self._lock:
-                due = self.world.scheduler.next_due()
+                due = self.next_due()
                 if due is not None and due > self.clock.now_ms():
                     self._advance_to(self.clock, due)
                     self._log("advance_to", target=due)
@@ -261,43 +298,41 @@ class Tenant:
                 )
             return views.wav((call.ended_at - call.answered_at) / 1000)
 
-    # ---- discovery ----------------------------------------------------------------------
-
-    def list_numbers(self) -> dict[str, Any]:
-        with self.locked() as world:
-            own = [n for n in world.numbers.values() if n.organization == "self"]
-            return {"data": [views.phone_number(n) for n in own], "has_more": False}
-
-    def get_number(self, number_id: str) -> dict[str, Any]:
-        with self.locked() as world:
-            number = world.numbers.get(number_id)
-            if number is None or number.organization != "self":
-                raise not_found(
-                    f"Phone number {number_id!r} not found.", code="phone_number_not_found"
-                )
-            return views.phone_number(number)
-
-    def list_agents(self) -> dict[str, Any]:
-        with self.locked() as world:
-            return {"summaries": [views.agent(a, []) for a in world.agents.values()]}
-
-    def get_agent(self, agent_id: str) -> dict[str, Any]:
-        with self.locked() as world:
-            agent = world.agents.get(agent_id)
-            if agent is None:
-                raise not_found(f"Agent {agent_id!r} not found.", code="agent_not_found")
-            return views.agent(agent, [])
-
     # ---- control plane ------------------------------------------------------------------
 
     def add_agent(
-        self, agent_id: str | None = None, *, name: str = "Test agent", deployed: bool = True
+        self,
+        agent_id: str | None = None,
+        *,
+        name: str = "Test agent",
+        deployed: bool = True,
+        line_url: str | None = None,
+        webhook: Webhook | None = None,
     ) -> Agent:
+        """Create an agent, or update the one with ``agent_id`` (its deployment is kept)."""
         with self.locked() as world:
-            new_id = agent_id or world.ids.prefixed("agent_")
-            agent = world.add_agent(new_id, name, deployed, self.clock.now_ms())
-            self._log("add_agent", agent_id=agent_id, name=name, deployed=deployed)
+            existing = world.agents.get(agent_id) if agent_id else None
+            if existing is not None and existing.deployed == deployed:
+                existing.name = name
+                agent = existing
+            else:
+                new_id = agent_id or world.ids.prefixed("agent_")
+                agent = world.add_agent(new_id, name, deployed, self.clock.now_ms())
+            agent.line_url = line_url
+            agent.webhook = webhook
+            self._log(
+                "add_agent",
+                agent_id=agent_id,
+                name=name,
+                deployed=deployed,
+                line_url=line_url,
+                webhook=None if webhook is None else [webhook.url, webhook.secret],
+            )
             return agent
+
+    def add_webhook_fault(self, fault: webhooks.WebhookFault) -> None:
+        with self._lock:
+            self.world.outbox.faults.append(fault)
 
     def add_phone_number(
         self,
@@ -353,24 +388,3 @@ class Tenant:
     def record(self, entry: JournalEntry) -> None:
         with self._lock:
             self.world.journal.record(entry)
-
-    def journal(self) -> list[JournalEntry]:
-        with self._lock:
-            return list(self.world.journal.entries)
-
-    def duplicates(self) -> list[DuplicateDial]:
-        with self._lock:
-            return list(self.world.journal.duplicates)
-
-    def queue(self) -> dict[str, Any]:
-        with self.locked() as world:
-            return views.queue(world.pacer.waiting)
-
-    def timeline(self, call_id: str) -> dict[str, Any]:
-        with self.locked() as world:
-            call = self._call(world, call_id)
-            return {"events": views.timeline(call)}
-
-    def clock_view(self) -> dict[str, Any]:
-        with self.locked():
-            return {"now": rfc3339(self.clock.now_ms()), "mode": self.clock.mode}

@@ -13,6 +13,7 @@ from mock_server.domain.pacing import DialPacer
 from mock_server.domain.scheduler import Scheduler
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
+from mock_server.domain.webhooks import Outbox
 
 
 @dataclass(slots=True)
@@ -28,6 +29,7 @@ class World:
     default_callee: CalleeScript = DEFAULT_CALLEE
     scheduler: Scheduler = field(default_factory=Scheduler)
     faults: FaultBook = field(default_factory=FaultBook)
+    outbox: Outbox = field(default_factory=lambda: Outbox(1000))
     call_seq: int = 0
 
     @classmethod
@@ -39,6 +41,7 @@ class World:
             journal=Journal(
                 settings.journal_size, round(settings.duplicate_dial_window_seconds * 1000)
             ),
+            outbox=Outbox(settings.journal_size),
         )
         for a in world_seed.agents:
             world.add_agent(a.id, a.name, a.deployed, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+from mock_server.domain import discovery
 from mock_server.domain.errors import bad_request
 from mock_server.http.pipeline import Ctx, Reply, endpoint
 from mock_server.service import Service
@@ -92,19 +93,19 @@ def call_audio(ctx: Ctx) -> Reply:
 
 
 def list_numbers(ctx: Ctx) -> Reply:
-    return Reply(ctx.tenant.list_numbers())
+    return Reply(discovery.list_numbers(ctx.tenant))
 
 
 def get_number(ctx: Ctx) -> Reply:
-    return Reply(ctx.tenant.get_number(ctx.path_param("number_id")))
+    return Reply(discovery.get_number(ctx.tenant, ctx.path_param("number_id")))
 
 
 def list_agents(ctx: Ctx) -> Reply:
-    return Reply(ctx.tenant.list_agents())
+    return Reply(discovery.list_agents(ctx.tenant))
 
 
 def get_agent(ctx: Ctx) -> Reply:
-    return Reply(ctx.tenant.get_agent(ctx.path_param("agent_id")))
+    return Reply(discovery.get_agent(ctx.tenant, ctx.path_param("agent_id")))
 
 
 #: (method, path, handler, contract of the 2xx body, needs a JSON body)

@@ -7,10 +7,13 @@ from typing import Any
 from starlette.routing import BaseRoute, Route
 
 import contracts
+from mock_server.domain import lookups
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.errors import bad_request
 from mock_server.domain.faults import Fault
+from mock_server.domain.models import Webhook
 from mock_server.domain.seed import script_from
+from mock_server.domain.webhooks import WebhookFault
 from mock_server.http.pipeline import Ctx, Reply, endpoint
 from mock_server.ledger import ledger_document
 from mock_server.service import Service
@@ -29,7 +32,7 @@ def _body(ctx: Ctx, schema: str) -> dict[str, Any]:
 
 
 def clock(ctx: Ctx) -> Reply:
-    return Reply(ctx.tenant.clock_view())
+    return Reply(lookups.clock_view(ctx.tenant))
 
 
 def advance(ctx: Ctx) -> Reply:
@@ -43,8 +46,13 @@ def run_until_idle(ctx: Ctx) -> Reply:
 
 def create_agent(ctx: Ctx) -> Reply:
     body = _body(ctx, "control_agent_create")
+    hook = body.get("webhook")
     item = ctx.tenant.add_agent(
-        body.get("id"), name=body.get("name", "Test agent"), deployed=body.get("deployed", True)
+        body.get("id"),
+        name=body.get("name", "Test agent"),
+        deployed=body.get("deployed", True),
+        line_url=body.get("line_url"),
+        webhook=Webhook(hook["url"], hook["secret"]) if hook else None,
     )
     return Reply(agent_view(item, []), status=201)
 
@@ -91,12 +99,33 @@ def add_fault(ctx: Ctx) -> Reply:
     return Reply(fault.as_dict(), status=201)
 
 
+def add_webhook_fault(ctx: Ctx) -> Reply:
+    body = _body(ctx, "control_webhook_fault")
+    fault = WebhookFault(
+        body["kind"], body.get("event"), float(body.get("delay_seconds", 0)), body.get("times")
+    )
+    ctx.tenant.add_webhook_fault(fault)
+    return Reply(
+        {
+            "kind": fault.kind,
+            "event": fault.event,
+            "delay_seconds": fault.delay_seconds,
+            "times": fault.times,
+        },
+        status=201,
+    )
+
+
+def deliveries(ctx: Ctx) -> Reply:
+    return Reply({"deliveries": lookups.deliveries(ctx.tenant)})
+
+
 def queue(ctx: Ctx) -> Reply:
-    return Reply(ctx.tenant.queue())
+    return Reply(lookups.queue(ctx.tenant))
 
 
 def timeline(ctx: Ctx) -> Reply:
-    return Reply(ctx.tenant.timeline(ctx.path_param("call_id")))
+    return Reply(lookups.timeline(ctx.tenant, ctx.path_param("call_id")))
 
 
 def journal(ctx: Ctx) -> Reply:
@@ -110,9 +139,9 @@ def journal(ctx: Ctx) -> Reply:
             "warnings": e.warnings,
             "body": e.body,
         }
-        for e in ctx.tenant.journal()
+        for e in lookups.journal(ctx.tenant)
     ]
-    dups = [d.as_dict() for d in ctx.tenant.duplicates()]
+    dups = [d.as_dict() for d in lookups.duplicates(ctx.tenant)]
     return Reply({"requests": entries, "duplicate_dials": dups})
 
 
@@ -135,6 +164,8 @@ CONTROL_ROUTES = (
     ("PUT", "/__fake__/callees/{number}", put_callee, None, True),
     ("POST", "/__fake__/faults", add_fault, None, True),
     ("GET", "/__fake__/queue", queue, "control_queue", False),
+    ("POST", "/__fake__/webhook-faults", add_webhook_fault, None, True),
+    ("GET", "/__fake__/webhooks", deliveries, None, False),
     ("GET", "/__fake__/calls/{call_id}/timeline", timeline, "control_timeline", False),
     ("GET", "/__fake__/requests", journal, "control_journal", False),
     ("POST", "/__fake__/reset", reset, "control_reset", False),

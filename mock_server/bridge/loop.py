@@ -1,0 +1,46 @@
+"""One background event loop for the bridges' network I/O.
+
+Virtual time and real I/O never interleave: when a bridged call is answered, the caller (the
+test thread, or the server's loop) waits here, bounded by timeouts, while the conversation runs
+on this loop. The caller's own loop is never used, so an in-process async test cannot deadlock
+against it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class BridgeLoop:
+    """A daemon thread running an asyncio loop, started on first use."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    def _ensure(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name="cartesia-fake-bridge", daemon=True
+                )
+                thread.start()
+                self._loop = loop
+            return self._loop
+
+    def run(self, coro: Coroutine[Any, Any, T], *, timeout: float) -> T:
+        """Run ``coro`` on the bridge loop and wait for it (at most ``timeout`` seconds)."""
+        future = asyncio.run_coroutine_threadsafe(coro, self._ensure())
+        return future.result(timeout=timeout)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._loop is not None and not self._loop.is_closed():
+                self._loop.call_soon_threadsafe(self._loop.stop)
+                self._loop = None

@@ -1,0 +1,40 @@
+"""Sending webhook deliveries: POST with ``X-Webhook-Secret``, on the bridge loop."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import httpx
+
+from mock_server.bridge.loop import BridgeLoop
+from mock_server.domain.webhooks import Delivery
+
+
+@dataclass
+class WebhookSender:
+    """Delivers one webhook and says whether the receiver took it (2xx)."""
+
+    loop: BridgeLoop = field(default_factory=BridgeLoop)
+    timeout: float = 5.0
+
+    def __call__(self, delivery: Delivery) -> tuple[bool, str]:
+        try:
+            return self.loop.run(self._post(delivery), timeout=self.timeout + 1)
+        except TimeoutError:
+            return False, "timed out"
+
+    async def _post(self, delivery: Delivery) -> tuple[bool, str]:
+        headers = {
+            "content-type": "application/json",
+            "x-webhook-secret": delivery.secret,
+            "user-agent": "cartesia-fake-webhooks",
+        }
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout) as client:
+                response = await client.post(
+                    delivery.url, headers=headers, content=json.dumps(delivery.payload)
+                )
+        except httpx.HTTPError as exc:
+            return False, f"{type(exc).__name__}: {exc}"[:200]
+        return 200 <= response.status_code < 300, str(response.status_code)
