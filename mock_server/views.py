@@ -29,6 +29,8 @@ def transcript(call: Call, agent_name: str, now: int) -> list[dict[str, Any]] | 
     """A plausible, deterministic conversation covering the talk time so far."""
     if call.answered_at is None:
         return None
+    if call.transcript is not None:  # a bridged conversation with the team's Line agent
+        return list(call.transcript)
     talked = ((call.ended_at if call.ended_at is not None else now) - call.answered_at) / 1000
     name = ""
     if call.metadata and isinstance(call.metadata.get("customer_name"), str):

@@ -19,6 +19,7 @@ import pytest
 
 if TYPE_CHECKING:
     from mock_server import FakeCartesia
+    from pytest_plugin.sink import WebhookSink
     from pytest_plugin.targets import CartesiaTarget, ServerTenant
 
 pytest.register_assert_rewrite("mock_server.assertions")
@@ -241,3 +242,14 @@ def cartesia_target(request: pytest.FixtureRequest) -> Iterator[CartesiaTarget]:
         target = CartesiaTarget(DEFAULT_BASE_URL, fake.api_key, fake)
     yield target
     target.close()
+
+
+@pytest.fixture
+def cartesia_webhook_sink() -> Iterator[WebhookSink]:
+    """A live HTTP receiver that records webhook deliveries (``.url``, ``.secret``,
+    ``.received``, ``.events()``, ``.fail_next(n)``)."""
+    from pytest_plugin.sink import WebhookSink
+
+    sink = WebhookSink().start()
+    yield sink
+    sink.stop()

@@ -52,6 +52,14 @@ class _Transcript:
         self.cursor = end + 0.5
 
 
+def _summary(content: object) -> str:
+    """A traceback's first and last lines (where it was, and what was raised)."""
+    lines = [line.strip() for line in str(content).splitlines() if line.strip()]
+    if len(lines) > 2:
+        lines = [lines[0].split("Traceback")[0].strip() or lines[0], lines[-1]]
+    return " ... ".join(lines)[:500]
+
+
 class BridgeError(Exception):
     """The agent could not be reached, broke the protocol, or raised."""
 
@@ -172,7 +180,7 @@ class LineBridge:
                 return True
             elif kind == "error":
                 flush(None)
-                raise BridgeError(f"the agent reported an error: {str(frame.get('content'))[:300]}")
+                raise BridgeError(f"the agent reported an error: {_summary(frame.get('content'))}")
             elif kind == "response_end":
                 flush("tts_completed")
                 return False

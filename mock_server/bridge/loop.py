@@ -21,6 +21,7 @@ class BridgeLoop:
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def _ensure(self) -> asyncio.AbstractEventLoop:
@@ -31,7 +32,7 @@ class BridgeLoop:
                     target=loop.run_forever, name="cartesia-fake-bridge", daemon=True
                 )
                 thread.start()
-                self._loop = loop
+                self._loop, self._thread = loop, thread
             return self._loop
 
     def run(self, coro: Coroutine[Any, Any, T], *, timeout: float) -> T:
@@ -41,6 +42,12 @@ class BridgeLoop:
 
     def close(self) -> None:
         with self._lock:
-            if self._loop is not None and not self._loop.is_closed():
-                self._loop.call_soon_threadsafe(self._loop.stop)
-                self._loop = None
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout=5)
+        if not loop.is_running():
+            loop.close()

@@ -1,0 +1,125 @@
+"""Webhooks: lifecycle events arrive in order with the secret, on the tenant's clock; receiver
+5xx is retried; delivery faults drop, duplicate, delay and reorder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from mock_server import FakeCartesia
+from pytest_plugin.sink import WebhookSink
+
+AGENT = FakeCartesia.agent_id
+
+
+@pytest.fixture
+def fake(cartesia_webhook_sink: WebhookSink) -> Iterator[FakeCartesia]:
+    with FakeCartesia() as f:
+        r = f.client().post(
+            "/__fake__/agents",
+            json={
+                "id": AGENT,
+                "webhook": {
+                    "url": cartesia_webhook_sink.url,
+                    "secret": cartesia_webhook_sink.secret,
+                },
+            },
+        )
+        assert r.status_code == 201, r.text
+        yield f
+
+
+def _dial(fake: FakeCartesia, *numbers: str) -> list[str]:
+    r = fake.client().post(
+        "/agents/calls",
+        json={
+            "from_number_id": fake.from_number_id,
+            "agent_id": AGENT,
+            "outbound_calls": [{"to_number": n} for n in numbers],
+        },
+    )
+    return [c["agent_call_id"] for c in r.json()["calls"]]
+
+
+def test_lifecycle_events_in_order_with_the_secret(
+    fake: FakeCartesia, cartesia_webhook_sink: WebhookSink
+) -> None:
+    [answered] = _dial(fake, "+14155550100")
+    fake.advance(1)
+    assert cartesia_webhook_sink.received == []  # nothing before the answer, on the clock
+    fake.advance(1)
+    assert cartesia_webhook_sink.events() == ["call_started"]
+    fake.run_until_idle()
+    [busy] = _dial(fake, "+14155550110")
+    fake.run_until_idle()
+    got = cartesia_webhook_sink.received
+    assert [r.event for r in got] == ["call_started", "call_completed", "call_failed"]
+    assert {r.secret for r in got} == {cartesia_webhook_sink.secret}
+    assert got[0].body["call"]["status"] == "started"
+    assert got[1].body["call"]["id"] == answered
+    assert got[1].body["call"]["end_reason"] == "client_hangup"
+    assert got[1].body["call"] == fake.get_call(answered)  # the Get Call object
+    assert (got[2].body["call"]["id"], got[2].body["call"]["end_reason"]) == (busy, "dial_busy")
+    assert got[1].body["timestamp"] == "2026-03-01T12:00:32.000Z"
+
+
+def test_receiver_5xx_is_retried_with_backoff(
+    fake: FakeCartesia, cartesia_webhook_sink: WebhookSink
+) -> None:
+    cartesia_webhook_sink.fail_next(2, status=503)
+    _dial(fake, "+14155550100")
+    fake.advance(2)
+    assert [r.status for r in cartesia_webhook_sink.received] == [503]
+    fake.advance(1)  # first retry 1 s later
+    fake.advance(2)  # second retry 2 s after that
+    assert [r.status for r in cartesia_webhook_sink.received] == [503, 503, 200]
+    record = fake.client().get("/__fake__/webhooks").json()["deliveries"]
+    assert record[0]["results"] == ["503", "503", "200"]
+    assert record[0]["state"] == "delivered"
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        ({"kind": "drop", "event": "call_started"}, ["call_completed"]),
+        (
+            {"kind": "duplicate", "event": "call_completed"},
+            ["call_started", "call_completed", "call_completed"],
+        ),
+        ({"kind": "reorder", "event": "call_started"}, ["call_completed", "call_started"]),
+        (
+            {"kind": "delay", "event": "call_started", "delay_seconds": 60},
+            ["call_completed", "call_started"],
+        ),
+    ],
+)
+def test_delivery_faults(
+    fake: FakeCartesia, cartesia_webhook_sink: WebhookSink, fault: dict, expected: list[str]
+) -> None:
+    r = fake.client().post("/__fake__/webhook-faults", json={**fault, "times": 1})
+    assert r.status_code == 201
+    _dial(fake, "+14155550100")
+    fake.run_until_idle()
+    assert cartesia_webhook_sink.events() == expected
+
+
+def test_unreachable_receiver_gives_up_after_retries() -> None:
+    with FakeCartesia() as fake:
+        fake.client().post(
+            "/__fake__/agents",
+            json={"id": AGENT, "webhook": {"url": "http://127.0.0.1:9/hook", "secret": "s"}},
+        )
+        _dial(fake, "+14155550130")
+        fake.run_until_idle()
+        [delivery] = fake.client().get("/__fake__/webhooks").json()["deliveries"]
+        assert delivery["state"] == "failed"
+        assert delivery["attempts"] == 6
+        assert delivery["results"][0].startswith("ConnectError")
+
+
+def test_bad_webhook_config_is_400() -> None:
+    with FakeCartesia() as fake:
+        for hook in ({"url": "ftp://x", "secret": "s"}, {"url": "http://x"}):
+            r = fake.client().post("/__fake__/agents", json={"id": AGENT, "webhook": hook})
+            assert r.status_code == 400
