@@ -125,7 +125,58 @@ def _parser() -> argparse.ArgumentParser:
         default="ap_Q8PRh7lXyZsawXJmN2KcT5",
         help="tier 1: the number to call from",
     )
+    call = sub.add_parser(
+        "call",
+        help="place one call and optionally follow it to the end",
+        description="Place one outbound call through POST /agents/calls (the counterpart of "
+        "Cartesia's 'cartesia call'); --follow shows its status changes live, then the "
+        "timeline. Against a virtual-clock fake, --follow moves the clock itself.",
+    )
+    call.add_argument("phone_number", help="destination, E.164 (e.g. +14155550100)")
+    call.add_argument("agent_id", help="the agent that places the call")
+    call.add_argument(
+        "--from",
+        dest="from_number_id",
+        default="ap_Q8PRh7lXyZsawXJmN2KcT5",
+        help="from_number_id (default: the documented example's number)",
+    )
+    call.add_argument("--metadata", help="JSON object passed to the agent as call metadata")
+    call.add_argument(
+        "--base-url",
+        default="http://127.0.0.1:8000",
+        help="API base URL (default http://127.0.0.1:8000, a local fake)",
+    )
+    call.add_argument(
+        "--api-key",
+        default=os.environ.get("CARTESIA_API_KEY") or "sk_car_local",
+        help="API key (default: $CARTESIA_API_KEY, else a local test key)",
+    )
+    call.add_argument("--follow", action="store_true", help="follow the call until it ends")
+    call.add_argument("--poll", type=float, default=0.5, help="seconds between polls")
     return parser
+
+
+def _call(args: argparse.Namespace) -> int:
+    import httpx
+
+    from mock_server.callcmd import parse_metadata, place_and_follow
+
+    try:
+        metadata = parse_metadata(args.metadata)
+    except ValueError as exc:
+        print(f"cartesia-fake call: --metadata: {exc}", file=sys.stderr)
+        return 2
+    headers = {"authorization": f"Bearer {args.api_key}", "cartesia-version": "2026-03-01"}
+    with httpx.Client(base_url=args.base_url, headers=headers, timeout=30) as client:
+        return place_and_follow(
+            client,
+            args.phone_number,
+            args.agent_id,
+            from_number_id=args.from_number_id,
+            metadata=metadata,
+            follow=args.follow,
+            poll=args.poll,
+        )
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -247,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _print_behaviors(args.markdown)
     if args.command == "check":
         return _check(args)
+    if args.command == "call":
+        return _call(args)
     world = Seed.empty() if args.no_seed else Seed.documented()
     if args.seed_file:
         try:

@@ -1,0 +1,114 @@
+"""``cartesia-fake call``: place one call against the fake (or any base URL) and, with
+``--follow``, show its status changes live until it ends, then its timeline."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any, TextIO
+
+import httpx
+
+TERMINAL = ("completed", "failed")
+
+
+def _err(message: str) -> int:
+    print(f"cartesia-fake call: {message}", file=sys.stderr)
+    return 1
+
+
+def place_and_follow(
+    client: httpx.Client,
+    to_number: str,
+    agent_id: str,
+    *,
+    from_number_id: str,
+    metadata: dict[str, Any] | None,
+    follow: bool,
+    poll: float = 0.5,
+    timeout: float = 900.0,
+    out: TextIO = sys.stdout,
+) -> int:
+    """Place the call; follow it if asked. Returns the process exit code."""
+    item: dict[str, Any] = {"to_number": to_number}
+    if metadata is not None:
+        item["metadata"] = metadata
+    try:
+        r = client.post(
+            "/agents/calls",
+            json={"from_number_id": from_number_id, "agent_id": agent_id, "outbound_calls": [item]},
+        )
+    except httpx.HTTPError as exc:
+        return _err(f"cannot reach {client.base_url}: {exc}")
+    if r.status_code != 200:
+        return _err(f"{r.status_code} {_message(r)}")
+    [result] = r.json()["calls"]
+    if "error" in result:
+        return _err(f"{to_number}: {result['error'].get('code')}: {result['error'].get('message')}")
+    call_id = result["agent_call_id"]
+    print(f"placed {call_id} to {to_number}", file=out, flush=True)
+    if not follow:
+        return 0
+    return _follow(client, call_id, poll=poll, timeout=timeout, out=out)
+
+
+def _message(r: httpx.Response) -> str:
+    try:
+        return str(r.json().get("message", r.text))
+    except ValueError:
+        return r.text[:200]
+
+
+def _follow(client: httpx.Client, call_id: str, *, poll: float, timeout: float, out: TextIO) -> int:
+    clock = client.get("/__fake__/clock")
+    virtual = clock.status_code == 200 and clock.json().get("mode") == "virtual"
+    tty = out.isatty()
+    seen: list[tuple[str, str]] = []
+    started = time.monotonic()
+    last = None
+    while time.monotonic() - started < timeout:
+        r = client.get(f"/agents/calls/{call_id}")
+        if r.status_code != 200:
+            return _err(f"Get Call answered {r.status_code} {_message(r)}")
+        call = r.json()
+        status = call["status"]
+        if status != last:
+            now = client.get("/__fake__/clock")
+            at = now.json()["now"] if now.status_code == 200 else time.strftime("%H:%M:%S")
+            if tty:
+                print("\r\033[K", end="", file=out)
+            label = status + (f" ({call['end_reason']})" if call.get("end_reason") else "")
+            print(f"{at}  {label}", file=out, flush=True)
+            seen.append((at, label))
+            last = status
+        if status in TERMINAL:
+            break
+        if tty:
+            spinner = "|/-\\"[int(time.monotonic() * 8) % 4]
+            print(f"\r{spinner} {status} ...", end="", file=out, flush=True)
+        if virtual:  # the target's clock only moves when told to: move it
+            client.post("/__fake__/clock/advance", json={"seconds": poll})
+        else:
+            time.sleep(poll)
+    else:
+        return _err(f"{call_id} did not end within {timeout:g}s")
+    timeline = client.get(f"/__fake__/calls/{call_id}/timeline")
+    print("timeline:", file=out)
+    if timeline.status_code == 200:
+        for event in timeline.json()["events"]:
+            extra = f" ({event['end_reason']})" if event.get("end_reason") else ""
+            print(f"  {event['at']}  {event['event']:<9} -> {event['status']}{extra}", file=out)
+    else:  # a real API has no timeline endpoint: show what was observed
+        for at, label in seen:
+            print(f"  {at}  {label}", file=out)
+    return 0 if last == "completed" else 2
+
+
+def parse_metadata(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("--metadata must be a JSON object")
+    return value

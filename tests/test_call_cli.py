@@ -1,0 +1,80 @@
+"""``cartesia-fake call``: place a call against a served fake and follow it to the end."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.test_cli import Served
+
+ROOT = Path(__file__).resolve().parent.parent
+AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"
+
+
+def _call(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mock_server", "call", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_follow_on_a_real_clock_shows_created_to_completed() -> None:
+    served = Served("--quiet", "--speed", "60")
+    try:
+        out = _call(
+            "+14155550140",
+            AGENT,
+            "--base-url",
+            served.url,
+            "--follow",
+            "--poll",
+            "0.1",
+            "--metadata",
+            '{"customer_name": "Ada"}',
+        )
+    finally:
+        served.stop()
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("placed call_")
+    statuses = [ln.split()[1] for ln in lines[1:] if not ln.startswith(("timeline", " "))]
+    assert statuses[0] == "created"
+    assert statuses[-1] == "completed"
+    assert "completed (agent_hangup)" in out.stdout
+    timeline = lines[lines.index("timeline:") + 1 :]
+    assert [ln.split()[1] for ln in timeline] == ["created", "dialed", "answered", "ended"]
+
+
+def test_follow_moves_a_virtual_clock_itself() -> None:
+    served = Served("--quiet", "--clock", "virtual")
+    try:
+        out = _call("+14155550125", AGENT, "--base-url", served.url, "--follow", "--poll", "5")
+    finally:
+        served.stop()
+    assert out.returncode == 2  # the call failed: no answer
+    assert "failed (dial_no_answer)" in out.stdout
+    assert "2026-03-01T12:01:00.000Z  ended     -> failed (dial_no_answer)" in out.stdout
+
+
+def test_errors_are_clear() -> None:
+    served = Served("--quiet")
+    try:
+        rejected = _call("+14155550195", AGENT, "--base-url", served.url)
+        unknown = _call("+14155550100", "agent_nope", "--base-url", served.url)
+        bad_json = _call("+14155550100", AGENT, "--base-url", served.url, "--metadata", "[1]")
+    finally:
+        served.stop()
+    assert rejected.returncode == 1
+    assert "destination_rejected" in rejected.stderr
+    assert unknown.returncode == 1
+    assert "404 Agent 'agent_nope' not found." in unknown.stderr
+    assert bad_json.returncode == 2
+    assert "--metadata must be a JSON object" in bad_json.stderr
+    unreachable = _call("+14155550100", AGENT, "--base-url", "http://127.0.0.1:9")
+    assert unreachable.returncode == 1
+    assert "cannot reach" in unreachable.stderr
+    assert "Traceback" not in unreachable.stderr
