@@ -13,8 +13,16 @@ class LiveServer:
     """A running uvicorn server; ``url`` is where it listens. Use as a context manager."""
 
     def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        # log_config=None: a library must not reconfigure the process's logging (uvicorn's
+        # default binds handlers to whatever sys.stderr is now, e.g. pytest's capture).
         config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            log_config=None,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="cartesia-fake", daemon=True)

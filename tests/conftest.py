@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -12,6 +13,18 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from mock_server import FakeCartesia
+
+# In-process pytester runs restore sys.modules afterwards: a server-side module first imported
+# during one would be imported twice, splitting exception classes (httptools' upgrade error
+# then escapes uvicorn). Importing the serving stack up front keeps one copy of each.
+for _module in (
+    "httptools",
+    "uvicorn.protocols.http.httptools_impl",
+    "uvicorn.protocols.http.h11_impl",
+    "uvicorn.protocols.websockets.websockets_sansio_impl",
+    "websockets.asyncio.client",
+):
+    importlib.import_module(_module)
 
 pytest_plugins = ["pytester"]
 

@@ -91,6 +91,11 @@ class LineBridge:
             )
         except (BridgeError, TimeoutError) as exc:
             reason = str(exc) or "the conversation took too long"
+        except Exception as exc:  # never let a bridge failure break the fake itself
+            reason = f"unexpected failure: {type(exc).__name__}: {exc}"
+        else:
+            reason = ""
+        if reason:
             call.transcript = transcript.turns
             call.planned_end = PlannedEnd(
                 round(transcript.cursor * 1000),

@@ -23,6 +23,8 @@ class WebhookSender:
             return self.loop.run(self._post(delivery), timeout=self.timeout + 1)
         except TimeoutError:
             return False, "timed out"
+        except Exception as exc:  # a sender failure is a failed attempt, never a crash
+            return False, f"{type(exc).__name__}: {exc}"[:200]
 
     async def _post(self, delivery: Delivery) -> tuple[bool, str]:
         headers = {
