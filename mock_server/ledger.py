@@ -361,6 +361,13 @@ LEDGER: tuple[Behavior, ...] = (
         "duplicate_dial_window_seconds",
     ),
     Behavior(
+        "store.max_tenants",
+        "A server keeps at most N tenants; beyond that the least recently used tenant is forgotten.",
+        "INFERRED",
+        "bounded memory for a shared server that gets a new key per test",
+        "max_tenants",
+    ),
+    Behavior(
         "store.max_calls",
         "A tenant holds at most N calls; more is 429 call_store_full until reset.",
         "INFERRED",

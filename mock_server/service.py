@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -55,7 +56,7 @@ class Service:
             world_seed=world_seed if world_seed is not None else Seed.documented(),
             clock_factory=self._new_clock,
         )
-        self._problems: list[Problem] = []
+        self._problems: deque[Problem] = deque(maxlen=self.settings.journal_size)
         self._lock = threading.Lock()
         self.on_request: Callable[[str], None] | None = None
         self._replay_at: int | None = None
@@ -118,5 +119,7 @@ class Service:
         """Remove and return the problems of ``tenant`` (all when None)."""
         with self._lock:
             taken = [p for p in self._problems if tenant is None or p.tenant == tenant]
-            self._problems = [p for p in self._problems if p not in taken]
+            self._problems = deque(
+                (p for p in self._problems if p not in taken), maxlen=self._problems.maxlen
+            )
             return taken

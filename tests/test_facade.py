@@ -135,3 +135,13 @@ def test_problems_fail_expect_no_problems() -> None:
 def test_public_facade_exports() -> None:
     assert "FakeCartesia" in mock_server.__all__
     assert mock_server.FakeCartesia is FakeCartesia
+
+
+def test_stores_are_bounded() -> None:
+    with FakeCartesia(max_tenants=3, journal_size=4) as fake:
+        for i in range(5):
+            fake.client(api_key=f"k{i}").get("/nope")  # 5 tenants, 5 unknown-route problems
+        assert len(fake.service.tenants) == 3
+        assert fake.service.tenants.keys() == ["k2", "k3", "k4"]
+        assert len(fake.problems()) == 4
+        fake.service.forget_problems()

@@ -7,18 +7,18 @@ says what happens to it next and at which instant. The tenant applies steps as t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from mock_server.domain.models import Call, CallStatus, Phase
 
 Event = Literal["dialed", "answered", "ended"]
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One transition due at ``at`` (ms): the event, and how the call looks after it."""
+class Step(NamedTuple):
+    """One transition due at ``at`` (ms): the event, and how the call looks after it.
+
+    A NamedTuple: millions are made in a large simulation, and tuples are the cheapest."""
 
     at: int
     event: Event

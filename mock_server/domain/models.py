@@ -120,6 +120,8 @@ class Call:
     #: Set by a bridged conversation: its turns, and how and when the call ends.
     transcript: list[dict[str, Any]] | None = None
     planned_end: PlannedEnd | None = None
+    #: The transition the scheduler holds for this call (a ``lifecycle.Step``), if any.
+    pending: Any = None
 
     @property
     def sort_time(self) -> int:

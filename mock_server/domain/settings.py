@@ -25,6 +25,7 @@ class Settings:
     journal_size: int = 1000
     duplicate_dial_window_seconds: float = 300.0
     max_calls_per_tenant: int = 2_000_000
+    max_tenants: int = 10_000
     api_keys: tuple[str, ...] = field(default=())
 
     def with_overrides(self, **overrides: Any) -> Settings:

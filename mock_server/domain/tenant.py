@@ -98,7 +98,8 @@ class Tenant:
             call = world.scheduler.pop_due(now)
             if call is None:
                 return applied
-            step = lifecycle.next_step(call, error_after_answer_ms=error_ms)
+            step = call.pending or lifecycle.next_step(call, error_after_answer_ms=error_ms)
+            call.pending = None
             if step is None:
                 continue
             lifecycle.apply(call, step)
@@ -131,6 +132,7 @@ class Tenant:
 
     def _schedule_next(self, call: Call, error_ms: int) -> None:
         step = lifecycle.next_step(call, error_after_answer_ms=error_ms)
+        call.pending = step
         if step is not None:
             self.world.scheduler.schedule(call, step.at)
 
@@ -269,6 +271,7 @@ class Tenant:
                     code="call_not_active",
                 )
             world.scheduler.unschedule(call)
+            call.pending = None
             lifecycle.apply(call, lifecycle.cancel_step(call, self.clock.now_ms()))
             self._log("cancel", call_id=call_id)
             return {"cancelled": True}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 from mock_server.domain.clock import Clock
@@ -27,28 +28,30 @@ class Tenants:
         self.seed = seed
         self.world_seed = world_seed
         self._clock_factory = clock_factory
-        self._tenants: dict[str, Tenant] = {}
+        self._tenants: OrderedDict[str, Tenant] = OrderedDict()
         self._lock = threading.Lock()
         #: Called once for every tenant created (persistence attaches its recorder here).
         self.on_create: Callable[[Tenant], None] | None = None
 
     def get(self, key: str) -> Tenant:
-        tenant = self._tenants.get(key)
-        if tenant is not None:
-            return tenant
+        """The tenant of ``key``; beyond ``max_tenants`` the least recently used is dropped."""
         with self._lock:
             tenant = self._tenants.get(key)
-            if tenant is None:
-                tenant = Tenant(
-                    key,
-                    settings=self.settings,
-                    clock=self._clock_factory(),
-                    seed=derive_seed(self.seed, key),
-                    world_seed=self.world_seed,
-                )
-                if self.on_create is not None:
-                    self.on_create(tenant)
-                self._tenants[key] = tenant
+            if tenant is not None:
+                self._tenants.move_to_end(key)
+                return tenant
+            tenant = Tenant(
+                key,
+                settings=self.settings,
+                clock=self._clock_factory(),
+                seed=derive_seed(self.seed, key),
+                world_seed=self.world_seed,
+            )
+            if self.on_create is not None:
+                self.on_create(tenant)
+            self._tenants[key] = tenant
+            while len(self._tenants) > self.settings.max_tenants:
+                self._tenants.popitem(last=False)
             return tenant
 
     def keys(self) -> list[str]:
