@@ -1,0 +1,28 @@
+"""Run every benchmark: ``python3 -m bench`` (add ``--quick`` for short runs).
+
+Every figure is measured in the same run as its floor and reported as a ratio to it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bench import inprocess, scale, served
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    print(inprocess.report(inprocess.measure(reps=5 if quick else 15)))
+    print()
+    calls, numbers = (100_000, 100) if quick else (1_000_000, 1_000)
+    timing = scale.run(calls, numbers)
+    memory = scale.run(min(calls, 100_000), min(numbers, 100), trace=True)
+    timing["bytes_per_call"] = memory["bytes_per_call"]
+    print(scale.report(timing))
+    print(scale.served_p99(calls=calls, numbers=numbers, seconds=3 if quick else 10))
+    print()
+    served.main(3 if quick else 10)
+
+
+if __name__ == "__main__":
+    main()
