@@ -39,6 +39,8 @@ class FakeCartesia:
         world: what each new tenant starts with (default: the documented example's ids).
         validate_responses: check every response against its contract; violations are
             recorded in ``problems()``.
+        auto_advance: on a virtual clock, each Get/List Call first jumps to the next event,
+            so a polling dialer sees its calls progress without the test moving time.
         knobs: behaviour knobs (see ``cartesia-fake behaviors``).
 
     Example:
@@ -61,6 +63,7 @@ class FakeCartesia:
         world: Seed | None = None,
         validate_responses: bool = True,
         real_latency: bool = False,
+        auto_advance: bool = False,
         **knobs: Any,
     ) -> None:
         self.service = Service(
@@ -71,6 +74,7 @@ class FakeCartesia:
             speed=speed,
             validate_responses=validate_responses,
             real_latency=real_latency,
+            auto_advance=auto_advance,
         )
         self.app: Starlette = create_app(self.service)
         self.api_key = api_key

@@ -44,11 +44,13 @@ class Service:
         validate_responses: bool = False,
         real_latency: bool = False,
         state_path: str | None = None,
+        auto_advance: bool = False,
     ) -> None:
         self.settings = settings or Settings()
         self.clock_mode: ClockMode = clock
         self.speed = speed
         self.validate_responses = validate_responses
+        self.auto_advance = auto_advance
         self.real_latency = real_latency
         self.tenants = Tenants(
             settings=self.settings,
@@ -73,6 +75,7 @@ class Service:
 
     def _attach(self, tenant: Tenant) -> None:
         """Connect a tenant to the outside world: bridge, webhook sender, op log."""
+        tenant.auto_advance = self.auto_advance
         tenant.answer_hook = self._bridge_answered
         tenant.send_webhook = self.webhook_sender
         if self.store is not None:

@@ -145,3 +145,25 @@ def test_stores_are_bounded() -> None:
         assert fake.service.tenants.keys() == ["k2", "k3", "k4"]
         assert len(fake.problems()) == 4
         fake.service.forget_problems()
+
+
+def test_auto_advance_moves_the_clock_when_a_dialer_polls() -> None:
+    with FakeCartesia(auto_advance=True) as fake:
+        client = fake.client()
+        r = client.post(
+            "/agents/calls",
+            json={
+                "from_number_id": fake.from_number_id,
+                "agent_id": fake.agent_id,
+                "outbound_calls": [{"to_number": "+14155550100"}],
+            },
+        )
+        call_id = r.json()["calls"][0]["agent_call_id"]
+        seen = []
+        for _ in range(10):  # a naive polling loop, as a dialer would write it
+            status = client.get(f"/agents/calls/{call_id}").json()["status"]
+            seen.append(status)
+            if status in ("completed", "failed"):
+                break
+        assert seen == ["started", "completed"]  # dial, answer at 2 s, hang up at 32 s
+        assert client.get("/__fake__/clock").json()["now"] == "2026-03-01T12:00:32.000Z"
