@@ -92,6 +92,7 @@ def test_expand_transcript(door: Door) -> None:
         {"agent_id": AGENT, "starting_after": "call_nope"},
         {"agent_id": AGENT, "ending_before": "call_nope"},
         {"agent_id": AGENT, "expand": "everything"},
+        {"agent_id": AGENT, "expand": ""},
     ],
 )
 def test_bad_list_parameters_are_400(door: Door, params: dict) -> None:

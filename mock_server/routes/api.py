@@ -59,7 +59,7 @@ def list_calls(ctx: Ctx) -> Reply:
     if not agent_id:
         raise bad_request("agent_id: query parameter is required.", code="invalid_query_parameter")
     expand = ctx.request.query_params.getlist("expand")
-    parts = [p.strip() for value in expand for p in value.split(",") if p.strip()]
+    parts = [p.strip() for value in expand for p in value.split(",")]
     bad = [p for p in parts if p != "transcript"]
     if bad:
         raise bad_request(
