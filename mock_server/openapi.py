@@ -15,6 +15,8 @@ from mock_server.routes.control import CONTROL_ROUTES
 REQUEST_SCHEMAS = MappingProxyType(
     {
         ("POST", "/agents/calls"): "outbound_request",
+        ("POST", "/agents/webhooks"): "webhook_create",
+        ("PATCH", "/agents/{agent_id}"): "agent_patch",
         ("POST", "/__fake__/clock/advance"): "control_advance",
         ("POST", "/__fake__/agents"): "control_agent_create",
         ("POST", "/__fake__/phone-numbers"): "control_phone_number_create",
@@ -63,6 +65,7 @@ def _operation(method: str, path: str, schema: str | None, *, control: bool) -> 
             "/__fake__/phone-numbers",
             "/__fake__/faults",
             "/__fake__/webhook-faults",
+            "/agents/webhooks",
         )
         else "200"
     )

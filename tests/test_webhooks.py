@@ -123,3 +123,35 @@ def test_bad_webhook_config_is_400() -> None:
         for hook in ({"url": "ftp://x", "secret": "s"}, {"url": "http://x"}):
             r = fake.client().post("/__fake__/agents", json={"id": AGENT, "webhook": hook})
             assert r.status_code == 400
+
+
+def test_documented_webhook_api_create_and_attach(cartesia_webhook_sink: WebhookSink) -> None:
+    with FakeCartesia() as fake:
+        client = fake.client()
+        r = client.post(
+            "/agents/webhooks",
+            json={
+                "display_name": "ops",
+                "url": cartesia_webhook_sink.url,
+                "secret": cartesia_webhook_sink.secret,
+            },
+        )
+        assert r.status_code == 201, r.text
+        webhook = r.json()
+        assert webhook["id"].startswith("wh_")
+        assert "secret" not in webhook
+        r = client.patch(f"/agents/{AGENT}", json={"webhook_id": webhook["id"]})
+        assert r.status_code == 200
+        _dial(fake, "+14155550130")
+        fake.run_until_idle()
+        assert cartesia_webhook_sink.events() == ["call_failed"]
+        assert client.patch(f"/agents/{AGENT}", json={"webhook_id": "wh_nope"}).status_code == 404
+        assert client.patch("/agents/agent_nope", json={"name": "x"}).status_code == 404
+        bad = client.post("/agents/webhooks", json={"url": "not a url", "secret": ""})
+        assert bad.status_code == 400
+        assert "url" in bad.json()["message"]
+        assert "secret" in bad.json()["message"]
+        client.patch(f"/agents/{AGENT}", json={"webhook_id": None})
+        _dial(fake, "+14155550130")
+        fake.run_until_idle()
+        assert cartesia_webhook_sink.events() == ["call_failed"]  # detached: nothing more

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from mock_server.domain import webhook_config
 from mock_server.domain.clock import VirtualClock
 from mock_server.domain.models import Webhook
 from mock_server.domain.seed import script_from
@@ -46,6 +47,10 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
             can_place_outbound=a["can_place_outbound"],
             label=a["label"],
         ),
+        "create_webhook": lambda t, a: webhook_config.create_webhook(
+            t, url=a["url"], secret=a["secret"], display_name=a["display_name"]
+        ),
+        "patch_agent": lambda t, a: webhook_config.patch_agent(t, a["agent_id"], a["changes"]),
         "set_callee": lambda t, a: t.set_callee(a["number"], script_from(a["script"])),
         "set_default_callee": lambda t, a: t.set_default_callee(script_from(a["script"])),
     }

@@ -64,7 +64,8 @@ class Tenant:
             seed=seed, settings=settings, world_seed=world_seed, now=clock.now_ms()
         )
 
-    def _log(self, op: str, **args: Any) -> None:
+    def record_op(self, op: str, **args: Any) -> None:
+        """Hand a successful change to the op log (persistence), if one is attached."""
         if self.recorder is not None:
             self.recorder(op, args, self.clock.now_ms())
 
@@ -149,7 +150,7 @@ class Tenant:
             clock = self._virtual("Advancing the clock")
             target = clock.now_ms() + round(seconds * 1000)
             self._advance_to(clock, target)
-            self._log("advance_to", target=target)
+            self.record_op("advance_to", target=target)
             return target
 
     def _advance_to(self, clock: VirtualClock, target: int) -> None:
@@ -165,7 +166,7 @@ class Tenant:
             while (due := self.next_due()) is not None:
                 clock.set(max(due, clock.now_ms()))
                 self._run_due(due)
-            self._log("advance_to", target=clock.now_ms())
+            self.record_op("advance_to", target=clock.now_ms())
             return clock.now_ms()
 
     def poll(self) -> None:
@@ -175,7 +176,7 @@ class Tenant:
                 due = self.next_due()
                 if due is not None and due > self.clock.now_ms():
                     self._advance_to(self.clock, due)
-                    self._log("advance_to", target=due)
+                    self.record_op("advance_to", target=due)
 
     def set_clock(self, mode: ClockMode, *, speed: float = 1.0) -> None:
         with self._lock:
@@ -191,7 +192,7 @@ class Tenant:
                 world_seed=self._world_seed,
                 now=self.clock.now_ms(),
             )
-            self._log("reset")
+            self.record_op("reset")
 
     # ---- the calls API ------------------------------------------------------------------
 
@@ -212,7 +213,7 @@ class Tenant:
 
             results = outbound.create_calls(body, world, self.settings, now=now, on_created=created)
             self._run_due(now)
-            self._log("create_outbound", body=dict(body))
+            self.record_op("create_outbound", body=dict(body))
             return results, dups
 
     def _call(self, world: World, call_id: str) -> Call:
@@ -273,7 +274,7 @@ class Tenant:
             world.scheduler.unschedule(call)
             call.pending = None
             lifecycle.apply(call, lifecycle.cancel_step(call, self.clock.now_ms()))
-            self._log("cancel", call_id=call_id)
+            self.record_op("cancel", call_id=call_id)
             return {"cancelled": True}
 
     def delete(self, call_id: str) -> dict[str, Any]:
@@ -287,7 +288,7 @@ class Tenant:
                 )
             if call.redacted_at is None:
                 call.redacted_at = self.clock.now_ms()
-                self._log("delete", call_id=call_id)
+                self.record_op("delete", call_id=call_id)
             return self.render(call)
 
     def audio(self, call_id: str) -> bytes:
@@ -323,7 +324,7 @@ class Tenant:
                 agent = world.add_agent(new_id, name, deployed, self.clock.now_ms())
             agent.line_url = line_url
             agent.webhook = webhook
-            self._log(
+            self.record_op(
                 "add_agent",
                 agent_id=agent_id,
                 name=name,
@@ -359,7 +360,7 @@ class Tenant:
                 self.clock.now_ms(),
             )
             world.numbers[new_id] = item
-            self._log(
+            self.record_op(
                 "add_phone_number",
                 number=number,
                 number_id=number_id,
@@ -373,12 +374,12 @@ class Tenant:
     def set_callee(self, number: str, script: CalleeScript) -> None:
         with self.locked() as world:
             world.callees[number] = script
-            self._log("set_callee", number=number, script=script.as_dict())
+            self.record_op("set_callee", number=number, script=script.as_dict())
 
     def set_default_callee(self, script: CalleeScript) -> None:
         with self.locked() as world:
             world.default_callee = script
-            self._log("set_default_callee", script=script.as_dict())
+            self.record_op("set_default_callee", script=script.as_dict())
 
     def add_fault(self, fault: Fault) -> Fault:
         with self._lock:

@@ -8,7 +8,7 @@ from mock_server.domain.callees import DEFAULT_CALLEE
 from mock_server.domain.faults import FaultBook
 from mock_server.domain.ids import IdFactory
 from mock_server.domain.journal import Journal
-from mock_server.domain.models import Agent, Call, CalleeScript, PhoneNumber
+from mock_server.domain.models import Agent, Call, CalleeScript, PhoneNumber, Webhook
 from mock_server.domain.pacing import DialPacer
 from mock_server.domain.scheduler import Scheduler
 from mock_server.domain.seed import Seed
@@ -30,6 +30,8 @@ class World:
     scheduler: Scheduler = field(default_factory=Scheduler)
     faults: FaultBook = field(default_factory=FaultBook)
     outbox: Outbox = field(default_factory=lambda: Outbox(1000))
+    #: Webhooks made with POST /agents/webhooks: id -> (webhook, display name, created at).
+    webhooks: dict[str, tuple[Webhook, str | None, int]] = field(default_factory=dict)
     call_seq: int = 0
 
     @classmethod

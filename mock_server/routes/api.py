@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.routing import BaseRoute, Route
 
-from mock_server.domain import discovery
-from mock_server.domain.errors import bad_request
+import contracts
+from mock_server.domain import discovery, webhook_config
+from mock_server.domain.errors import ApiError, bad_request
 from mock_server.http.pipeline import Ctx, Reply, endpoint
 from mock_server.service import Service
 
@@ -92,6 +95,45 @@ def call_audio(ctx: Ctx) -> Reply:
     return Reply(ctx.tenant.audio(ctx.path_param("call_id")), media_type="audio/wav")
 
 
+def _object_body(ctx: Ctx, schema: str) -> dict[str, Any]:
+    errors = contracts.errors_of(schema, ctx.body)
+    if errors:
+        detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
+        raise bad_request(f"Invalid request body: {detail}", code="invalid_request_body")
+    body: dict[str, Any] = ctx.body
+    return body
+
+
+def create_webhook(ctx: Ctx) -> Reply:
+    body = _object_body(ctx, "webhook_create")
+    made = webhook_config.create_webhook(
+        ctx.tenant, url=body["url"], secret=body["secret"], display_name=body.get("display_name")
+    )
+    return Reply(made, status=201)
+
+
+_LITERAL_AGENT_PATHS = frozenset({"calls", "phone-numbers", "webhooks"})
+
+
+def patch_agent(ctx: Ctx) -> Reply:
+    agent_id = ctx.path_param("agent_id")
+    if agent_id in _LITERAL_AGENT_PATHS:  # /agents/calls is a collection, not an agent
+        allowed = (
+            "POST"
+            if agent_id == "webhooks"
+            else "GET, HEAD" + (", POST" if agent_id == "calls" else "")
+        )
+        raise ApiError(
+            405,
+            "method_not_allowed",
+            "Method not allowed",
+            f"PATCH is not allowed on /agents/{agent_id}; use {allowed}.",
+            headers={"allow": allowed},
+        )
+    body = _object_body(ctx, "agent_patch")
+    return Reply(webhook_config.patch_agent(ctx.tenant, ctx.path_param("agent_id"), body))
+
+
 def list_numbers(ctx: Ctx) -> Reply:
     return Reply(discovery.list_numbers(ctx.tenant))
 
@@ -119,6 +161,8 @@ API_ROUTES = (
     ("GET", "/agents/phone-numbers", list_numbers, "phone_number_list", False),
     ("GET", "/agents/phone-numbers/{number_id}", get_number, "phone_number", False),
     ("GET", "/agents", list_agents, "agent_list", False),
+    ("POST", "/agents/webhooks", create_webhook, "webhook", True),
+    ("PATCH", "/agents/{agent_id}", patch_agent, "agent", True),
     ("GET", "/agents/{agent_id}", get_agent, "agent", False),
 )
 

@@ -17,14 +17,15 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 def routes(service: Service, known: Sequence[BaseRoute]) -> list[BaseRoute]:
     def unknown(ctx: Ctx) -> Reply:
         method, path = ctx.request.method, ctx.request.url.path
-        allowed = sorted(
-            {
-                m
-                for route in known
-                if isinstance(route, Route) and route.matches(ctx.request.scope)[0] is Match.PARTIAL
-                for m in route.methods or ()
-            }
-        )
+        matching = [
+            route
+            for route in known
+            if isinstance(route, Route) and route.matches(ctx.request.scope)[0] is Match.PARTIAL
+        ]
+        # A literal path (/agents/calls) wins over a template that also matches it
+        # (/agents/{agent_id}): only the literal route's methods are allowed there.
+        literal = [route for route in matching if route.path == path]
+        allowed = sorted({m for route in literal or matching for m in route.methods or ()})
         service.report(Problem("unknown_route", ctx.tenant.key, f"{method} {path}"))
         if allowed:
             raise ApiError(
