@@ -1,6 +1,6 @@
 """The long Schemathesis run against a served fake's /openapi.json (>= 10,000 requests).
 
-Usage: python3 -m bench.fuzz [MAX_EXAMPLES]   (default 500 per operation)
+Usage: python3 -m bench.fuzz [MAX_EXAMPLES]   (default 400 per operation)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from tests.test_cli import Served
 from tests.test_schemathesis import run_schemathesis
 
 
-def main(max_examples: int = 500) -> int:
+def main(max_examples: int = 400) -> int:
     served = Served("--quiet", "--clock", "virtual", "--api-key", "sk_schemathesis")
     try:
         out = run_schemathesis(served.url, max_examples=max_examples, seed=7)
@@ -23,4 +23,4 @@ def main(max_examples: int = 500) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 500))
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 400))
