@@ -309,6 +309,16 @@ async def _keep_gc_cheap(service: Any, every: float = 5.0, growth: int = 50_000)
             frozen_at = stored
 
 
+def _run_loop(main: Any) -> None:
+    """Run the server on uvloop when it is installed (uvicorn[standard]), as uvicorn.run does."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+
+
 def _ignore_signal(signum: int, frame: Any) -> None:
     """uvicorn re-raises the shutdown signal once it has stopped; swallow that echo."""
 
@@ -331,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _ignore_signal)
     signal.signal(signal.SIGTERM, _ignore_signal)
     try:
-        asyncio.run(_serve(args, world))
+        _run_loop(_serve(args, world))
     except SystemExit as exc:
         if exc.code not in (None, 0):
             print(exc.code, file=sys.stderr)
