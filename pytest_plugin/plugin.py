@@ -24,18 +24,6 @@ if TYPE_CHECKING:
 
 pytest.register_assert_rewrite("mock_server.assertions")
 
-_MARKER_OPTIONS = frozenset(
-    {
-        "seed",
-        "clock",
-        "default_callee",
-        "strict_contracts",
-        "allow_unknown_routes",
-        "check_duplicate_dials",
-        "api_key",
-    }
-)
-
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("cartesia", "cartesia-fake")
