@@ -168,3 +168,29 @@ def test_argument_errors_are_deferred_to_draw_time(strategy) -> None:
 
     with pytest.raises(InvalidArgument):
         draw()
+
+
+@settings(max_examples=40)
+@given(workloads(from_number_ids=("ap_Q8PRh7lXyZsawXJmN2KcT5", "ap_b")))
+def test_fast_forward_reaches_the_same_state_as_stepping(workload) -> None:
+    def outcome(finish: str) -> tuple[list[tuple], int]:
+        with FakeCartesia(seed=3) as fake:
+            fake.tenant().add_phone_number("+12025550199", number_id="ap_b")
+            client = fake.client()
+            for wait, body in workload.steps:
+                fake.advance(wait)
+                client.post("/agents/calls", json=body)
+            if finish == "fast":
+                fake.run_until_idle()  # no webhook, no bridge: the fast path
+            else:
+                fake.tenant().advance(10**6)  # steps through every event in time order
+            calls = sorted(fake.tenant().world.calls.values(), key=lambda c: c.seq)
+            state = [
+                (c.id, c.status, c.end_reason, c.dial_at, c.answered_at, c.ended_at) for c in calls
+            ]
+            assert fake.queue() == {"numbers": []}
+            assert all(c.ended_at is not None for c in calls)
+            return state, len(calls)
+
+    fast, stepped = outcome("fast"), outcome("stepped")
+    assert fast == stepped

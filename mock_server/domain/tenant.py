@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from mock_server import views
-from mock_server.domain import lifecycle, outbound, webhooks
+from mock_server.domain import fastforward, lifecycle, outbound, webhooks
 from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
 from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.faults import Fault
@@ -163,6 +163,9 @@ class Tenant:
         """Jump event to event until every call has ended; returns the final time."""
         with self._lock:
             clock = self._virtual("run-until-idle")
+            if fastforward.unobserved(self.world):
+                error_ms = round(self.settings.error_after_answer_seconds * 1000)
+                clock.set(fastforward.finish_all(self.world, clock.now_ms(), error_ms))
             while (due := self.next_due()) is not None:
                 clock.set(max(due, clock.now_ms()))
                 self._run_due(due)
