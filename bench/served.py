@@ -28,11 +28,10 @@ BODY = (
 )
 
 
-@contextmanager
-def server(kind: str) -> Iterator[str]:
-    """Start a server of ``kind`` (fake, starlette, raw) on a free port; yield its URL."""
-    if kind == "fake":
-        cmd = [
+def start_fake() -> tuple[subprocess.Popen[str], str]:
+    """Start ``cartesia-fake serve`` (virtual clock, quiet) on a free port: (process, URL)."""
+    proc = subprocess.Popen(
+        [
             sys.executable,
             "-m",
             "mock_server",
@@ -42,27 +41,41 @@ def server(kind: str) -> Iterator[str]:
             "--quiet",
             "--clock",
             "virtual",
-        ]
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    return proc, proc.stdout.readline().strip().rsplit(" ", 1)[1]
+
+
+@contextmanager
+def server(kind: str) -> Iterator[str]:
+    """Start a server of ``kind`` (fake, starlette, raw) on a free port; yield its URL."""
+    if kind == "fake":
+        proc, url = start_fake()
     else:
         app = {"starlette": "bench.apps:starlette_app", "raw": "bench.apps:raw_app"}[kind]
-        cmd = [
-            sys.executable,
-            "-c",
-            "import sys, uvicorn; uvicorn.run(sys.argv[1], "
-            "port=int(sys.argv[2]), log_level='warning', access_log=False, lifespan='off')",
-            app,
-            str(_free_port()),
-        ]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
+        port = str(_free_port())
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys, uvicorn; uvicorn.run(sys.argv[1], "
+                "port=int(sys.argv[2]), log_level='warning', access_log=False, lifespan='off')",
+                app,
+                port,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        _wait(url)
     try:
-        if kind == "fake":
-            assert proc.stdout is not None
-            url = proc.stdout.readline().strip().rsplit(" ", 1)[1]
-        else:
-            url = f"http://127.0.0.1:{cmd[-1]}"
-            _wait(url)
         yield url
     finally:
         proc.terminate()

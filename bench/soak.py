@@ -9,12 +9,13 @@ sampled every few seconds and the drift between the first and last quarter is re
 from __future__ import annotations
 
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+
+from bench.served import start_fake
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,24 +28,7 @@ def _rss_mb(pid: int) -> float:
 
 
 def main(minutes: float = 10.0) -> None:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mock_server",
-            "serve",
-            "--port",
-            "0",
-            "--quiet",
-            "--clock",
-            "virtual",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    url = proc.stdout.readline().strip().rsplit(" ", 1)[1]
+    proc, url = start_fake()
     samples: list[tuple[float, float]] = []
     requests = 0
     deadline = time.monotonic() + minutes * 60
