@@ -10,6 +10,8 @@ from typing import Any, TextIO
 
 import httpx
 
+from mock_server.domain.clock import monotonic
+
 TERMINAL = ("completed", "failed")
 
 
@@ -65,9 +67,9 @@ def _follow(client: httpx.Client, call_id: str, *, poll: float, timeout: float, 
     virtual = clock.status_code == 200 and clock.json().get("mode") == "virtual"
     tty = out.isatty()
     seen: list[tuple[str, str]] = []
-    started = time.monotonic()
+    started = monotonic()
     last = None
-    while time.monotonic() - started < timeout:
+    while monotonic() - started < timeout:
         r = client.get(f"/agents/calls/{call_id}")
         if r.status_code != 200:
             return _err(f"Get Call answered {r.status_code} {_message(r)}")
@@ -85,7 +87,7 @@ def _follow(client: httpx.Client, call_id: str, *, poll: float, timeout: float, 
         if status in TERMINAL:
             break
         if tty:
-            spinner = "|/-\\"[int(time.monotonic() * 8) % 4]
+            spinner = "|/-\\"[int(monotonic() * 8) % 4]
             print(f"\r{spinner} {status} ...", end="", file=out, flush=True)
         if virtual:  # the target's clock only moves when told to: move it
             client.post("/__fake__/clock/advance", json={"seconds": poll})

@@ -8,6 +8,8 @@ import time
 import uvicorn
 from starlette.types import ASGIApp
 
+from mock_server.domain.clock import monotonic
+
 
 class LiveServer:
     """A running uvicorn server; ``url`` is where it listens. Use as a context manager."""
@@ -35,9 +37,9 @@ class LiveServer:
 
     def start(self, timeout: float = 10.0) -> LiveServer:
         self._thread.start()
-        deadline = time.monotonic() + timeout
+        deadline = monotonic() + timeout
         while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
+            if not self._thread.is_alive() or monotonic() > deadline:
                 raise RuntimeError("cartesia-fake live server did not start")
             time.sleep(0.005)
         sockets = [s for srv in self._server.servers for s in srv.sockets]

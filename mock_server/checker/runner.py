@@ -11,6 +11,7 @@ import httpx
 
 from contracts.probes import Probe
 from mock_server.checker.compare import diff, normalise
+from mock_server.domain.clock import monotonic
 from mock_server.facade import FakeCartesia
 
 Verdict = Literal["match", "differs", "error"]
@@ -57,10 +58,10 @@ class Sender:
         if content is not None or json_body is not None:
             headers["content-type"] = "application/json"
         for attempt in range(4):
-            wait = self._last + self.interval - time.monotonic()
+            wait = self._last + self.interval - monotonic()
             if wait > 0:
                 self._sleep(wait)
-            self._last = time.monotonic()
+            self._last = monotonic()
             response = self.client.request(
                 method or probe.method,
                 path or probe.path,
@@ -110,8 +111,8 @@ def place_and_cancel(
         return result
 
     def wait_live(call_id: str) -> None:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
+        deadline = monotonic() + 90
+        while monotonic() < deadline:
             r = target.send(probe, method="GET", path=f"/agents/calls/{call_id}")
             if r.status_code != 200 or r.json().get("status") != "created":
                 return

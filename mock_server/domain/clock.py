@@ -60,6 +60,12 @@ class RealClock:
         return self._origin_ms + int(elapsed * 1000 * self.speed)
 
 
+def monotonic() -> float:
+    """Real elapsed seconds, for client-side pacing and timeouts only (the checker, the ``call``
+    command, server start-up); never part of the fake's state."""
+    return time.monotonic()
+
+
 def rfc3339(ms: int) -> str:
     """``2026-03-01T12:00:00.000Z`` for a millisecond timestamp."""
     dt = datetime.fromtimestamp(ms // 1000, UTC)
