@@ -134,7 +134,9 @@ def live_fake() -> Iterator[tuple[FakeCartesia, str]]:
 @pytest.fixture(params=["sync", "async", "live"])
 def door(request: pytest.FixtureRequest) -> Iterator[Door]:
     """The same black-box test through each door; a fresh tenant every time."""
-    key = f"sk_car_test_{request.node.name}_{next(_keys)}"
+    # The test's own name, not its parametrised id: ids can be longer than a key may be.
+    name = getattr(request.node, "originalname", request.node.name)[:64]
+    key = f"sk_car_test_{name}_{next(_keys)}"
     if request.param == "live":
         fake, url = request.getfixturevalue("live_fake")
     else:

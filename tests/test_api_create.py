@@ -142,6 +142,7 @@ def test_sdk_version_and_duplicate_version_accepted(door: Door) -> None:
         (b"[" * 10_000 + b"]" * 10_000, "nesting"),
         (b'{"a": 1, "a": 2}', "Duplicate key"),
     ],
+    ids=lambda v: v[:24].decode("latin-1") if isinstance(v, bytes) else None,
 )
 def test_malformed_bodies_are_400(door: Door, content: bytes, needle: str) -> None:
     r = door.post("/agents/calls", content=content, headers={"content-type": "application/json"})
