@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from starlette.applications import Starlette
 
 from mock_server import assertions
 from mock_server.app import create_app
@@ -19,6 +18,7 @@ from mock_server.domain.models import Call, CalleeScript
 from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
 from mock_server.domain.settings import Settings
 from mock_server.domain.tenant import Tenant
+from mock_server.http.fastlane import FastLane
 from mock_server.server import LiveServer
 from mock_server.service import Problem, Service
 from mock_server.transports import AsyncTransport, SyncTransport
@@ -76,7 +76,7 @@ class FakeCartesia:
             real_latency=real_latency,
             auto_advance=auto_advance,
         )
-        self.app: Starlette = create_app(self.service)
+        self.app: FastLane = create_app(self.service)
         self.api_key = api_key
         self._servers: list[LiveServer] = []
         self._clients: list[httpx.Client | httpx.AsyncClient] = []

@@ -7,13 +7,12 @@ that is the same for all routes, so a handler only parses its inputs and calls t
 from __future__ import annotations
 
 import asyncio
-import uuid
+import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 import contracts
@@ -22,10 +21,12 @@ from mock_server.domain.faults import Fault
 from mock_server.domain.journal import JournalEntry
 from mock_server.domain.tenant import Tenant
 from mock_server.http import jsonbody
-from mock_server.http.render import error_body, json_bytes
+from mock_server.http.render import Answer, error_body, json_bytes
 from mock_server.service import Problem, Service
 
 Kind = Literal["api", "control", "public"]
+
+_VARIANT = "89ab"
 
 #: Where a handler leaves a one-line summary of the request body for the journal.
 SUMMARY_KEY = "cartesia_fake.body_summary"
@@ -188,31 +189,20 @@ def _check_content_type(request: Request) -> None:
 
 
 def _request_id() -> str:
-    return str(uuid.uuid4())
+    """A random version-4 UUID, formatted without building a ``uuid.UUID`` (hot path)."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
-def _render(reply: Reply, request_id: str) -> Response:
+def _render(reply: Reply, request_id: str) -> Answer:
     content = reply.body if isinstance(reply.body, bytes) else json_bytes(reply.body)
-    return Response(
-        content,
-        status_code=reply.status,
-        media_type=reply.media_type,
-        headers={"x-request-id": request_id},
-    )
+    return Answer(content, reply.status, reply.media_type, {"x-request-id": request_id})
 
 
-def _error_response(error: ApiError, request_id: str) -> tuple[Response, dict[str, Any]]:
+def _error_response(error: ApiError, request_id: str) -> tuple[Answer, dict[str, Any]]:
     body = error_body(error, request_id)
     headers = {"x-request-id": request_id, **error.headers}
-    return (
-        Response(
-            json_bytes(body),
-            status_code=error.status,
-            media_type="application/json",
-            headers=headers,
-        ),
-        body,
-    )
+    return Answer(json_bytes(body), error.status, "application/json", headers), body
 
 
 async def _delay(ctx_tenant: Tenant, service: Service, seconds: float) -> None:
@@ -257,18 +247,18 @@ def endpoint(
     kind: Kind = "api",
     needs_body: bool = False,
     schema: str | None = None,
-) -> Callable[[Request], Awaitable[Response | DroppedConnection]]:
+) -> Callable[[Request], Awaitable[Answer | DroppedConnection]]:
     """Wrap ``handler`` in the pipeline. ``schema`` is the contract of its 2xx body."""
 
-    async def run(request: Request) -> Response | DroppedConnection:
+    async def run(request: Request) -> Answer | DroppedConnection:
         request_id = _request_id()
         tenant: Tenant | None = None
         warnings: list[str] = []
         fault: Fault | None = None
         sent_body: Any = None
-        response: Response | DroppedConnection
+        response: Answer | DroppedConnection
         method = request.method
-        path = request.url.path
+        path = request.scope["path"]
         try:
             if kind == "public":
                 return _render(handler(Ctx(request, None, service)), request_id)
@@ -327,7 +317,7 @@ def endpoint(
             tenant,
             request,
             response,
-            response.status_code if isinstance(response, Response) else 0,
+            response.status_code if isinstance(response, Answer) else 0,
             warnings,
         )
 
@@ -353,10 +343,10 @@ def _finish(
     service: Service,
     tenant: Tenant | None,
     request: Request,
-    response: Response | DroppedConnection,
+    response: Answer | DroppedConnection,
     status: int,
     warnings: list[str],
-) -> Response | DroppedConnection:
+) -> Answer | DroppedConnection:
     if tenant is not None:
         headers: dict[str, str] = {}
         for raw_name, raw_value in request.scope["headers"]:
@@ -369,7 +359,7 @@ def _finish(
             JournalEntry(
                 at=tenant.now_ms(),
                 method=request.method,
-                path=request.url.path,
+                path=request.scope["path"],
                 status=status,
                 headers=headers,
                 warnings=list(warnings),
@@ -377,5 +367,5 @@ def _finish(
             )
         )
     if service.on_request is not None:
-        service.on_request(f"{request.method} {request.url.path} -> {status or 'dropped'}")
+        service.on_request(f"{request.method} {request.scope['path']} -> {status or 'dropped'}")
     return response

@@ -1,0 +1,76 @@
+"""A dictionary lookup in front of Starlette's router for the API's hot routes.
+
+Starlette tries each route's regular expression in turn and passes the request through two
+middlewares on the way. For the API routes with a literal path, or a literal path and one
+trailing ``{param}``, a dictionary finds the same endpoint directly; everything else (control
+plane, unknown routes, multi-parameter paths) goes to the Starlette app unchanged. Both the
+pipeline's endpoint and Starlette's route get the same ``Request``; a property test checks the
+lane picks the endpoint Starlette's router would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+
+from starlette.applications import Starlette
+from starlette.datastructures import State
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+
+Endpoint = Callable[[Request], Awaitable[Callable[[Scope, Receive, Send], Awaitable[None]]]]
+
+
+class FastLane:
+    """ASGI app: hot API routes by dictionary, the rest by the wrapped Starlette app."""
+
+    def __init__(self, app: Starlette, routes: Iterable[BaseRoute]) -> None:
+        self.app = app
+        self.literal: dict[tuple[str, str], Endpoint] = {}
+        self.trailing: dict[tuple[str, str], tuple[str, Endpoint]] = {}
+        for route in routes:
+            if not isinstance(route, Route) or route.methods is None:
+                continue
+            prefix, _, last = route.path.rpartition("/")
+            for method in route.methods:
+                if "{" not in route.path:
+                    self.literal.setdefault((method, route.path), route.endpoint)
+                elif "{" not in prefix and last.startswith("{") and last.endswith("}"):
+                    name = last[1:-1]
+                    if ":" not in name:  # only the default str converter: one segment
+                        self.trailing.setdefault((method, prefix), (name, route.endpoint))
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        """Every route, as Starlette routes them (the lane is only a shortcut)."""
+        return self.app.routes
+
+    @property
+    def state(self) -> State:
+        return self.app.state
+
+    def pick(self, method: str, path: str) -> tuple[Endpoint, dict[str, str]] | None:
+        """The endpoint and path parameters for ``method path``, if the lane serves it."""
+        found = self.literal.get((method, path))
+        if found is not None:
+            return found, {}
+        prefix, _, last = path.rpartition("/")
+        if not last:
+            return None
+        hit = self.trailing.get((method, prefix))
+        if hit is None:
+            return None
+        name, endpoint = hit
+        return endpoint, {name: last}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            picked = self.pick(scope["method"], scope["path"])
+            if picked is not None:
+                endpoint, params = picked
+                scope["app"] = self
+                scope["path_params"] = params
+                response = await endpoint(Request(scope, receive, send))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
