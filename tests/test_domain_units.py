@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mock_server.domain import lifecycle
 from mock_server.domain.clock import RealClock, VirtualClock, rfc3339
@@ -113,3 +117,35 @@ def test_jsonbody_depth_counts_structure_not_strings() -> None:
     with pytest.raises(ApiError, match="nesting"):
         jsonbody.parse(deep, max_depth=9)
     assert jsonbody.parse(b'{"s": "' + b"[" * 100 + b'"}', max_depth=2)
+
+
+@given(
+    st.lists(st.integers(0, 20), min_size=0, max_size=40),
+    st.integers(1, 7),
+    st.data(),
+)
+def test_pages_match_slices_of_the_sorted_list(times: list[int], limit: int, data: Any) -> None:
+    """The heap-based pager gives exactly the slices of the fully sorted list, both ways."""
+    from mock_server.domain import listing
+
+    calls = [make_call(i, created_at=t * 1000) for i, t in enumerate(times)]
+    ordered = listing.newest_first(calls)
+    cursor = data.draw(st.sampled_from([None, *[c.id for c in calls]]))
+    backwards = cursor is not None and data.draw(st.booleans())
+    page, nxt = listing.page_of(
+        calls,
+        limit=limit,
+        starting_after=None if backwards else cursor,
+        ending_before=cursor if backwards else None,
+    )
+    ids = [c.id for c in ordered]
+    if backwards:
+        stop = ids.index(cursor)
+        want = ordered[max(0, stop - limit) : stop]
+        want_next = want[0].id if want and stop - limit > 0 else None
+    else:
+        start = 0 if cursor is None else ids.index(cursor) + 1
+        want = ordered[start : start + limit]
+        want_next = want[-1].id if want and start + limit < len(ordered) else None
+    assert [c.id for c in page] == [c.id for c in want]
+    assert nxt == want_next

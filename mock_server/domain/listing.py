@@ -1,16 +1,33 @@
-"""List Calls paging: newest first, cursors by call id, an empty page at the end."""
+"""List Calls paging: newest first, cursors by call id, an empty page at the end.
+
+A page is picked with a bounded heap over the agent's calls (O(N log limit)), never by sorting
+them all: a shared server may hold many calls per agent, and every page is asked for anew.
+"""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 
 from mock_server.domain.errors import bad_request
 from mock_server.domain.models import Call
 
 
+def order_key(call: Call) -> tuple[int, int]:
+    """Newest first means this key descending: start (or creation) time, then creation order."""
+    return (call.sort_time, call.seq)
+
+
 def newest_first(calls: Sequence[Call]) -> list[Call]:
-    """Start time (or creation time if never started) descending; later-created first on ties."""
-    return sorted(calls, key=lambda c: (c.sort_time, c.seq), reverse=True)
+    """Every call, newest first (the order the pages walk)."""
+    return sorted(calls, key=order_key, reverse=True)
+
+
+def _anchor(calls: Sequence[Call], cursor: str, name: str) -> tuple[int, int]:
+    for call in calls:
+        if call.id == cursor:
+            return order_key(call)
+    raise bad_request(f"{name}: no call {cursor!r} for this agent.", code="invalid_cursor")
 
 
 def page_of(
@@ -21,25 +38,16 @@ def page_of(
     ending_before: str | None,
 ) -> tuple[list[Call], str | None]:
     """One page and the id to pass as the next cursor (None when nothing follows)."""
-    ordered = newest_first(calls)
-    index = {c.id: i for i, c in enumerate(ordered)}
     if starting_after is not None and ending_before is not None:
         raise bad_request("Pass at most one of starting_after and ending_before.")
     if ending_before is not None:
-        if ending_before not in index:
-            raise bad_request(
-                f"ending_before: no call {ending_before!r} for this agent.", code="invalid_cursor"
-            )
-        stop = index[ending_before]
-        page = ordered[max(0, stop - limit) : stop]
-        return page, (page[0].id if page and stop - limit > 0 else None)
-    start = 0
+        anchor = _anchor(calls, ending_before, "ending_before")
+        newer = [c for c in calls if order_key(c) > anchor]
+        page = heapq.nsmallest(limit, newer, key=order_key)[::-1]
+        return page, (page[0].id if page and len(newer) > limit else None)
+    older: Sequence[Call] = calls
     if starting_after is not None:
-        if starting_after not in index:
-            raise bad_request(
-                f"starting_after: no call {starting_after!r} for this agent.", code="invalid_cursor"
-            )
-        start = index[starting_after] + 1
-    page = ordered[start : start + limit]
-    more = start + limit < len(ordered)
-    return page, (page[-1].id if page and more else None)
+        anchor = _anchor(calls, starting_after, "starting_after")
+        older = [c for c in calls if order_key(c) < anchor]
+    page = heapq.nlargest(limit, older, key=order_key)
+    return page, (page[-1].id if page and len(older) > limit else None)
