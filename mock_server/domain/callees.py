@@ -40,13 +40,20 @@ def is_rejected_at_request(number: str) -> bool:
 
 
 def resolve(
-    number: str, scripts: Mapping[str, CalleeScript], default: CalleeScript
+    number: str,
+    scripts: Mapping[str, CalleeScript],
+    default: CalleeScript,
+    decade: int | None = None,
 ) -> CalleeScript:
-    """The behaviour for ``number``: explicit script, then magic number, then the default."""
+    """The behaviour for ``number``: explicit script, then magic number, then the default.
+
+    ``decade`` is ``magic_decade(number)`` when the caller has it already.
+    """
     script = scripts.get(number)
     if script is not None:
         return script
-    decade = magic_decade(number)
+    if decade is None:
+        decade = magic_decade(number)
     if decade is not None and decade in _BY_DECADE:
         return _BY_DECADE[decade]
     return default

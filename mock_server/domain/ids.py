@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import random
 import uuid
@@ -32,6 +33,15 @@ class IdFactory:
 
     def call_id(self) -> str:
         return "call_" + self.token(16)
+
+    def call_ids(self, count: int) -> list[str]:
+        """``count`` call ids from one draw: 12 random bytes make exactly 16 base64 symbols,
+        so one encoding of ``12 * count`` bytes cuts into ``count`` tokens."""
+        if count <= 0:
+            return []
+        raw = self._rng.getrandbits(96 * count).to_bytes(12 * count, "big")
+        text = binascii.b2a_base64(raw, newline=False).translate(_FOLD).decode("ascii")
+        return ["call_" + text[i : i + 16] for i in range(0, 16 * count, 16)]
 
     def prefixed(self, prefix: str, length: int = 22) -> str:
         return prefix + self.token(length)

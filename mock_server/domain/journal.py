@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mock_server.domain.models import Call
 
 
 @dataclass(slots=True)
@@ -57,13 +61,17 @@ class Journal:
     def record(self, entry: JournalEntry) -> None:
         self.entries.append(entry)
 
-    def note_dial(self, from_id: str, to: str, call_id: str, at: int) -> DuplicateDial | None:
-        """Remember a created call; return the duplicate it makes, if any."""
-        key = (from_id, to)
-        previous = self._last_dial.get(key)
-        self._last_dial[key] = (at, call_id)
-        if previous is None or at - previous[0] > self._window_ms:
-            return None
-        dup = DuplicateDial(from_id, to, previous[1], call_id, (at - previous[0]) / 1000)
-        self.duplicates.append(dup)
-        return dup
+    def note_dials(self, calls: Iterable[Call], at: int) -> list[DuplicateDial]:
+        """Remember each new call, in order; return the duplicate dials among them: the same
+        (from, to) pair dialled again within the window."""
+        found: list[DuplicateDial] = []
+        last, window = self._last_dial, self._window_ms
+        for call in calls:
+            key = (call.from_number_id, call.to_number)
+            previous = last.get(key)
+            last[key] = (at, call.id)
+            if previous is not None and at - previous[0] <= window:
+                dup = DuplicateDial(*key, previous[1], call.id, (at - previous[0]) / 1000)
+                self.duplicates.append(dup)
+                found.append(dup)
+        return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Any, Literal
 
 Outcome = Literal["answer", "busy", "no_answer", "dial_failed", "error"]
@@ -20,7 +20,7 @@ class CallStatus(StrEnum):
     FAILED = "failed"
 
 
-class Phase(Enum):
+class Phase(StrEnum):
     """Where a call is in its life; finer than the public status (queued and ringing are both
     ``created``)."""
 

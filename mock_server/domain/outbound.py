@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cache, lru_cache
 from typing import Any
 
@@ -93,9 +93,12 @@ def region_of(e164: str) -> str | None:
         return None
 
 
-def destination_error(to_number: str, provider: str) -> dict[str, str] | None:
-    """A per-destination failure, or None if the call can be created."""
-    if callees.is_rejected_at_request(to_number):
+def destination_error(to_number: str, provider: str, decade: int | None) -> dict[str, str] | None:
+    """A per-destination failure, or None if the call can be created.
+
+    ``decade`` is ``callees.magic_decade(to_number)``.
+    """
+    if decade == callees.REJECT_DECADE:
         return {
             "code": "destination_rejected",
             "message": f"The call to {to_number} was rejected by the provider.",
@@ -114,9 +117,9 @@ def create_calls(
     settings: Settings,
     *,
     now: int,
-    on_created: Callable[[Call], None],
-) -> list[dict[str, Any]]:
-    """Create one call per item (after ``check_request``); results in request order."""
+) -> tuple[list[dict[str, Any]], list[Call]]:
+    """Create one call per item (after ``check_request``): the results in request order, and
+    the calls made, in the same order, dial times assigned."""
     number = world.numbers[body["from_number_id"]]
     agent_id = body["agent_id"]
     timeout = body.get("ringing_timeout_seconds")
@@ -127,7 +130,8 @@ def create_calls(
     lane = None
     if paced:
         lane = number.id if settings.pacing_scope == "number" else "*organization*"
-    if len(world.calls) + len(body["outbound_calls"]) > settings.max_calls_per_tenant:
+    items = body["outbound_calls"]
+    if len(world.calls) + len(items) > settings.max_calls_per_tenant:
         raise ApiError(
             429,
             "call_store_full",
@@ -135,30 +139,41 @@ def create_calls(
             f"This tenant holds {len(world.calls)} calls; the limit is "
             f"{settings.max_calls_per_tenant}. Reset it (POST /__fake__/reset).",
         )
-    results: list[dict[str, Any]] = []
-    for item in body["outbound_calls"]:
+    # First every destination's fate, then one id draw for the calls that will exist.
+    fates: list[tuple[str, Any, int | None, dict[str, str] | None]] = []
+    for item in items:
         to = item["to_number"]
-        error = destination_error(to, number.provider)
+        decade = callees.magic_decade(to)
+        fates.append(
+            (to, item.get("metadata"), decade, destination_error(to, number.provider, decade))
+        )
+    new_ids = iter(world.ids.call_ids(sum(1 for fate in fates if fate[3] is None)))
+    scripts, default, calls = world.callees, world.default_callee, world.calls
+    results: list[dict[str, Any]] = []
+    created: list[Call] = []
+    seq = world.call_seq
+    for to, metadata, decade, error in fates:
         if error is not None:
             results.append({"number": to, "error": error})
             continue
-        world.call_seq += 1
+        seq += 1
         call = Call(
-            id=world.ids.call_id(),
-            seq=world.call_seq,
-            agent_id=agent_id,
-            from_number_id=number.id,
-            to_number=to,
-            metadata=item.get("metadata"),
-            ringing_timeout_ms=timeout_ms,
-            max_duration_ms=max_ms,
-            script=callees.resolve(to, world.callees, world.default_callee),
-            created_at=now,
-            dial_at=now,
+            next(new_ids),
+            seq,
+            agent_id,
+            number.id,
+            to,
+            metadata,
+            timeout_ms,
+            max_ms,
+            callees.resolve(to, scripts, default, decade),
+            now,
+            now,
         )
-        call.dial_at = world.pacer.assign(call, now=now, lane=lane)
-        world.calls[call.id] = call
-        world.calls_by_agent.setdefault(agent_id, []).append(call)
-        on_created(call)
+        calls[call.id] = call
+        created.append(call)
         results.append({"number": to, "agent_call_id": call.id})
-    return results
+    world.call_seq = seq
+    world.pacer.assign_all(created, now=now, lane=lane)
+    world.calls_by_agent.setdefault(agent_id, []).extend(created)
+    return results, created

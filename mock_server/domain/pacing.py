@@ -29,6 +29,23 @@ class DialPacer:
         self.waiting.setdefault(call.from_number_id, deque()).append(call)
         return dial_at
 
+    def assign_all(self, calls: list[Call], *, now: int, lane: str | None) -> None:
+        """``assign`` for each of ``calls`` in order (one request's calls, one number)."""
+        if not calls:
+            return
+        if lane is not None:
+            last = self._last_dial.get(lane)
+            dial_at = now if last is None else max(now, last + self.interval_ms)
+            step = self.interval_ms
+            for call in calls:
+                call.dial_at = dial_at
+                dial_at += step
+            self._last_dial[lane] = calls[-1].dial_at
+        else:
+            for call in calls:
+                call.dial_at = now
+        self.waiting.setdefault(calls[0].from_number_id, deque()).extend(calls)
+
     def dialed(self, call: Call) -> None:
         """Drop ``call`` from the head of its number's FIFO once it has dialed."""
         queue = self.waiting.get(call.from_number_id)

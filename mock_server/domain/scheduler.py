@@ -22,6 +22,15 @@ class Scheduler:
         self._seq += 1
         heapq.heappush(self._heap, (at, self._seq, call))
 
+    def schedule_all(self, calls: list[Call]) -> None:
+        """``schedule`` each call at its dial time, in order."""
+        heap, seq = self._heap, self._seq
+        for call in calls:
+            seq += 1
+            call.next_at = call.dial_at
+            heapq.heappush(heap, (call.dial_at, seq, call))
+        self._seq = seq
+
     def unschedule(self, call: Call) -> None:
         call.next_at = None  # its heap entry becomes stale and is dropped when reached
 

@@ -206,15 +206,9 @@ class Tenant:
         with self.locked() as world:
             outbound.check_request(body, world, self.settings)
             now = self.clock.now_ms()
-            dups: list[DuplicateDial] = []
-
-            def created(call: Call) -> None:
-                world.scheduler.schedule(call, call.dial_at)
-                dup = world.journal.note_dial(call.from_number_id, call.to_number, call.id, now)
-                if dup is not None:
-                    dups.append(dup)
-
-            results = outbound.create_calls(body, world, self.settings, now=now, on_created=created)
+            results, created = outbound.create_calls(body, world, self.settings, now=now)
+            world.scheduler.schedule_all(created)
+            dups = world.journal.note_dials(created, now)
             self._run_due(now)
             self.record_op("create_outbound", body=dict(body))
             return results, dups
