@@ -15,10 +15,8 @@ def main() -> None:
     print(inprocess.report(inprocess.measure(reps=5 if quick else 15)))
     print()
     calls, numbers = (100_000, 100) if quick else (1_000_000, 1_000)
-    timing = scale.run(calls, numbers)
-    memory = scale.run(min(calls, 100_000), min(numbers, 100), trace=True)
-    timing["bytes_per_call"] = memory["bytes_per_call"]
-    print(scale.report(timing))
+    for line in scale.measure(calls, numbers):
+        print(line, flush=True)
     print(scale.served_p99(calls=calls, numbers=numbers, seconds=3 if quick else 10))
     print()
     served.main(3 if quick else 10)

@@ -11,6 +11,7 @@ import resource
 import sys
 import time
 import tracemalloc
+from collections.abc import Iterator
 
 from mock_server import FakeCartesia
 
@@ -19,35 +20,68 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(calls: int, numbers: int, *, trace: bool = False) -> dict[str, float]:
+#: US area codes (libphonenumber agrees) x 5,000 line numbers: ~10,000 destinations. The first
+#: sight of each costs a libphonenumber region lookup (~40 us); after that it is cached.
+AREAS = (212, 415)
+
+
+def destinations() -> list[dict[str, object]]:
+    """Every destination the benchmark dials: 1 % are magic numbers (busy, no answer, errors…),
+    except 555-0190..99, which are refused at request time and would make no call."""
+    return [
+        {"to_number": f"+1{area}555{suffix:04d}", "metadata": None}
+        for area in AREAS
+        for suffix in range(5_000)
+        if not 190 <= suffix <= 199
+    ]
+
+
+def requests(numbers: list[str], calls: int, agent_id: str) -> Iterator[dict[str, object]]:
+    """Bodies of 100 calls each, round-robin over ``numbers``.
+
+    No number dials the same destination twice (a real dialer that did would be the bug the
+    duplicate-dial detector exists for): each number walks its own run of the pool.
+    """
+    pool = destinations()
+    per_request = 100
+    created = 0
+    r = 0
+    while created < calls:
+        n = r % len(numbers)
+        start = n * 7919 + (r // len(numbers)) * per_request
+        count = min(per_request, calls - created)
+        yield {
+            "from_number_id": numbers[n],
+            "agent_id": agent_id,
+            "outbound_calls": [pool[(start + i) % len(pool)] for i in range(count)],
+        }
+        created += count
+        r += 1
+
+
+def run(
+    calls: int, numbers: int, *, trace: bool = False, freeze_gc: bool = False
+) -> dict[str, float]:
+    """Create ``calls`` calls and run them to completion.
+
+    ``freeze_gc`` calls ``gc.freeze()`` after every 5,000 calls created, which is what the
+    served fake does as calls pile up: stored calls then leave the collector's full scans.
+    """
     fake = FakeCartesia(validate_responses=False, max_calls_per_tenant=calls + 1)
     tenant = fake.tenant()
     ids = [
         tenant.add_phone_number(f"+1202555{i:04d}", number_id=f"ap_{i:06d}").id
         for i in range(numbers)
     ]
-    per_request = 100
+    bodies = list(requests(ids, calls, fake.agent_id))
     gc.collect()
     if trace:
         tracemalloc.start()
     start = time.perf_counter()
-    created = 0
-    batch = [
-        {"to_number": f"+1212555{i % 10000:04d}", "metadata": None} for i in range(per_request)
-    ]
-    while created < calls:
-        for number_id in ids:
-            if created >= calls:
-                break
-            n = min(per_request, calls - created)
-            tenant.create_outbound(
-                {
-                    "from_number_id": number_id,
-                    "agent_id": fake.agent_id,
-                    "outbound_calls": batch[:n],
-                }
-            )
-            created += n
+    for i, body in enumerate(bodies, 1):
+        tenant.create_outbound(body)
+        if freeze_gc and i % 50 == 0:
+            gc.freeze()
     made = time.perf_counter()
     stored = tracemalloc.get_traced_memory()[0] if trace else 0
     tenant.run_until_idle()
@@ -60,7 +94,10 @@ def run(calls: int, numbers: int, *, trace: bool = False) -> dict[str, float]:
     assert all(c.ended_at is not None for c in world.calls.values())
     transitions = calls * 4  # dialed, answered, ended, plus creation
     fake.close()
+    if freeze_gc:
+        gc.unfreeze()
     return {
+        "freeze_gc": freeze_gc,
         "calls": calls,
         "numbers": numbers,
         "create_s": made - start,
@@ -87,11 +124,8 @@ def served_p99(*, calls: int, numbers: int, seconds: int) -> str:
         tenant.add_phone_number(f"+1202555{i:04d}", number_id=f"ap_{i:06d}").id
         for i in range(numbers)
     ]
-    batch = [{"to_number": f"+1212555{i % 10000:04d}"} for i in range(100)]
-    for k in range(calls // 100):
-        tenant.create_outbound(
-            {"from_number_id": ids[k % numbers], "agent_id": fake.agent_id, "outbound_calls": batch}
-        )
+    for body in requests(ids, calls, fake.agent_id):
+        tenant.create_outbound(body)
     tenant.run_until_idle()
     gc.collect()
     gc.freeze()  # what the CLI server does too: stored calls leave the collector's scans
@@ -114,21 +148,30 @@ def served_p99(*, calls: int, numbers: int, seconds: int) -> str:
 
 
 def report(r: dict[str, float]) -> str:
+    gc_note = "gc frozen per 5,000 calls (as served)" if r["freeze_gc"] else "default gc"
     return (
-        f"{int(r['calls']):,} calls / {int(r['numbers'])} numbers: created in "
+        f"{int(r['calls']):,} calls / {int(r['numbers'])} numbers, {gc_note}: created in "
         f"{r['create_s']:.2f}s, simulated in {r['simulate_s']:.2f}s (total {r['total_s']:.2f}s, "
         f"{r['transitions_per_s']:,.0f} transitions/s); {r['bytes_per_call']:.0f} B per stored "
         f"call; peak RSS {r['rss_peak_mb']:.0f} MB"
     )
 
 
+def measure(calls: int, numbers: int) -> Iterator[str]:
+    """The report lines: default gc, then gc frozen as the served fake does; bytes per stored
+    call come from a traced run of up to 100,000 calls."""
+    memory = run(min(calls, 100_000), min(numbers, 100), trace=True)
+    for freeze in (False, True):
+        timing = run(calls, numbers, freeze_gc=freeze)
+        timing["bytes_per_call"] = memory["bytes_per_call"]
+        yield report(timing)
+
+
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     n = int(args[0]) if args else 100_000
     m = int(args[1]) if len(args) > 1 else 100
-    timing = run(n, m)
-    memory = run(min(n, 100_000), m, trace=True)
-    timing["bytes_per_call"] = memory["bytes_per_call"]
-    print(report(timing))
+    for line in measure(n, m):
+        print(line, flush=True)
     if "--served" in sys.argv:
         print(served_p99(calls=n, numbers=m, seconds=10))

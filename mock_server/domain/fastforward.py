@@ -22,14 +22,14 @@ def unobserved(world: World) -> bool:
 def finish_all(world: World, now: int, error_after_answer_ms: int) -> int:
     """Run every pending call to its end; return the instant of the last transition."""
     last = now
+    next_step, apply = lifecycle.next_step, lifecycle.apply
     for call in world.scheduler.drain():
-        step = call.pending or lifecycle.next_step(
-            call, error_after_answer_ms=error_after_answer_ms
-        )
+        step = call.pending or next_step(call, error_after_answer_ms=error_after_answer_ms)
         call.pending = None
         while step is not None:
-            lifecycle.apply(call, step)
-            last = max(last, step.at)
-            step = lifecycle.next_step(call, error_after_answer_ms=error_after_answer_ms)
+            apply(call, step)
+            if step.at > last:
+                last = step.at
+            step = next_step(call, error_after_answer_ms=error_after_answer_ms)
     world.pacer.waiting.clear()
     return last

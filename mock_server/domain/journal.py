@@ -56,7 +56,9 @@ class Journal:
         self.entries: deque[JournalEntry] = deque(maxlen=size)
         self.duplicates: deque[DuplicateDial] = deque(maxlen=size)
         self._window_ms = duplicate_window_ms
-        self._last_dial: dict[tuple[str, str], tuple[int, str]] = {}
+        #: from-number id -> destination -> the newest call from that number to it
+        #: (nested, and the call itself as value: no tuple per call).
+        self._last_dial: dict[str, dict[str, Call]] = {}
 
     def record(self, entry: JournalEntry) -> None:
         self.entries.append(entry)
@@ -65,13 +67,21 @@ class Journal:
         """Remember each new call, in order; return the duplicate dials among them: the same
         (from, to) pair dialled again within the window."""
         found: list[DuplicateDial] = []
-        last, window = self._last_dial, self._window_ms
+        window = self._window_ms
         for call in calls:
-            key = (call.from_number_id, call.to_number)
-            previous = last.get(key)
-            last[key] = (at, call.id)
-            if previous is not None and at - previous[0] <= window:
-                dup = DuplicateDial(*key, previous[1], call.id, (at - previous[0]) / 1000)
+            last = self._last_dial.get(call.from_number_id)
+            if last is None:
+                last = self._last_dial[call.from_number_id] = {}
+            previous = last.get(call.to_number)
+            last[call.to_number] = call
+            if previous is not None and at - previous.created_at <= window:
+                dup = DuplicateDial(
+                    call.from_number_id,
+                    call.to_number,
+                    previous.id,
+                    call.id,
+                    (at - previous.created_at) / 1000,
+                )
                 self.duplicates.append(dup)
                 found.append(dup)
         return found

@@ -50,10 +50,6 @@ RING_FAILURES: Mapping[str, str] = MappingProxyType(
 PLATFORM_ERROR_MESSAGE = "The call failed because of a platform error (simulated by cartesia-fake)."
 
 
-def _ms(seconds: float) -> int:
-    return round(seconds * 1000)
-
-
 # The members as plain names: an enum attribute lookup costs ~150 ns, and a large simulation
 # makes millions of steps.
 _QUEUED, _RINGING, _TALKING, _ENDED = Phase.QUEUED, Phase.RINGING, Phase.TALKING, Phase.ENDED
@@ -69,7 +65,7 @@ def next_step(call: Call, *, error_after_answer_ms: int) -> Step | None:
     script = call.script
     if phase is _RINGING:
         timeout_at = call.dial_at + call.ringing_timeout_ms
-        ring_at = call.dial_at + _ms(script.ring_seconds)
+        ring_at = call.dial_at + script.ring_ms
         outcome = script.outcome
         if outcome == "no_answer" or ring_at >= timeout_at:
             return Step(timeout_at, "ended", _ENDED, _FAILED, "dial_no_answer")
@@ -88,15 +84,15 @@ def next_step(call: Call, *, error_after_answer_ms: int) -> Step | None:
             return Step(
                 end_at, "ended", _ENDED, planned.status, planned.end_reason, planned.error_message
             )
-        talk = script.talk_seconds
+        talk = script.talk_ms
         if script.outcome == "error":
-            fail_at = answered_at + (_ms(talk) if talk is not None else error_after_answer_ms)
+            fail_at = answered_at + (talk if talk is not None else error_after_answer_ms)
             if fail_at >= limit_at:
                 return _max_duration(limit_at)
             return Step(fail_at, "ended", _ENDED, _FAILED, "error", PLATFORM_ERROR_MESSAGE)
         if talk is None:
             return _max_duration(limit_at)
-        hangup_at = answered_at + _ms(talk)
+        hangup_at = answered_at + talk
         if hangup_at >= limit_at:
             return _max_duration(limit_at)
         reason = "agent_hangup" if script.hangup_by == "agent" else "client_hangup"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -40,6 +40,14 @@ class CalleeScript:
     hangup_by: HangupBy = "client"
     #: What the callee says, turn by turn, to a bridged Line agent.
     says: tuple[str, ...] = ()
+    #: ``ring_seconds`` and ``talk_seconds`` in whole milliseconds, worked out once.
+    ring_ms: int = field(init=False, repr=False, compare=False)
+    talk_ms: int | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ring_ms", round(self.ring_seconds * 1000))
+        talk = self.talk_seconds
+        object.__setattr__(self, "talk_ms", None if talk is None else round(talk * 1000))
 
     def as_dict(self) -> dict[str, Any]:
         return {
