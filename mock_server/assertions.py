@@ -7,9 +7,9 @@ test explains itself. They are also methods of ``FakeCartesia`` (``fake.assert_d
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from mock_server import views
+from mock_server import ledger, views
 from mock_server.domain import lookups
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.models import Call
@@ -109,3 +109,32 @@ def wait_for_status(tenant: Tenant, call_id: str, *statuses: str, within: float 
                 f"{within:g}s\n{describe(tenant, [call])}"
             )
         tenant.advance(max(0, due - tenant.now_ms()) / 1000)
+
+
+def inferred_rules(tenant: Tenant) -> dict[str, list[str]]:
+    """The INFERRED ledger rules the tenant's answers relied on: rule id -> the requests
+    (newest journal entries only: the journal is bounded by ``journal_size``)."""
+    used: dict[str, list[str]] = {}
+    for entry in lookups.journal(tenant):
+        for rule in entry.rules:
+            if rule in ledger.INFERRED:
+                used.setdefault(rule, []).append(
+                    f"{rfc3339(entry.at)} {entry.method} {entry.path} -> {entry.status}"
+                )
+    return used
+
+
+def no_inferred_rules(tenant: Tenant, *, allow: Iterable[str] = ()) -> None:
+    """Strict mode: fail if an answer relied on an INFERRED rule not in ``allow``."""
+    allowed = set(allow)
+    used = {k: v for k, v in inferred_rules(tenant).items() if k not in allowed}
+    if not used:
+        return
+    statements = {entry.id: entry.statement for entry in ledger.LEDGER}
+    lines = ["answers relied on INFERRED ledger rules (strict mode; allow them by id):"]
+    for rule, requests in sorted(used.items()):
+        lines.append(f"  {rule}: {statements[rule]}")
+        lines.extend(f"      {r}" for r in requests[:5])
+        if len(requests) > 5:
+            lines.append(f"      ... and {len(requests) - 5} more")
+    raise AssertionError("\n".join(lines))

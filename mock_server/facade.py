@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -185,6 +185,16 @@ class FakeCartesia:
 
     def duplicate_dials(self, *, api_key: str | None = None) -> list[DuplicateDial]:
         return lookups.duplicates(self.tenant(api_key))
+
+    def inferred_rules(self, *, api_key: str | None = None) -> dict[str, list[str]]:
+        """INFERRED ledger rules the answers relied on: rule id -> the requests."""
+        return assertions.inferred_rules(self.tenant(api_key))
+
+    def assert_no_inferred_rules(
+        self, *, allow: Iterable[str] = (), api_key: str | None = None
+    ) -> None:
+        """Strict mode by hand: no answer relied on an INFERRED rule outside ``allow``."""
+        assertions.no_inferred_rules(self.tenant(api_key), allow=allow)
 
     def reset(self, *, api_key: str | None = None) -> None:
         self.tenant(api_key).reset()

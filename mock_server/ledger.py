@@ -8,8 +8,10 @@ from it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from importlib import resources
+from types import MappingProxyType
 from typing import Any, Literal
 
 from mock_server.domain.settings import Settings
@@ -26,15 +28,48 @@ class Behavior:
     provenance: Provenance
     source: str
     knob: str | None = None
+    #: Error codes only this rule produces: a response carrying one relied on the rule.
+    error_codes: tuple[str, ...] = ()
+    #: Call end reasons this rule decides: a call shown with one relied on the rule.
+    end_reasons: tuple[str, ...] = ()
 
 
 def _load() -> tuple[Behavior, ...]:
     text = resources.files("mock_server").joinpath("ledger.json").read_text("utf-8")
-    return tuple(Behavior(**entry) for entry in json.loads(text)["behaviors"])
+    entries: list[dict[str, Any]] = json.loads(text)["behaviors"]
+    fixed: list[dict[str, Any]] = [
+        {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()} for entry in entries
+    ]
+    return tuple(Behavior(**entry) for entry in fixed)
+
+
+def _index(field: str) -> Mapping[str, tuple[str, ...]]:
+    index: dict[str, tuple[str, ...]] = {}
+    for entry in LEDGER:
+        for key in getattr(entry, field):
+            index[key] = (*index.get(key, ()), entry.id)
+    return MappingProxyType(index)
 
 
 #: Every rule, in the order of ``ledger.json`` (the data lives there; this is its typed view).
 LEDGER: tuple[Behavior, ...] = _load()
+_BY_ERROR_CODE = _index("error_codes")
+_BY_END_REASON = _index("end_reasons")
+INFERRED: frozenset[str] = frozenset(e.id for e in LEDGER if e.provenance == "INFERRED")
+
+
+def rules_for_error(code: str | None) -> tuple[str, ...]:
+    """The rules an error response with ``code`` relied on: the rule that produces the code,
+    and the naming of codes itself (everything but the documented ``concurrency_limited``)."""
+    if code is None:
+        return ()
+    named = () if code == "concurrency_limited" else ("errors.codes",)
+    return (*_BY_ERROR_CODE.get(code, ()), *named)
+
+
+def rules_for_end_reason(reason: str | None) -> tuple[str, ...]:
+    """The lifecycle rules that decided a call's ``end_reason``."""
+    return _BY_END_REASON.get(reason, ()) if reason is not None else ()
 
 
 def ledger_document(settings: Settings) -> dict[str, Any]:

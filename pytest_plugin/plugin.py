@@ -52,6 +52,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "cartesia_check_duplicates", "fail tests on duplicate dials", type="bool", default=False
     )
+    group.addoption(
+        "--cartesia-strict-inferred",
+        dest="cartesia_strict_inferred",
+        action="store_true",
+        default=None,
+        help="fail tests whose fake answers relied on an INFERRED ledger rule",
+    )
+    parser.addini(
+        "cartesia_strict_inferred",
+        "fail tests relying on INFERRED ledger rules",
+        type="bool",
+        default=False,
+    )
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -63,7 +76,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "cartesia_fake(seed=, clock=, default_callee=, strict_contracts=True, "
-        "allow_unknown_routes=False, check_duplicate_dials=, api_key=, **knobs): options of "
+        "allow_unknown_routes=False, check_duplicate_dials=, strict_inferred=, "
+        "allow_inferred=(), api_key=, **knobs): options of "
         "the cartesia_fake fixture for this test",
     )
     config.addinivalue_line(
@@ -85,6 +99,8 @@ def pytest_report_header(config: pytest.Config) -> str:
     else:
         parts.append(f"seed={_setting(config, 'cartesia_seed')}")
     parts.append(f"check_duplicates={bool(_setting(config, 'cartesia_check_duplicates'))}")
+    if _setting(config, "cartesia_strict_inferred"):
+        parts.append("strict_inferred=True")
     return "cartesia-fake: " + ", ".join(parts)
 
 
@@ -104,6 +120,8 @@ def _fail_on_problems(
     strict_contracts: bool,
     allow_unknown_routes: bool,
     check_duplicates: bool,
+    strict_inferred: bool = False,
+    allow_inferred: tuple[str, ...] = (),
 ) -> None:
     kinds = {"exception"}
     if strict_contracts:
@@ -117,6 +135,13 @@ def _fail_on_problems(
     if check_duplicates:
         dups = fake.duplicate_dials(api_key=tenant)
         messages += [f"[duplicate_dial] {d.describe()}" for d in dups]
+    if strict_inferred:
+        keys = [tenant] if tenant is not None else [t.key for t in fake.service.tenants.all()]
+        for key in keys:
+            try:
+                fake.assert_no_inferred_rules(allow=allow_inferred, api_key=key)
+            except AssertionError as error:
+                messages.append(f"[inferred] {error}")
     if messages:
         pytest.fail(
             "cartesia-fake saw problems during this test:\n  "
@@ -130,20 +155,25 @@ def _fail_on_problems(
 def _fake_factory(request: pytest.FixtureRequest) -> tuple[Callable[..., Any], list[Any]]:
     from mock_server import CalleeScript, FakeCartesia
 
-    made: list[tuple[FakeCartesia, dict[str, bool]]] = []
+    made: list[tuple[FakeCartesia, dict[str, Any]]] = []
     config = request.config
 
     def make(**options: Any) -> FakeCartesia:
-        checks = {
-            "strict_contracts": bool(options.pop("strict_contracts", True)),
+        strict_contracts = bool(options.pop("strict_contracts", True))
+        checks: dict[str, Any] = {
+            "strict_contracts": strict_contracts,
             "allow_unknown_routes": bool(options.pop("allow_unknown_routes", False)),
             "check_duplicates": bool(
                 options.pop("check_duplicate_dials", _setting(config, "cartesia_check_duplicates"))
             ),
+            "strict_inferred": bool(
+                options.pop("strict_inferred", _setting(config, "cartesia_strict_inferred"))
+            ),
+            "allow_inferred": tuple(options.pop("allow_inferred", ())),
         }
         default_callee = options.pop("default_callee", None)
         options.setdefault("seed", int(_setting(config, "cartesia_seed")))
-        fake = FakeCartesia(validate_responses=checks["strict_contracts"], **options)
+        fake = FakeCartesia(validate_responses=strict_contracts, **options)
         if default_callee is not None:
             script = (
                 default_callee
@@ -209,6 +239,7 @@ def cartesia_server(
         strict_contracts=True,
         allow_unknown_routes=False,
         check_duplicates=bool(_setting(request.config, "cartesia_check_duplicates")),
+        strict_inferred=bool(_setting(request.config, "cartesia_strict_inferred")),
     )
 
 

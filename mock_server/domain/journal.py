@@ -21,6 +21,8 @@ class JournalEntry:
     warnings: list[str] = field(default_factory=list)
     body: str | None = None
     unknown_route: bool = False
+    #: The ledger rules the answer relied on (ids; strict mode fails on INFERRED ones).
+    rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -237,6 +237,10 @@ class Tenant:
         with self.locked() as world:
             return self.render(self._call(world, call_id))
 
+    def number_provider(self, number_id: str) -> str | None:
+        number = self.world.numbers.get(number_id)
+        return number.provider if number is not None else None
+
     def call(self, call_id: str) -> Call:
         with self.locked() as world:
             return self._call(world, call_id)

@@ -16,6 +16,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive, Scope, Send
 
 import contracts
+from mock_server import ledger
 from mock_server.domain.errors import ApiError
 from mock_server.domain.faults import Fault
 from mock_server.domain.journal import JournalEntry
@@ -62,6 +63,12 @@ class Ctx:
     body: Any = None
     warnings: list[str] = field(default_factory=list)
     has_body: bool = False
+    #: Ledger rules this answer relied on (see ``ledger.py``; strict mode reads them).
+    rules: list[str] = field(default_factory=list)
+
+    def rely(self, *rule_ids: str) -> None:
+        """Note that the answer depends on these ledger rules."""
+        self.rules.extend(rule_ids)
 
     def summarize(self, text: str) -> None:
         """A one-line description of the body, kept in the request journal."""
@@ -122,7 +129,9 @@ def _authenticate(request: Request, service: Service) -> Tenant:
     return service.tenants.get(key)
 
 
-def _check_version(request: Request, service: Service, warnings: list[str]) -> None:
+def _check_version(
+    request: Request, service: Service, warnings: list[str], rules: list[str]
+) -> None:
     raw = request.headers.getlist("cartesia-version")
     values = [v.strip() for line in raw for v in line.split(",") if v.strip()]
     if not values:
@@ -144,6 +153,7 @@ def _check_version(request: Request, service: Service, warnings: list[str]) -> N
             )
     if len(values) > 1:
         warnings.append(f"Cartesia-Version sent {len(values)} times: {', '.join(values)}")
+        rules.append("version.duplicate")
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -254,6 +264,7 @@ def endpoint(
         request_id = _request_id()
         tenant: Tenant | None = None
         warnings: list[str] = []
+        rules: list[str] = []
         fault: Fault | None = None
         sent_body: Any = None
         response: Answer | DroppedConnection
@@ -264,13 +275,15 @@ def endpoint(
                 return _render(handler(Ctx(request, None, service)), request_id)
             tenant = _authenticate(request, service)
             if kind == "api":
-                _check_version(request, service, warnings)
+                _check_version(request, service, warnings, rules)
                 fault = tenant.take_fault(method, path)
-            ctx = Ctx(request, tenant, service, warnings=warnings)
+            ctx = Ctx(request, tenant, service, warnings=warnings, rules=rules)
             if fault is not None and not fault.after_commit:
                 await _delay(tenant, service, fault.latency_seconds)
                 if fault.drop_connection:
-                    return _finish(service, tenant, request, DroppedConnection(), 0, warnings)
+                    return _finish(
+                        service, tenant, request, DroppedConnection(), 0, warnings, rules
+                    )
                 if fault.status is not None:
                     raise _fault_error(fault)
             if needs_body:
@@ -284,7 +297,9 @@ def endpoint(
                 await _delay(tenant, service, fault.latency_seconds)
                 if fault.drop_connection:
                     warnings.append("after_commit fault: connection dropped after the commit")
-                    return _finish(service, tenant, request, DroppedConnection(), 0, warnings)
+                    return _finish(
+                        service, tenant, request, DroppedConnection(), 0, warnings, rules
+                    )
                 if fault.status is not None:
                     warnings.append(f"after_commit fault: answered {fault.status} after the commit")
                     raise _fault_error(fault)
@@ -294,6 +309,7 @@ def endpoint(
             if service.validate_responses and expected and not isinstance(reply.body, bytes):
                 _check_contract(service, tenant, expected, sent_body, method, path)
         except ApiError as error:
+            rules.extend(ledger.rules_for_error(error.code))
             response, sent_body = _error_response(error, request_id)
             if service.validate_responses:
                 _check_contract(service, tenant, "error", sent_body, method, path)
@@ -319,6 +335,7 @@ def endpoint(
             response,
             response.status_code if isinstance(response, Answer) else 0,
             warnings,
+            rules,
         )
 
     return run
@@ -346,6 +363,7 @@ def _finish(
     response: Answer | DroppedConnection,
     status: int,
     warnings: list[str],
+    rules: list[str],
 ) -> Answer | DroppedConnection:
     if tenant is not None:
         headers: dict[str, str] = {}
@@ -364,6 +382,7 @@ def _finish(
                 headers=headers,
                 warnings=list(warnings),
                 body=request.scope.get(SUMMARY_KEY),
+                rules=tuple(dict.fromkeys(rules)),
             )
         )
     if service.on_request is not None:

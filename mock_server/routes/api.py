@@ -7,7 +7,8 @@ from typing import Any
 from starlette.routing import BaseRoute, Route
 
 import contracts
-from mock_server.domain import discovery, webhook_config
+from mock_server import ledger
+from mock_server.domain import callees, discovery, webhook_config
 from mock_server.domain.errors import ApiError, bad_request
 from mock_server.http.pipeline import Ctx, Reply, endpoint
 from mock_server.service import Service
@@ -41,8 +42,27 @@ def create_calls(ctx: Ctx) -> Reply:
         number = item["to_number"]
         if number in seen:
             ctx.warnings.append(f"{number} appears more than once in outbound_calls")
+            ctx.rely("create.duplicates")
         seen.add(number)
+        if callees.magic_decade(number) is not None:
+            ctx.rely("callees.magic")
+    if not ctx.body.keys() <= _REQUEST_FIELDS:
+        ctx.rely("create.unknown_fields")
+    if ctx.tenant.number_provider(ctx.body["from_number_id"]) == "twilio":
+        ctx.rely("pacing.twilio")
     return Reply({"calls": results})
+
+
+_REQUEST_FIELDS = frozenset(contracts.load_schema("outbound_request")["properties"])
+
+
+def _rely_on_calls(ctx: Ctx, calls: list[dict[str, Any]]) -> None:
+    """The rules behind each shown call: how it ended, and a magic callee's script."""
+    for call in calls:
+        ctx.rely(*ledger.rules_for_end_reason(call.get("end_reason")))
+        telephony = call.get("telephony_params") or {}
+        if callees.magic_decade(str(telephony.get("to", ""))) is not None:
+            ctx.rely("callees.magic")
 
 
 def _limit(raw: str | None) -> int:
@@ -69,6 +89,9 @@ def list_calls(ctx: Ctx) -> Reply:
             f"expand: only 'transcript' is supported (got {bad[0][:40]!r}).",
             code="invalid_query_parameter",
         )
+    cursor = query.get("starting_after") or query.get("ending_before")
+    if cursor:
+        ctx.rely("list.cursors")
     page = ctx.tenant.list_calls(
         agent_id,
         limit=_limit(query.get("limit")),
@@ -76,11 +99,16 @@ def list_calls(ctx: Ctx) -> Reply:
         ending_before=query.get("ending_before") or None,
         expand_transcript=bool(parts),
     )
+    if cursor and not page["data"]:
+        ctx.rely("list.empty_end")
+    _rely_on_calls(ctx, page["data"])
     return Reply(page)
 
 
 def get_call(ctx: Ctx) -> Reply:
-    return Reply(ctx.tenant.get_call(ctx.path_param("call_id")))
+    call = ctx.tenant.get_call(ctx.path_param("call_id"))
+    _rely_on_calls(ctx, [call])
+    return Reply(call)
 
 
 def cancel_call(ctx: Ctx) -> Reply:

@@ -138,6 +138,7 @@ def journal(ctx: Ctx) -> Reply:
             "headers": e.headers,
             "warnings": e.warnings,
             "body": e.body,
+            "rules": list(e.rules),
         }
         for e in lookups.journal(ctx.tenant)
     ]

@@ -235,3 +235,39 @@ def test_order(cartesia_fake):
             "ended@12:00:03.000(dial_busy)*",
         ]
     )
+
+
+def test_strict_inferred_fails_tests_relying_on_inferred_rules(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        DIAL
+        + """
+import pytest
+
+@pytest.mark.cartesia_fake(strict_inferred=True)
+def test_relies_on_a_busy_magic_number(cartesia_fake):
+    assert dial(cartesia_fake.client(), "+14155550110").status_code == 200
+
+@pytest.mark.cartesia_fake(strict_inferred=True, allow_inferred=["callees.magic"])
+def test_allowed(cartesia_fake):
+    assert dial(cartesia_fake.client(), "+14155550110").status_code == 200
+
+@pytest.mark.cartesia_fake(strict_inferred=True)
+def test_plain_number(cartesia_fake):
+    assert dial(cartesia_fake.client(), "+14155551234").status_code == 200
+
+def test_not_strict(cartesia_fake):
+    assert dial(cartesia_fake.client(), "+14155550110").status_code == 200
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=4, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_relies_on_a_busy_magic_number*",
+            "*[[]inferred[]] answers relied on INFERRED ledger rules*",
+            "*callees.magic: +1 NPA 555 01XX destinations have fixed behaviours*",
+            "*POST /agents/calls -> 200*",
+        ]
+    )
+    # the command-line switch turns it on for every test
+    pytester.runpytest("--cartesia-strict-inferred").assert_outcomes(passed=4, errors=2)
