@@ -2,7 +2,8 @@
 
 Each change to a tenant is appended and committed (``synchronous=FULL``) inside the tenant's
 lock, before the response leaves, so a crash — even ``kill -9`` — loses nothing that was
-acknowledged. On start the log is replayed tenant by tenant (see ``domain.oplog``).
+acknowledged. A tenant is rebuilt from its own operations when its key is first used after a
+start, or again after ``max_tenants`` evicted it (see ``domain.oplog``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ CREATE TABLE IF NOT EXISTS ops (
     args TEXT NOT NULL,
     at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS ops_by_tenant ON ops (tenant, seq);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -64,11 +66,27 @@ class Store:
 
         return record
 
-    def operations(self) -> Iterator[tuple[str, str, dict[str, Any], int]]:
-        """Every logged operation, oldest first: (tenant, op, args, at)."""
-        rows = self._db.execute("SELECT tenant, op, args, at FROM ops ORDER BY seq")
-        for tenant, op, args, at in rows:
-            yield tenant, op, json.loads(args), at
+    def operations(self, tenant: str) -> Iterator[tuple[str, dict[str, Any], int]]:
+        """The tenant's logged operations, oldest first: (op, args, at)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT op, args, at FROM ops WHERE tenant = ? ORDER BY seq", (tenant,)
+            ).fetchall()
+        for op, args, at in rows:
+            yield op, json.loads(args), at
+
+    def first_at(self, tenant: str) -> int | None:
+        """When the tenant's first logged operation happened (None if it has none)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT at FROM ops WHERE tenant = ? ORDER BY seq LIMIT 1", (tenant,)
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def tenant_keys(self) -> list[str]:
+        """Every tenant with logged operations."""
+        with self._lock:
+            return [k for (k,) in self._db.execute("SELECT DISTINCT tenant FROM ops")]
 
     def close(self) -> None:
         with self._lock:

@@ -61,25 +61,28 @@ class Service:
         self._problems: deque[Problem] = deque(maxlen=self.settings.journal_size)
         self._lock = threading.Lock()
         self.on_request: Callable[[str], None] | None = None
-        self._replay_at: int | None = None
         self.store: Store | None = None
         self.bridge_loop = BridgeLoop()
         self.line_bridge = LineBridge(self.bridge_loop)
         self.webhook_sender = WebhookSender(self.bridge_loop)
         if state_path is not None:
             self.store = Store(state_path, seed=seed)
-            self._replay(self.store)
         for tenant in self.tenants.all():
             self._attach(tenant)
         self.tenants.on_create = self._attach
 
     def _attach(self, tenant: Tenant) -> None:
-        """Connect a tenant to the outside world: bridge, webhook sender, op log."""
+        """Connect a tenant to the outside world: bridge, webhook sender, op log.
+
+        A logged tenant is rebuilt first, while still unconnected: replaying its past must not
+        call agents, send webhooks or log the operations again.
+        """
+        if self.store is not None:
+            self._restore(tenant, self.store)
+            tenant.recorder = self.store.recorder(tenant.key)
         tenant.auto_advance = self.auto_advance
         tenant.answer_hook = self._bridge_answered
         tenant.send_webhook = self.webhook_sender
-        if self.store is not None:
-            tenant.recorder = self.store.recorder(tenant.key)
 
     def _bridge_answered(self, call: Call, world: World) -> None:
         agent = world.agents.get(call.agent_id)
@@ -88,22 +91,23 @@ class Service:
         number = world.numbers.get(call.from_number_id)
         self.line_bridge(call, agent, number.number if number else "", call.script.says)
 
-    def _new_clock(self) -> Clock:
-        if self._replay_at is not None:
-            return VirtualClock(self._replay_at)
+    def _new_clock(self, key: str) -> Clock:
+        if self.store is not None:
+            first = self.store.first_at(key)
+            if first is not None:  # a logged tenant: rebuilt on a virtual clock, see _restore
+                return VirtualClock(first)
         if self.clock_mode == "virtual":
             return VirtualClock()
         return RealClock(speed=self.speed)
 
-    def _replay(self, store: Store) -> None:
-        """Rebuild every tenant from the log, then record new changes to it."""
-        for key, op, args, at in store.operations():
-            self._replay_at = at
-            oplog.replay(self.tenants.get(key), op, args, at)
-        self._replay_at = None
-        for tenant in self.tenants.all():
-            if self.clock_mode == "real":
-                tenant.clock = RealClock(speed=self.speed)
+    def _restore(self, tenant: Tenant, store: Store) -> None:
+        """Rebuild a tenant from its logged operations (after a start, or an eviction)."""
+        replayed = False
+        for op, args, at in store.operations(tenant.key):
+            oplog.replay(tenant, op, args, at)
+            replayed = True
+        if replayed and self.clock_mode == "real":
+            tenant.clock = RealClock(speed=self.speed)
 
     def close(self) -> None:
         self.bridge_loop.close()

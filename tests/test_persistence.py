@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from mock_server.domain.settings import Settings
+from mock_server.service import Service
 from tests.test_cli import DOC, HEADERS, Served
 
 
@@ -98,3 +100,45 @@ def test_state_file_that_is_not_sqlite_is_a_clear_error(tmp_path: Path) -> None:
     assert "cannot use state file" in out.stderr
     assert "Traceback" not in out.stderr
     sqlite3.connect(":memory:").close()
+
+
+def _service(state: str, **knobs: object) -> Service:
+    return Service(settings=Settings().with_overrides(**knobs), state_path=state)
+
+
+def _dial(service: Service, key: str, number: str) -> str:
+    tenant = service.tenants.get(key)
+    world = tenant.world
+    body = {
+        "from_number_id": next(iter(world.numbers)),
+        "agent_id": next(iter(world.agents)),
+        "outbound_calls": [{"to_number": number}],
+    }
+    results, _ = tenant.create_outbound(body)
+    return str(results[0]["agent_call_id"])
+
+
+def test_an_evicted_tenant_comes_back_from_the_log(tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite3")
+    service = _service(state, max_tenants=2)
+    made = {key: _dial(service, key, "+12125551234") for key in ("sk_a", "sk_b", "sk_c")}
+    service.tenants.get("sk_a").advance(90)
+    before = {key: service.tenants.get(key).get_call(made[key]) for key in made}
+    assert len(service.tenants) == 2  # the LRU bound still holds
+    service.close()
+
+    again = _service(state, max_tenants=2)
+    assert len(again.tenants) == 0  # nothing is rebuilt until a key is used
+    for key, call_id in made.items():
+        assert again.tenants.get(key).get_call(call_id) == before[key]
+    # a key evicted while running is rebuilt too, and keeps logging after its history
+    again.tenants.get("sk_b")
+    again.tenants.get("sk_c")
+    live = again.tenants.keys()
+    assert live == ["sk_b", "sk_c"]
+    second = _dial(again, "sk_a", "+12125559876")
+    assert again.tenants.get("sk_a").get_call(made["sk_a"]) == before["sk_a"]
+    again.close()
+    third = _service(state)
+    assert third.tenants.get("sk_a").get_call(second)["id"] == second
+    third.close()

@@ -22,7 +22,7 @@ class Tenants:
         settings: Settings,
         seed: int,
         world_seed: Seed,
-        clock_factory: Callable[[], Clock],
+        clock_factory: Callable[[str], Clock],
     ) -> None:
         self.settings = settings
         self.seed = seed
@@ -30,7 +30,8 @@ class Tenants:
         self._clock_factory = clock_factory
         self._tenants: OrderedDict[str, Tenant] = OrderedDict()
         self._lock = threading.Lock()
-        #: Called once for every tenant created (persistence attaches its recorder here).
+        #: Called once for every tenant created, before first use (persistence restores the
+        #: tenant from its log and attaches its recorder here).
         self.on_create: Callable[[Tenant], None] | None = None
 
     def get(self, key: str) -> Tenant:
@@ -43,7 +44,7 @@ class Tenants:
             tenant = Tenant(
                 key,
                 settings=self.settings,
-                clock=self._clock_factory(),
+                clock=self._clock_factory(key),
                 seed=derive_seed(self.seed, key),
                 world_seed=self.world_seed,
             )
