@@ -99,3 +99,9 @@ def test_every_rule_the_code_relies_on_is_in_the_ledger() -> None:
     mapped = {c for e in ledger.LEDGER for c in e.error_codes}
     assert "invalid_json" in mapped
     assert ledger.rules_for_error("concurrency_limited") == ()
+
+
+def test_unknown_fields_ignored_rely_on_that_rule() -> None:
+    with FakeCartesia() as fake:
+        assert _post(fake, PLAIN, surprise=1)["status"] == 200
+        assert set(fake.inferred_rules()) == {"create.unknown_fields"}

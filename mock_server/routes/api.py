@@ -26,6 +26,10 @@ def openapi(ctx: Ctx) -> Reply:
     return Reply(openapi_document())
 
 
+#: The documented request fields; anything else is ignored (ledger: create.unknown_fields).
+_REQUEST_FIELDS = frozenset(contracts.load_schema("outbound_request")["properties"])
+
+
 def create_calls(ctx: Ctx) -> Reply:
     if not isinstance(ctx.body, dict):
         raise bad_request(
@@ -51,9 +55,6 @@ def create_calls(ctx: Ctx) -> Reply:
     if ctx.tenant.number_provider(ctx.body["from_number_id"]) == "twilio":
         ctx.rely("pacing.twilio")
     return Reply({"calls": results})
-
-
-_REQUEST_FIELDS = frozenset(contracts.load_schema("outbound_request")["properties"])
 
 
 def _rely_on_calls(ctx: Ctx, calls: list[dict[str, Any]]) -> None:
