@@ -33,6 +33,7 @@ def make_call(n: int = 0, **kw: object) -> Call:
         dial_at=0,
     )
     fields.update(kw)
+    fields.setdefault("sort_time", fields["created_at"])
     return Call(**fields)
 
 

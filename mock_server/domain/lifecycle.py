@@ -112,7 +112,7 @@ def apply(call: Call, step: Step) -> None:
     call.phase = phase
     call.status = status
     if event == "answered":
-        call.answered_at = at
+        call.answered_at = call.sort_time = at
     elif event == "ended":
         call.ended_at = at
         call.end_reason = end_reason

@@ -169,6 +169,7 @@ def create_calls(
             callees.resolve(to, scripts, default, decade),
             now,
             now,
+            sort_time=now,
         )
         calls[call.id] = call
         created.append(call)
