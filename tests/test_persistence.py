@@ -142,3 +142,20 @@ def test_an_evicted_tenant_comes_back_from_the_log(tmp_path: Path) -> None:
     third = _service(state)
     assert third.tenants.get("sk_a").get_call(second)["id"] == second
     third.close()
+
+
+def test_faults_and_their_remaining_hits_survive_a_restart(tmp_path: Path) -> None:
+    from mock_server.domain.faults import Fault
+
+    state = str(tmp_path / "state.sqlite3")
+    service = _service(state)
+    tenant = service.tenants.get("sk_f")
+    tenant.add_fault(Fault(method="POST", path="/agents/calls", status=503, times=3))
+    assert tenant.take_fault("POST", "/agents/calls") is not None  # 1 of 3 used
+    service.close()
+
+    again = _service(state)
+    tenant = again.tenants.get("sk_f")
+    left = [tenant.take_fault("POST", "/agents/calls") for _ in range(3)]
+    assert [f is not None and f.status for f in left] == [503, 503, False]
+    again.close()

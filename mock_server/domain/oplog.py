@@ -12,6 +12,7 @@ from typing import Any
 
 from mock_server.domain import webhook_config
 from mock_server.domain.clock import VirtualClock
+from mock_server.domain.faults import Fault
 from mock_server.domain.models import Webhook
 from mock_server.domain.seed import script_from
 from mock_server.domain.tenant import Tenant
@@ -53,6 +54,10 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
         "patch_agent": lambda t, a: webhook_config.patch_agent(t, a["agent_id"], a["changes"]),
         "set_callee": lambda t, a: t.set_callee(a["number"], script_from(a["script"])),
         "set_default_callee": lambda t, a: t.set_default_callee(script_from(a["script"])),
+        "add_fault": lambda t, a: t.add_fault(
+            Fault(**{k: v for k, v in a["fault"].items() if k != "hits"})
+        ),
+        "take_fault": lambda t, a: t.take_fault(a["method"], a["path"]),
     }
 )
 

@@ -384,11 +384,16 @@ class Tenant:
 
     def add_fault(self, fault: Fault) -> Fault:
         with self._lock:
-            return self.world.faults.add(fault)
+            self.world.faults.add(fault)
+            self.record_op("add_fault", fault=fault.as_dict())
+            return fault
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
-            return self.world.faults.take(method, path)
+            fault = self.world.faults.take(method, path)
+            if fault is not None:  # logged, so a restarted fake has the same hits left
+                self.record_op("take_fault", method=method, path=path)
+            return fault
 
     def record(self, entry: JournalEntry) -> None:
         with self._lock:
