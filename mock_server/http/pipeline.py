@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 import contracts
@@ -162,20 +162,22 @@ async def _read_body(request: Request, limit: int) -> bytes:
         raise _too_large(limit)
     chunks: list[bytes] = []
     size = 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(limit)
-            chunks.append(chunk)
-    except ClientDisconnect:
-        raise ApiError(
-            400,
-            "client_disconnected",
-            "Client disconnected",
-            "The client went away before sending the whole body.",
-        ) from None
-    return b"".join(chunks)
+    while True:  # the ASGI messages themselves: cheaper than Request.stream()'s generator
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ApiError(
+                400,
+                "client_disconnected",
+                "Client disconnected",
+                "The client went away before sending the whole body.",
+            )
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def _too_large(limit: int) -> ApiError:
