@@ -50,7 +50,8 @@ def test_errors_name_the_rule_behind_them_and_the_code_naming() -> None:
 def test_a_magic_busy_callee_relies_on_the_magic_table_and_the_busy_rule() -> None:
     with FakeCartesia() as fake:
         made = _post(fake, BUSY, BUSY)
-        assert set(fake.inferred_rules()) == {"callees.magic", "create.duplicates"}
+        # the second dial waits a second behind the first: pacing per number is relied on
+        assert set(fake.inferred_rules()) == {"callees.magic", "create.duplicates", "pacing.scope"}
         fake.run_until_idle()
         call_id = made["body"]["calls"][0]["agent_call_id"]  # type: ignore[index]
         fake.client().get(f"/agents/calls/{call_id}")

@@ -54,6 +54,9 @@ def create_calls(ctx: Ctx) -> Reply:
         ctx.rely("create.unknown_fields")
     if ctx.tenant.number_provider(ctx.body["from_number_id"]) == "twilio":
         ctx.rely("pacing.twilio")
+    made = [r["agent_call_id"] for r in results if "agent_call_id" in r]
+    if made and ctx.tenant.call(made[-1]).dial_at > ctx.tenant.now_ms():
+        ctx.rely("pacing.scope")  # a dial waits behind another in its lane
     return Reply({"calls": results})
 
 
