@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contracts import validate
 from tests.conftest import AGENT, NUMBER, Door
@@ -122,3 +124,65 @@ def test_discovery_endpoints(door: Door) -> None:
     validate("agent", agent)
     assert agent["deployment_count"] == 1
     assert door.get("/agents/agent_nope").status_code == 404
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        # wait -1: run until idle (the heap-free fast-forward), else advance that many seconds
+        st.tuples(st.lists(st.sampled_from("01245"), min_size=1, max_size=4), st.integers(-1, 40)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(1, 5),
+)
+def test_pages_stay_right_as_calls_start_between_requests(
+    steps: list[tuple[list[str], int]], limit: int
+) -> None:
+    """Calls created, started and ended in any interleaving: walking the pages both ways
+    gives exactly every call newest first (start time, else creation time; later-made first)."""
+    from mock_server import FakeCartesia
+
+    with FakeCartesia() as fake:
+        http = fake.client()
+        for decades, wait in steps:
+            body = {
+                "from_number_id": fake.from_number_id,
+                "agent_id": fake.agent_id,
+                "outbound_calls": [
+                    {"to_number": f"+141555501{decade}{i}"} for i, decade in enumerate(decades)
+                ],
+            }
+            assert http.post("/agents/calls", json=body).status_code == 200
+            if wait < 0:
+                fake.run_until_idle()
+            else:
+                fake.advance(wait)
+            seen, cursor = [], None
+            while True:
+                params = {"agent_id": fake.agent_id, "limit": limit}
+                if cursor:
+                    params["starting_after"] = cursor
+                page = http.get("/agents/calls", params=params).json()
+                seen += page["data"]
+                cursor = page["next_page"]
+                if not cursor:
+                    break
+            calls = [fake.call(c["id"]) for c in seen]
+            expected = sorted(
+                calls,
+                key=lambda c: (c.answered_at if c.answered_at is not None else c.created_at, c.seq),
+                reverse=True,
+            )
+            assert [c["id"] for c in seen] == [c.id for c in expected]
+            assert len(seen) == len(fake.tenant().world.calls)
+            # and backwards from the oldest, one page at a time
+            back, before = [], seen[-1]["id"]
+            while True:
+                params = {"agent_id": fake.agent_id, "limit": limit, "ending_before": before}
+                page = http.get("/agents/calls", params=params).json()
+                back = page["data"] + back
+                before = page["next_page"]
+                if not before:
+                    break
+            assert [c["id"] for c in back] == [c["id"] for c in seen[:-1]]

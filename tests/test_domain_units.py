@@ -126,18 +126,20 @@ def test_jsonbody_depth_counts_structure_not_strings() -> None:
     st.data(),
 )
 def test_pages_match_slices_of_the_sorted_list(times: list[int], limit: int, data: Any) -> None:
-    """The heap-based pager gives exactly the slices of the fully sorted list, both ways."""
+    """The bisecting pager gives exactly the slices of the newest-first list, both ways."""
     from mock_server.domain import listing
 
     calls = [make_call(i, created_at=t * 1000) for i, t in enumerate(times)]
     ordered = listing.newest_first(calls)
+    by_id = {c.id: c for c in calls}
     cursor = data.draw(st.sampled_from([None, *[c.id for c in calls]]))
     backwards = cursor is not None and data.draw(st.booleans())
     page, nxt = listing.page_of(
-        calls,
+        ordered[::-1],
         limit=limit,
         starting_after=None if backwards else cursor,
         ending_before=cursor if backwards else None,
+        find=by_id.get,
     )
     ids = [c.id for c in ordered]
     if backwards:
@@ -150,3 +152,22 @@ def test_pages_match_slices_of_the_sorted_list(times: list[int], limit: int, dat
         want_next = want[-1].id if want and start + limit < len(ordered) else None
     assert [c.id for c in page] == [c.id for c in want]
     assert nxt == want_next
+
+
+def test_a_clock_that_went_back_still_lists_newest_first() -> None:
+    """After a restart on a real clock behind the replayed time, new calls are sorted in."""
+    from mock_server import FakeCartesia
+    from mock_server.domain.clock import VirtualClock
+
+    with FakeCartesia() as fake:
+        http = fake.client()
+        body = {"from_number_id": fake.from_number_id, "agent_id": fake.agent_id}
+        first = http.post(
+            "/agents/calls", json={**body, "outbound_calls": [{"to_number": "+14155551234"}]}
+        )
+        fake.advance(100)  # the first call starts at 2 s
+        http.get("/agents/calls", params={"agent_id": fake.agent_id})  # sorted as of now
+        fake.tenant().clock = VirtualClock(0)  # the clock is behind the stored calls now
+        http.post("/agents/calls", json={**body, "outbound_calls": [{"to_number": "+14155551235"}]})
+        listed = http.get("/agents/calls", params={"agent_id": fake.agent_id}).json()["data"]
+        assert listed[0]["id"] == first.json()["calls"][0]["agent_call_id"]  # started at 2 s > 0

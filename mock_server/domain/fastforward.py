@@ -32,4 +32,5 @@ def finish_all(world: World, now: int, error_after_answer_ms: int) -> int:
                 last = step.at
             step = next_step(call, error_after_answer_ms=error_after_answer_ms)
     world.pacer.waiting.clear()
+    world.unsorted.update(world.calls_by_agent)  # calls started: every list may need a re-sort
     return last

@@ -1,4 +1,4 @@
-"""Read-only views of a tenant for the control plane: clock, queue, timelines, journal."""
+"""Read-only views of a tenant: clock, queue, timelines, journal, a number's provider."""
 
 from __future__ import annotations
 
@@ -38,3 +38,9 @@ def timeline(tenant: Tenant, call_id: str) -> dict[str, Any]:
 def clock_view(tenant: Tenant) -> dict[str, Any]:
     with tenant.locked():
         return {"now": rfc3339(tenant.clock.now_ms()), "mode": tenant.clock.mode}
+
+
+def number_provider(tenant: Tenant, number_id: str) -> str | None:
+    with tenant.locked() as world:
+        number = world.numbers.get(number_id)
+        return number.provider if number is not None else None

@@ -176,5 +176,8 @@ def create_calls(
         results.append({"number": to, "agent_call_id": call.id})
     world.call_seq = seq
     world.pacer.assign_all(created, now=now, lane=lane)
-    world.calls_by_agent.setdefault(agent_id, []).extend(created)
+    listed = world.calls_by_agent.setdefault(agent_id, [])
+    if created and listed and listed[-1].sort_time > now:  # a clock that went back (restart)
+        world.unsorted.add(agent_id)
+    listed.extend(created)
     return results, created

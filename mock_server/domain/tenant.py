@@ -18,7 +18,7 @@ from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
 from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.faults import Fault
 from mock_server.domain.journal import DuplicateDial, JournalEntry
-from mock_server.domain.listing import page_of
+from mock_server.domain.listing import agent_page
 from mock_server.domain.models import (
     Agent,
     Call,
@@ -107,8 +107,10 @@ class Tenant:
             applied += 1
             if step.event == "dialed":
                 world.pacer.dialed(call)
-            elif step.event == "answered" and self.answer_hook is not None:
-                self.answer_hook(call, world)
+            elif step.event == "answered":
+                world.unsorted.add(call.agent_id)
+                if self.answer_hook is not None:
+                    self.answer_hook(call, world)
             self._schedule_next(call, error_ms)
             if step.event != "dialed":
                 webhooks.emit(world, call, step.event, step.at, self.render)
@@ -237,10 +239,6 @@ class Tenant:
         with self.locked() as world:
             return self.render(self._call(world, call_id))
 
-    def number_provider(self, number_id: str) -> str | None:
-        number = self.world.numbers.get(number_id)
-        return number.provider if number is not None else None
-
     def call(self, call_id: str) -> Call:
         with self.locked() as world:
             return self._call(world, call_id)
@@ -256,9 +254,8 @@ class Tenant:
     ) -> dict[str, Any]:
         self.poll()
         with self.locked() as world:
-            calls = world.calls_by_agent.get(agent_id, [])
-            page, next_page = page_of(
-                calls, limit=limit, starting_after=starting_after, ending_before=ending_before
+            page, next_page = agent_page(
+                world, agent_id, limit=limit, after=starting_after, before=ending_before
             )
             data = [self.render(c, include_transcript=expand_transcript) for c in page]
             return {"data": data, "next_page": next_page}

@@ -25,6 +25,8 @@ class World:
     numbers: dict[str, PhoneNumber] = field(default_factory=dict)
     calls: dict[str, Call] = field(default_factory=dict)
     calls_by_agent: dict[str, list[Call]] = field(default_factory=dict)
+    #: Agents with a call started since their list was last sorted (see ``listing``).
+    unsorted: set[str] = field(default_factory=set)
     callees: dict[str, CalleeScript] = field(default_factory=dict)
     default_callee: CalleeScript = DEFAULT_CALLEE
     scheduler: Scheduler = field(default_factory=Scheduler)

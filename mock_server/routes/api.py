@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 import contracts
 from mock_server import ledger
-from mock_server.domain import callees, discovery, webhook_config
+from mock_server.domain import callees, discovery, lookups, webhook_config
 from mock_server.domain.errors import ApiError, bad_request
 from mock_server.http.pipeline import Ctx, Reply, endpoint
 from mock_server.service import Service
@@ -52,7 +52,7 @@ def create_calls(ctx: Ctx) -> Reply:
             ctx.rely("callees.magic")
     if not ctx.body.keys() <= _REQUEST_FIELDS:
         ctx.rely("create.unknown_fields")
-    if ctx.tenant.number_provider(ctx.body["from_number_id"]) == "twilio":
+    if lookups.number_provider(ctx.tenant, ctx.body["from_number_id"]) == "twilio":
         ctx.rely("pacing.twilio")
     made = [r["agent_call_id"] for r in results if "agent_call_id" in r]
     if made and ctx.tenant.call(made[-1]).dial_at > ctx.tenant.now_ms():
