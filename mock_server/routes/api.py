@@ -55,7 +55,7 @@ def create_calls(ctx: Ctx) -> Reply:
     if lookups.number_provider(ctx.tenant, ctx.body["from_number_id"]) == "twilio":
         ctx.rely("pacing.twilio")
     made = [r["agent_call_id"] for r in results if "agent_call_id" in r]
-    if made and ctx.tenant.call(made[-1]).dial_at > ctx.tenant.now_ms():
+    if made and lookups.dial_waits(ctx.tenant, made[-1]):
         ctx.rely("pacing.scope")  # a dial waits behind another in its lane
     return Reply({"calls": results})
 
