@@ -41,8 +41,14 @@ def create_calls(ctx: Ctx) -> Reply:
     ctx.summarize(f"{count} outbound_calls from {ctx.body.get('from_number_id')!r:.60}")
     results, duplicates = ctx.tenant.create_outbound(ctx.body)
     ctx.warnings.extend(d.describe() for d in duplicates)
+    _note_create_rules(ctx, ctx.body, results)
+    return Reply({"calls": results})
+
+
+def _note_create_rules(ctx: Ctx, body: dict[str, Any], results: list[dict[str, Any]]) -> None:
+    """Warnings and the inferred rules a created batch relied on (for strict mode)."""
     seen: set[str] = set()
-    for item in ctx.body["outbound_calls"]:
+    for item in body["outbound_calls"]:
         number = item["to_number"]
         if number in seen:
             ctx.warnings.append(f"{number} appears more than once in outbound_calls")
@@ -50,14 +56,13 @@ def create_calls(ctx: Ctx) -> Reply:
         seen.add(number)
         if callees.magic_decade(number) is not None:
             ctx.rely("callees.magic")
-    if not ctx.body.keys() <= _REQUEST_FIELDS:
+    if not body.keys() <= _REQUEST_FIELDS:
         ctx.rely("create.unknown_fields")
-    if lookups.number_provider(ctx.tenant, ctx.body["from_number_id"]) == "twilio":
+    if lookups.number_provider(ctx.tenant, body["from_number_id"]) == "twilio":
         ctx.rely("pacing.twilio")
     made = [r["agent_call_id"] for r in results if "agent_call_id" in r]
     if made and lookups.dial_waits(ctx.tenant, made[-1]):
         ctx.rely("pacing.scope")  # a dial waits behind another in its lane
-    return Reply({"calls": results})
 
 
 def _rely_on_calls(ctx: Ctx, calls: list[dict[str, Any]]) -> None:
