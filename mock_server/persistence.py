@@ -83,11 +83,6 @@ class Store:
             ).fetchone()
         return None if row is None else int(row[0])
 
-    def tenant_keys(self) -> list[str]:
-        """Every tenant with logged operations."""
-        with self._lock:
-            return [k for (k,) in self._db.execute("SELECT DISTINCT tenant FROM ops")]
-
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -34,11 +34,6 @@ def magic_decade(number: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def is_rejected_at_request(number: str) -> bool:
-    """555-0190..99: refused at request time with a per-destination error."""
-    return magic_decade(number) == REJECT_DECADE
-
-
 def resolve(
     number: str,
     scripts: Mapping[str, CalleeScript],

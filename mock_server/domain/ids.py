@@ -32,7 +32,7 @@ class IdFactory:
         return base64.b64encode(raw).translate(_FOLD)[:length].decode("ascii")
 
     def call_id(self) -> str:
-        return "call_" + self.token(16)
+        return self.call_ids(1)[0]
 
     def call_ids(self, count: int) -> list[str]:
         """``count`` call ids from one draw: 12 random bytes make exactly 16 base64 symbols,

@@ -21,11 +21,6 @@ from mock_server.domain.world import World
 order_key: Callable[[Call], tuple[int, int]] = attrgetter("sort_time", "seq")
 
 
-def newest_first(calls: Sequence[Call]) -> list[Call]:
-    """Every call, newest first (the order the pages walk)."""
-    return sorted(calls, key=order_key, reverse=True)
-
-
 def _position(calls: Sequence[Call], cursor: str, find: Callable[[str], Call | None]) -> int:
     """Where the call ``cursor`` sits in ``calls`` (sorted by ``order_key``), or -1."""
     call = find(cursor)

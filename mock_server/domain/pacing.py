@@ -20,14 +20,8 @@ class DialPacer:
 
         ``lane`` is None for unpaced numbers (they dial at once).
         """
-        dial_at = now
-        if lane is not None:
-            last = self._last_dial.get(lane)
-            if last is not None:
-                dial_at = max(now, last + self.interval_ms)
-            self._last_dial[lane] = dial_at
-        self.waiting.setdefault(call.from_number_id, deque()).append(call)
-        return dial_at
+        self.assign_all([call], now=now, lane=lane)
+        return call.dial_at
 
     def assign_all(self, calls: list[Call], *, now: int, lane: str | None) -> None:
         """``assign`` for each of ``calls`` in order (one request's calls, one number)."""
