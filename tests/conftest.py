@@ -28,6 +28,21 @@ for _module in (
 
 pytest_plugins = ["pytester"]
 
+# Fixtures that start a real server: a test using one belongs to the slow tier.
+SERVED_FIXTURES = frozenset({"live_fake", "live", "server", "cartesia_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything that opens a socket or a subprocess is `slow`; `-m "not slow"` is the
+    in-process inner loop. Modules that start processes say so with their own `pytestmark`."""
+    for item in items:
+        served = SERVED_FIXTURES & set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        live_param = callspec is not None and "live" in callspec.params.values()
+        if served or live_param:
+            item.add_marker(pytest.mark.slow)
+
+
 settings.register_profile(
     "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -131,7 +146,7 @@ def live_fake() -> Iterator[tuple[FakeCartesia, str]]:
     fake.close()
 
 
-@pytest.fixture(params=["sync", "async", "live"])
+@pytest.fixture(params=["sync", "async", pytest.param("live", marks=pytest.mark.slow)])
 def door(request: pytest.FixtureRequest) -> Iterator[Door]:
     """The same black-box test through each door; a fresh tenant every time."""
     # The test's own name, not its parametrised id: ids can be longer than a key may be.

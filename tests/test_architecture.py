@@ -21,6 +21,7 @@ def _modules_after_import(module: str) -> set[str]:
     return set(out.stdout.split())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("module", "forbidden"),
     [
@@ -35,6 +36,7 @@ def test_dependencies_point_one_way(module: str, forbidden: set[str]) -> None:
     assert not leaked, f"importing {module} loaded {sorted(leaked)}"
 
 
+@pytest.mark.slow
 def test_serving_does_not_import_the_client_or_validator_stacks() -> None:
     """`cartesia-fake serve` starts faster without httpx and jsonschema (both load on use)."""
     loaded = _modules_after_import("mock_server.cli, mock_server.app, mock_server.service")
@@ -122,6 +124,7 @@ def test_modules_stay_small() -> None:
         assert lines <= 400, f"{path.relative_to(ROOT)} has {lines} lines; split it by concept"
 
 
+@pytest.mark.slow
 def test_ruff_is_clean() -> None:
     for args in (["check", "."], ["format", "--check", "."]):
         out = subprocess.run(
@@ -130,6 +133,7 @@ def test_ruff_is_clean() -> None:
         assert out.returncode == 0, out.stdout + out.stderr
 
 
+@pytest.mark.slow
 def test_mypy_strict_is_clean() -> None:
     out = subprocess.run([sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.test_cli import Served
+
+pytestmark = pytest.mark.slow  # starts servers or subprocesses
 
 ROOT = Path(__file__).resolve().parent.parent
 AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"
@@ -42,7 +46,10 @@ def test_follow_on_a_real_clock_shows_created_to_completed() -> None:
     lines = out.stdout.splitlines()
     assert lines[0].startswith("placed call_")
     statuses = [ln.split()[1] for ln in lines[1:] if not ln.startswith(("timeline", " "))]
-    assert statuses[0] == "created"
+    # Which states a poll happens to see depends on the machine's speed (a 2 s ring is 33 ms
+    # here); what must hold whatever the load is the order, the end, and the full timeline.
+    order = ["created", "started", "completed"]
+    assert statuses == sorted(set(statuses), key=order.index), statuses
     assert statuses[-1] == "completed"
     assert "completed (agent_hangup)" in out.stdout
     timeline = lines[lines.index("timeline:") + 1 :]

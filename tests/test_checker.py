@@ -30,6 +30,7 @@ def _check(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_check_passes_against_the_served_fake(tmp_path: Path) -> None:
     served = Served("--quiet")
     try:
@@ -66,6 +67,7 @@ def test_check_passes_against_the_served_fake(tmp_path: Path) -> None:
     assert "| `version.missing` | match |" in (tmp_path / "r.md").read_text()
 
 
+@pytest.mark.slow
 def test_check_names_the_changed_probe_and_ledger_entry() -> None:
     altered = FakeCartesia(missing_version_status=404, validate_responses=False)
     try:
@@ -144,8 +146,17 @@ def test_honours_retry_after_on_429() -> None:
     assert slept.count(0.2) == 2
 
 
-def test_tier1_places_and_cancels_one_call_against_the_served_fake() -> None:
-    served = Served("--quiet", "--speed", "10")
+@pytest.mark.slow
+def test_tier1_places_and_cancels_one_call_against_the_served_fake(tmp_path: Path) -> None:
+    # The callee talks for ten virtual hours, so however slowly a loaded machine polls, the
+    # call is still talking when the checker cancels it (no race with its natural end).
+    seed = {
+        "agents": [{"id": "agent_Fo7pKNBUwLZxrTd6jvhpaE"}],
+        "phone_numbers": [{"id": "ap_Q8PRh7lXyZsawXJmN2KcT5", "number": "+12025550100"}],
+        "callees": {"+12125559876": {"outcome": "answer", "talk_seconds": 36000}},
+    }
+    (tmp_path / "seed.json").write_text(json.dumps(seed))
+    served = Served("--quiet", "--speed", "10", "--seed-file", str(tmp_path / "seed.json"))
     try:
         out = _check(
             "--base-url",

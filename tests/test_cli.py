@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+pytestmark = pytest.mark.slow  # starts servers or subprocesses
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -35,6 +35,7 @@ def test_python_api_and_http_see_the_same_world(fake: FakeCartesia) -> None:
     assert http.get(f"/agents/calls/{first}").status_code == 404
 
 
+@pytest.mark.slow
 def test_context_manager_closes_live_servers() -> None:
     with FakeCartesia() as fake:
         server = fake.serve()

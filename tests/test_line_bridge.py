@@ -120,6 +120,7 @@ def test_callee_hangs_up_when_it_has_said_everything(line_agent: str) -> None:
         assert [t["role"] for t in call["transcript"]] == ["assistant", "user", "assistant"]
 
 
+@pytest.mark.slow
 def test_bridge_through_the_live_server(line_agent: str) -> None:
     with FakeCartesia() as fake:
         server = fake.serve()

@@ -7,10 +7,13 @@ import sqlite3
 from pathlib import Path
 
 import httpx
+import pytest
 
 from mock_server.domain.settings import Settings
 from mock_server.service import Service
 from tests.test_cli import DOC, HEADERS, Served
+
+pytestmark = pytest.mark.slow  # starts servers or subprocesses
 
 
 def test_kill_9_loses_no_acknowledged_call(tmp_path: Path) -> None:

@@ -9,7 +9,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.test_cli import Served
+
+pytestmark = pytest.mark.slow  # starts servers or subprocesses
 
 
 def run_schemathesis(

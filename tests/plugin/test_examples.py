@@ -12,6 +12,8 @@ import pytest
 
 from tests.test_cli import Served
 
+pytestmark = pytest.mark.slow  # starts servers or subprocesses
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -193,6 +193,7 @@ def test_target(cartesia_target):
     )
 
 
+@pytest.mark.slow
 def test_cartesia_server_gives_fresh_tenants_under_xdist(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         DIAL
