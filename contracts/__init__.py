@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts._loader import build_validator, is_e164, load_schema, schema_names, validator_for
+from contracts._loader import (
+    LATEST,
+    VERSIONS,
+    build_validator,
+    is_e164,
+    load_schema,
+    schema_names,
+    validator_for,
+    version_overrides,
+)
 from contracts._violation import ContractError, ContractViolation, explain_all
 
 __all__ = [
+    "LATEST",
+    "VERSIONS",
     "ContractError",
     "ContractViolation",
     "build_validator",
@@ -22,20 +33,24 @@ __all__ = [
     "schema_names",
     "validate",
     "validator_for",
+    "version_overrides",
 ]
 
 
-def errors_of(name: str, instance: Any) -> list[ContractError]:
-    """Every violation of contract ``name`` by ``instance``, sorted by path (empty if valid)."""
-    return explain_all(validator_for(name).iter_errors(instance))
+def errors_of(name: str, instance: Any, *, version: str | None = None) -> list[ContractError]:
+    """Every violation of contract ``name`` (as Cartesia-Version ``version`` defines it; the
+    latest by default) by ``instance``, sorted by path (empty if valid)."""
+    return explain_all(validator_for(name, version).iter_errors(instance))
 
 
-def validate(name: str, instance: Any) -> None:
-    """Raise ContractViolation listing every error if ``instance`` breaks contract ``name``.
+def validate(name: str, instance: Any, *, version: str | None = None) -> None:
+    """Raise ContractViolation listing every error if ``instance`` breaks contract ``name``
+    as Cartesia-Version ``version`` (default: the latest, as the SDKs send) defines it.
 
     Example:
         >>> validate("cancel_response", {"cancelled": True})
+        >>> validate("call_list", {"data": [], "next_page": None}, version="2026-03-01")
     """
-    errors = errors_of(name, instance)
+    errors = errors_of(name, instance, version=version)
     if errors:
         raise ContractViolation(name, errors)

@@ -62,54 +62,103 @@ def _strict_validator_class() -> Any:
     )
 
 
-def schema_names() -> tuple[str, ...]:
-    """Names of every shipped schema (file stem), sorted."""
-    folder = resources.files("contracts").joinpath("schemas")
-    return tuple(
-        sorted(p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
-    )
+#: The Cartesia-Version values whose wire shapes are shipped, oldest first.
+VERSIONS: tuple[str, ...] = ("2026-03-01", "2026-08-14")
+#: What the official SDKs send by default (cartesia 4.x, @cartesia/cartesia-js 4.x).
+LATEST = VERSIONS[-1]
+
+
+def _check_version(version: str | None) -> str:
+    if version is None:
+        return LATEST
+    if version not in VERSIONS:
+        raise KeyError(
+            f"no contracts for Cartesia-Version {version!r}; known: {', '.join(VERSIONS)}"
+        )
+    return version
+
+
+def _folder() -> Any:
+    return resources.files("contracts").joinpath("schemas")
 
 
 @cache
-def _raw_schemas() -> Mapping[str, Mapping[str, Any]]:
-    folder = resources.files("contracts").joinpath("schemas")
+def _files(sub: str | None) -> Mapping[str, Mapping[str, Any]]:
+    """The schema files of the shared folder (``sub`` None) or of one version's folder."""
+    folder = _folder() if sub is None else _folder().joinpath(sub)
     out: dict[str, Mapping[str, Any]] = {}
-    for name in schema_names():
-        out[name] = json.loads(folder.joinpath(name + ".json").read_text("utf-8"))
+    if not folder.is_dir():
+        return out
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".json"):
+            out[entry.name[: -len(".json")]] = json.loads(entry.read_text("utf-8"))
     return out
 
 
-def load_schema(name: str) -> dict[str, Any]:
-    """A deep copy of schema ``name`` (safe to modify)."""
+@cache
+def _raw_schemas(version: str) -> Mapping[str, Mapping[str, Any]]:
+    """Every schema as ``version`` sees it: the shared files, overlaid by the version's own
+    folder (``schemas/<version>/``). Each gets a versioned ``$id``, so a relative ``$ref``
+    resolves to the same version's schema."""
+    merged = {**_files(None), **_files(version)}
+    out: dict[str, Mapping[str, Any]] = {}
+    for name, schema in merged.items():
+        out[name] = {**schema, "$id": f"{BASE_URI}{version}/{name}.json"}
+    return out
+
+
+def schema_names(version: str | None = None) -> tuple[str, ...]:
+    """Names of every schema (file stem) that ``version`` has, sorted."""
+    return tuple(sorted(_raw_schemas(_check_version(version))))
+
+
+def version_overrides(version: str) -> tuple[str, ...]:
+    """The schemas that ``version`` defines differently from the shared files."""
+    return tuple(sorted(_files(_check_version(version))))
+
+
+def load_schema(name: str, version: str | None = None) -> dict[str, Any]:
+    """A deep copy of schema ``name`` as ``version`` (default: the latest) defines it."""
+    version = _check_version(version)
     try:
-        raw = _raw_schemas()[name]
+        raw = _raw_schemas(version)[name]
     except KeyError:
-        raise KeyError(f"no contract named {name!r}; known: {', '.join(schema_names())}") from None
+        known = ", ".join(schema_names(version))
+        raise KeyError(f"no contract named {name!r}; known: {known}") from None
     copied: dict[str, Any] = json.loads(json.dumps(raw))
     return copied
 
 
 @cache
 def registry() -> Registry[Any]:
-    """A registry that resolves every schema by its ``$id`` (no network access)."""
+    """A registry that resolves every version's schemas by their ``$id`` (no network)."""
     from referencing import Registry, Resource
 
     resources_ = [
-        (BASE_URI + name + ".json", Resource.from_contents(dict(schema)))
-        for name, schema in _raw_schemas().items()
+        (str(schema["$id"]), Resource.from_contents(dict(schema)))
+        for version in VERSIONS
+        for schema in _raw_schemas(version).values()
     ]
     return Registry().with_resources(resources_)
 
 
-def build_validator(schema: Mapping[str, Any]) -> Validator:
-    """A strict validator for ``schema`` whose relative ``$ref``s resolve in our registry."""
+def build_validator(schema: Mapping[str, Any], version: str | None = None) -> Validator:
+    """A strict validator for ``schema``; its relative ``$ref``s resolve to ``version``'s
+    schemas in our registry."""
+    version = _check_version(version)
+    schema = dict(schema)
+    if "$id" not in schema:
+        schema["$id"] = f"{BASE_URI}{version}/_anonymous.json"
     validator: Validator = _strict_validator_class()(
-        dict(schema), registry=registry(), format_checker=_format_checker()
+        schema, registry=registry(), format_checker=_format_checker()
     )
     return validator
 
 
 @cache
-def validator_for(name: str) -> Validator:
-    """The cached validator of the shipped schema ``name``."""
-    return build_validator(_raw_schemas()[name] if name in _raw_schemas() else load_schema(name))
+def validator_for(name: str, version: str | None = None) -> Validator:
+    """The cached validator of schema ``name`` under ``version`` (default: the latest)."""
+    version = _check_version(version)
+    if name not in _raw_schemas(version):
+        load_schema(name, version)  # raises the KeyError naming the known ones
+    return build_validator(_raw_schemas(version)[name], version)

@@ -73,11 +73,19 @@ def explain(error: ValidationError) -> list[ContractError]:
             if key not in allowed
         ]
     value = _short(error.instance)
+    if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
+        base = [*base, error.instance]  # a bad key: name the key itself
+    negated = error.validator_value if error.validator == "not" else None
+    reason = negated.get("x-reason") if isinstance(negated, dict) else None
+    if isinstance(reason, str):
+        return [ContractError(json_path(base), f"{reason} (got {value})")]
     messages = {
         "type": f"must be {_type_words(error.validator_value)} (got {value})",
         "minimum": f"must be >= {error.validator_value} (got {value})",
         "maximum": f"must be <= {error.validator_value} (got {value})",
         "minLength": f"must not be empty (got {value})",
+        "maxLength": f"must be at most {error.validator_value} characters (got {value})",
+        "maxProperties": f"must have at most {error.validator_value} entries",
         "minItems": f"must have at least {error.validator_value} item(s)",
         "maxItems": f"must have at most {error.validator_value} items",
         "format": f"must be a valid {error.validator_value} value (got {value})",

@@ -9,11 +9,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 
-from mock_server import ledger, views
+from mock_server import ledger
 from mock_server.domain import lookups
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.models import Call
 from mock_server.domain.tenant import Tenant
+from mock_server.http.control_views import timeline
 
 
 def _calls(tenant: Tenant) -> list[Call]:
@@ -28,7 +29,7 @@ def describe(tenant: Tenant, calls: Sequence[Call] | None = None, *, journal_lin
     for call in chosen:
         events = ", ".join(
             f"{e['event']}@{e['at'][11:23]}" + (f"({e['end_reason']})" if "end_reason" in e else "")
-            for e in views.timeline(call)
+            for e in timeline(call)
         )
         lines.append(f"  {call.id} {call.from_number_id} -> {call.to_number}: {events}")
     journal = lookups.journal(tenant)[-journal_lines:]

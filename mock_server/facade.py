@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from contracts import LATEST, VERSIONS
 from mock_server import assertions
 from mock_server.app import create_app
 from mock_server.domain import lookups
@@ -18,14 +19,17 @@ from mock_server.domain.models import Call, CalleeScript
 from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
 from mock_server.domain.settings import Settings
 from mock_server.domain.tenant import Tenant
+from mock_server.http import control_views, views
 from mock_server.http.fastlane import FastLane
+from mock_server.http.versions import wire
 from mock_server.server import LiveServer
 from mock_server.service import Problem, Service
 from mock_server.transports import AsyncTransport, SyncTransport
 
 DEFAULT_API_KEY = "sk_car_fake_test_key"
 DEFAULT_BASE_URL = "https://api.cartesia.ai"
-DEFAULT_VERSION = "2026-03-01"
+#: What ``client()`` sends unless told otherwise: the official SDKs' default.
+DEFAULT_VERSION = LATEST
 
 
 class FakeCartesia:
@@ -41,6 +45,8 @@ class FakeCartesia:
             recorded in ``problems()``.
         auto_advance: on a virtual clock, each Get/List Call first jumps to the next event,
             so a polling dialer sees its calls progress without the test moving time.
+        api_version: the ``Cartesia-Version`` that ``client()``/``async_client()`` send and
+            that ``get_call`` renders (default 2026-08-14, as the official SDKs send).
         knobs: behaviour knobs (see ``cartesia-fake behaviors``).
 
     Example:
@@ -64,8 +70,14 @@ class FakeCartesia:
         validate_responses: bool = True,
         real_latency: bool = False,
         auto_advance: bool = False,
+        api_version: str = DEFAULT_VERSION,
         **knobs: Any,
     ) -> None:
+        if api_version not in VERSIONS:
+            raise ValueError(
+                f"api_version must be one of {', '.join(VERSIONS)} (got {api_version!r})"
+            )
+        self.api_version = api_version
         self.service = Service(
             settings=Settings().with_overrides(**knobs),
             seed=seed,
@@ -94,7 +106,7 @@ class FakeCartesia:
     def _headers(self, api_key: str | None) -> dict[str, str]:
         return {
             "authorization": f"Bearer {api_key or self.api_key}",
-            "cartesia-version": DEFAULT_VERSION,
+            "cartesia-version": self.api_version,
         }
 
     def client(self, *, api_key: str | None = None, **kwargs: Any) -> httpx.Client:
@@ -171,14 +183,14 @@ class FakeCartesia:
         return self.tenant(api_key).call(call_id)
 
     def get_call(self, call_id: str, *, api_key: str | None = None) -> dict[str, Any]:
-        return self.tenant(api_key).get_call(call_id)
+        """The call as Get Call answers it, in the shape of this fake's ``api_version``."""
+        return views.agent_call(self.tenant(api_key).get_call(call_id), wire(self.api_version))
 
     def timeline(self, call_id: str, *, api_key: str | None = None) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = lookups.timeline(self.tenant(api_key), call_id)["events"]
-        return events
+        return control_views.timeline(self.tenant(api_key).call(call_id))
 
     def queue(self, *, api_key: str | None = None) -> dict[str, Any]:
-        return lookups.queue(self.tenant(api_key))
+        return control_views.queue(lookups.queue(self.tenant(api_key)))
 
     def journal(self, *, api_key: str | None = None) -> list[JournalEntry]:
         return lookups.journal(self.tenant(api_key))

@@ -64,7 +64,9 @@ class Service:
         self.store: Store | None = None
         self.bridge_loop = BridgeLoop()
         self.line_bridge = LineBridge(self.bridge_loop)
-        self.webhook_sender = WebhookSender(self.bridge_loop)
+        self.webhook_sender = WebhookSender(
+            self.bridge_loop, api_version=self.settings.webhook_api_version
+        )
         if state_path is not None:
             self.store = Store(state_path, seed=seed)
         for tenant in self.tenants.all():

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 
+from contracts import VERSIONS, errors_of
 from mock_server import FakeCartesia
 
 # In-process pytester runs restore sys.modules afterwards: a server-side module first imported
@@ -38,7 +39,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         served = SERVED_FIXTURES & set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
-        live_param = callspec is not None and "live" in callspec.params.values()
+        live_param = callspec is not None and any(
+            v == "live" or (isinstance(v, tuple) and "live" in v) for v in callspec.params.values()
+        )
         if served or live_param:
             item.add_marker(pytest.mark.slow)
 
@@ -51,18 +54,20 @@ settings.load_profile("ci")
 
 AGENT = FakeCartesia.agent_id
 NUMBER = FakeCartesia.from_number_id
-VERSION = "2026-03-01"
 _keys = itertools.count(1)
 
 
 class Door:
     """A synchronous face over one way into the fake (sync, async or live), for one tenant."""
 
-    def __init__(self, name: str, fake: FakeCartesia, key: str, base_url: str | None) -> None:
+    def __init__(
+        self, name: str, fake: FakeCartesia, key: str, base_url: str | None, version: str
+    ) -> None:
         self.name = name
         self.fake = fake
         self.key = key
-        headers = {"authorization": f"Bearer {key}", "cartesia-version": VERSION}
+        self.version = version
+        headers = {"authorization": f"Bearer {key}", "cartesia-version": version}
         self._loop: asyncio.AbstractEventLoop | None = None
         if name == "sync":
             self._client: Any = httpx.Client(
@@ -95,6 +100,16 @@ class Door:
 
     def put(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.request("PUT", path, **kwargs)
+
+    @property
+    def latest(self) -> bool:
+        """Whether this door speaks 2026-08-14 (dynamic_variables, has_more, ...)."""
+        return self.version == "2026-08-14"
+
+    def validate(self, name: str, body: Any) -> None:
+        """Assert ``body`` meets contract ``name`` as this door's API version defines it."""
+        errors = errors_of(name, body, version=self.version)
+        assert not errors, f"{name} ({self.version}): {errors}"
 
     # -- helpers over the HTTP control plane (black-box) --
     def dial(self, *numbers: str, **extra: Any) -> httpx.Response:
@@ -146,17 +161,28 @@ def live_fake() -> Iterator[tuple[FakeCartesia, str]]:
     fake.close()
 
 
-@pytest.fixture(params=["sync", "async", pytest.param("live", marks=pytest.mark.slow)])
+DOORS = [
+    pytest.param(
+        (door, version), id=f"{door}-{version}", marks=[pytest.mark.slow] * (door == "live")
+    )
+    for door in ("sync", "async", "live")
+    for version in VERSIONS
+]
+
+
+@pytest.fixture(params=DOORS)
 def door(request: pytest.FixtureRequest) -> Iterator[Door]:
-    """The same black-box test through each door; a fresh tenant every time."""
+    """The same black-box test through each door and under each API version; a fresh tenant
+    every time."""
+    door_name, version = request.param
     # The test's own name, not its parametrised id: ids can be longer than a key may be.
     name = getattr(request.node, "originalname", request.node.name)[:64]
     key = f"sk_car_test_{name}_{next(_keys)}"
-    if request.param == "live":
+    if door_name == "live":
         fake, url = request.getfixturevalue("live_fake")
     else:
         fake, url = FakeCartesia(), None
-    d = Door(request.param, fake, key, url)
+    d = Door(door_name, fake, key, url, version)
     yield d
     d.close()
     problems = [p for p in fake.problems() if p.tenant == key]

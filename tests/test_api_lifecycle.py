@@ -117,7 +117,7 @@ def test_magic_number_timelines_to_the_second(door: Door, decade: int) -> None:
     got = [(e["event"], ts(e["at"]) - start) for e in timeline]
     assert got == [("created", 0.0), ("dialed", 0.0), *[(e, float(t)) for e, t in expected]]
     call = door.call(call_id)
-    validate("agent_call", call)
+    door.validate("agent_call", call)
     assert (call["status"], call["end_reason"]) == (status, reason)
     assert timeline[-1]["status"] == status
     assert timeline[-1]["end_reason"] == reason
@@ -234,7 +234,7 @@ def test_delete_rules_and_redaction(door: Door) -> None:
     r = door.delete(f"/agents/calls/{call_id}")
     assert r.status_code == 200
     body = r.json()
-    validate("agent_call", body)
+    door.validate("agent_call", body)
     assert body["redacted_at"] is not None
     for gone in ("transcript", "metadata", "summary"):
         assert gone not in body

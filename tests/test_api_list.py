@@ -14,7 +14,7 @@ def listing(door: Door, **params: object) -> dict:
     r = door.get("/agents/calls", params={"agent_id": AGENT, **params})
     assert r.status_code == 200, r.text
     body = r.json()
-    validate("call_list", body)
+    door.validate("call_list", body)
     return body
 
 
@@ -107,21 +107,22 @@ def test_other_agents_calls_are_not_listed(door: Door) -> None:
     make_calls(door, 2)
     door.post("/__fake__/agents", json={"id": "agent_other"})
     r = door.get("/agents/calls", params={"agent_id": "agent_other"})
-    assert r.json() == {"data": [], "next_page": None}
+    empty = {"data": [], "next_page": None} | ({"has_more": False} if door.latest else {})
+    assert r.json() == empty
 
 
 def test_discovery_endpoints(door: Door) -> None:
     numbers = door.get("/agents/phone-numbers").json()
-    validate("phone_number_list", numbers)
+    door.validate("phone_number_list", numbers)
     assert [n["id"] for n in numbers["data"]] == [NUMBER]
     one = door.get(f"/agents/phone-numbers/{NUMBER}").json()
-    validate("phone_number", one)
+    door.validate("phone_number", one)
     assert door.get("/agents/phone-numbers/ap_nope").status_code == 404
     agents = door.get("/agents").json()
-    validate("agent_list", agents)
+    door.validate("agent_list", agents)
     assert [a["id"] for a in agents["summaries"]] == [AGENT]
     agent = door.get(f"/agents/{AGENT}").json()
-    validate("agent", agent)
+    door.validate("agent", agent)
     assert agent["deployment_count"] == 1
     assert door.get("/agents/agent_nope").status_code == 404
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from mock_server.bridge.loop import BridgeLoop
 from mock_server.domain.models import Agent, Call, CallStatus, PlannedEnd
+from mock_server.domain.transcripts import Turn
 
 DEFAULT_SAYS = ("Hi, who is this?", "Okay, thank you. Goodbye.")
 
@@ -26,7 +27,7 @@ def _speech_seconds(text: str) -> float:
 
 @dataclass
 class _Transcript:
-    turns: list[dict[str, Any]] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
     cursor: float = 0.5
 
     def add(
@@ -40,14 +41,7 @@ class _Transcript:
         start = self.cursor
         end = start + _speech_seconds(text)
         self.turns.append(
-            {
-                "role": role,
-                "text": text,
-                "start_timestamp": round(start, 3),
-                "end_timestamp": round(end, 3),
-                "end_reason": end_reason,
-                "tool_calls": tool_calls,
-            }
+            Turn(role, text, round(start, 3), round(end, 3), end_reason, tuple(tool_calls or ()))
         )
         self.cursor = end + 0.5
 

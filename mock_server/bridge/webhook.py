@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from mock_server.bridge.loop import BridgeLoop
 from mock_server.domain.webhooks import Delivery
+from mock_server.http.render import json_bytes
+from mock_server.http.versions import wire
+from mock_server.http.views import webhook_payload
 
 
 @dataclass
@@ -15,6 +17,8 @@ class WebhookSender:
 
     loop: BridgeLoop = field(default_factory=BridgeLoop)
     timeout: float = 5.0
+    #: The API version whose shapes the payloads use (knob ``webhook_api_version``).
+    api_version: str | None = None
 
     def __call__(self, delivery: Delivery) -> tuple[bool, str]:
         try:
@@ -35,7 +39,9 @@ class WebhookSender:
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
                 response = await client.post(
-                    delivery.url, headers=headers, content=json.dumps(delivery.payload)
+                    delivery.url,
+                    headers=headers,
+                    content=json_bytes(webhook_payload(delivery, wire(self.api_version))),
                 )
         except httpx.HTTPError as exc:
             return False, f"{type(exc).__name__}: {exc}"[:200]

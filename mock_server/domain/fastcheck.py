@@ -33,9 +33,13 @@ class Limits:
     max_max: int
     min_items: int
 
+    #: Item fields that only the full validator checks (their presence means "not sure").
+    deep_item_fields: frozenset[str] = frozenset()
+
     @classmethod
-    def from_contract(cls) -> Limits:
-        props = load_schema("outbound_request")["properties"]
+    def from_contract(cls, version: str | None = None) -> Limits:
+        props = load_schema("outbound_request", version)["properties"]
+        item = load_schema("outbound_item", version)["properties"]
         ring = props["ringing_timeout_seconds"]
         dur = props["max_call_duration_minutes"]
         return cls(
@@ -44,6 +48,7 @@ class Limits:
             dur["minimum"],
             dur["maximum"],
             props["outbound_calls"]["minItems"],
+            frozenset(item) - {"to_number", "metadata"},
         )
 
 
@@ -77,6 +82,8 @@ def certainly_valid(
         if type(item) is not dict or not is_e164(item.get("to_number")):
             return False
         if reject_unknown and not {"to_number", "metadata"}.issuperset(item):
+            return False
+        if limits.deep_item_fields and not limits.deep_item_fields.isdisjoint(item):
             return False
         metadata = item.get("metadata")
         if metadata is not None and type(metadata) is not dict:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from mock_server import views
-from mock_server.domain.clock import rfc3339
+from mock_server.domain.clock import ClockMode
 from mock_server.domain.journal import DuplicateDial, JournalEntry
+from mock_server.domain.models import Call
 from mock_server.domain.tenant import Tenant
+from mock_server.domain.webhooks import Delivery
 
 
-def deliveries(tenant: Tenant) -> list[dict[str, Any]]:
+def deliveries(tenant: Tenant) -> list[Delivery]:
     with tenant.locked() as world:
-        return [d.as_dict() for d in world.outbox.record]
+        return list(world.outbox.record)
 
 
 def journal(tenant: Tenant) -> list[JournalEntry]:
@@ -25,19 +24,15 @@ def duplicates(tenant: Tenant) -> list[DuplicateDial]:
         return list(world.journal.duplicates)
 
 
-def queue(tenant: Tenant) -> dict[str, Any]:
+def queue(tenant: Tenant) -> dict[str, list[Call]]:
+    """Per number, the calls still waiting to dial, in dial order."""
     with tenant.locked() as world:
-        return views.queue(world.pacer.waiting)
+        return {number: list(calls) for number, calls in world.pacer.waiting.items()}
 
 
-def timeline(tenant: Tenant, call_id: str) -> dict[str, Any]:
+def clock_now(tenant: Tenant) -> tuple[int, ClockMode]:
     with tenant.locked():
-        return {"events": views.timeline(tenant.call(call_id))}
-
-
-def clock_view(tenant: Tenant) -> dict[str, Any]:
-    with tenant.locked():
-        return {"now": rfc3339(tenant.clock.now_ms()), "mode": tenant.clock.mode}
+        return tenant.clock.now_ms(), tenant.clock.mode
 
 
 def number_provider(tenant: Tenant, number_id: str) -> str | None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from mock_server.domain.transcripts import Turn
 
 Outcome = Literal["answer", "busy", "no_answer", "dial_failed", "error"]
 HangupBy = Literal["client", "agent"]
-Provider = Literal["cartesia", "twilio"]
+Provider = Literal["cartesia", "twilio", "sip_trunk"]
 
 
 class CallStatus(StrEnum):
@@ -59,12 +62,18 @@ class CalleeScript:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Webhook:
-    """Where an agent's call events are POSTed, with the shared secret."""
+    """Where an agent's call events are POSTed, with the shared secret. One made with
+    ``POST /agents/webhooks`` has an id; agents it is attached to share this object, so an
+    update reaches them."""
 
     url: str
     secret: str
+    id: str | None = None
+    display_name: str | None = None
+    created_at: int = 0
+    updated_at: int = 0
 
 
 @dataclass(slots=True)
@@ -90,6 +99,10 @@ class PhoneNumber:
     can_place_outbound: bool
     label: str | None
     created_at: int
+    #: The Twilio account or SIP trunk the number belongs to (None for Cartesia numbers).
+    provider_id: str | None = None
+    #: The agent the number is assigned to, if any.
+    agent_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +139,7 @@ class Call:
     error_message: str | None = None
     redacted_at: int | None = None
     #: Set by a bridged conversation: its turns, and how and when the call ends.
-    transcript: list[dict[str, Any]] | None = None
+    transcript: list[Turn] | None = None
     planned_end: PlannedEnd | None = None
     #: The transition the scheduler holds for this call (a ``lifecycle.Step``), if any.
     pending: Any = None
@@ -134,3 +147,5 @@ class Call:
     #: answered (set by ``lifecycle.apply``). A field, not derived, so List orders calls with
     #: ``attrgetter`` at C speed.
     sort_time: int = 0
+    #: The item's ``dynamic_variables`` (Cartesia-Version 2026-08-14), if it sent any.
+    dynamic_variables: dict[str, Any] | None = None

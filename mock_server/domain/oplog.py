@@ -28,7 +28,11 @@ def _advance_to(tenant: Tenant, args: Mapping[str, Any]) -> None:
 
 _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingProxyType(
     {
-        "create_outbound": lambda t, a: t.create_outbound(a["body"]),
+        "create_outbound": lambda t, a: t.create_outbound(
+            a["body"],
+            version=a.get("version", "2026-03-01"),
+            per_destination=a.get("per_destination", False),
+        ),
         "cancel": lambda t, a: t.cancel(a["call_id"]),
         "delete": lambda t, a: t.delete(a["call_id"]),
         "advance_to": _advance_to,
@@ -47,11 +51,17 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
             organization=a["organization"],
             can_place_outbound=a["can_place_outbound"],
             label=a["label"],
+            provider_id=a.get("provider_id"),
+            agent_id=a.get("agent_id"),
         ),
         "create_webhook": lambda t, a: webhook_config.create_webhook(
             t, url=a["url"], secret=a["secret"], display_name=a["display_name"]
         ),
         "patch_agent": lambda t, a: webhook_config.patch_agent(t, a["agent_id"], a["changes"]),
+        "update_webhook": lambda t, a: webhook_config.update_webhook(
+            t, a["webhook_id"], a["changes"]
+        ),
+        "delete_webhook": lambda t, a: webhook_config.delete_webhook(t, a["webhook_id"]),
         "set_callee": lambda t, a: t.set_callee(a["number"], script_from(a["script"])),
         "set_default_callee": lambda t, a: t.set_default_callee(script_from(a["script"])),
         "add_fault": lambda t, a: t.add_fault(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
@@ -18,42 +21,113 @@ from mock_server.domain.world import World
 
 DEFAULT_RINGING_TIMEOUT_SECONDS = 60
 DEFAULT_MAX_DURATION_MINUTES = 480
+#: The documented size limit of one item's ``dynamic_variables`` (UTF-8 JSON).
+DYNAMIC_VARIABLES_MAX_BYTES = 16 * 1024
+_ITEM_PATH = re.compile(r"outbound_calls\[(\d+)\]")
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """The fate of one ``outbound_calls`` item: a call was made, or this destination failed."""
+
+    number: str
+    call_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
 
 
 @cache
-def _request_validator(max_items: int, reject_unknown: bool) -> Any:
-    schema = load_schema("outbound_request")
+def _request_validator(max_items: int, reject_unknown: bool, version: str) -> Any:
+    schema = load_schema("outbound_request", version)
     schema["properties"]["outbound_calls"]["maxItems"] = max_items
     if reject_unknown:
         schema["additionalProperties"] = False
-        item = load_schema("outbound_item")
+        item = load_schema("outbound_item", version)
         item["additionalProperties"] = False
         del item["$id"]
         schema["properties"]["outbound_calls"]["items"] = item
-    return build_validator(schema)
+    return build_validator(schema, version)
 
 
 @cache
-def _limits() -> Limits:
-    return Limits.from_contract()
+def _limits(version: str) -> Limits:
+    return Limits.from_contract(version)
 
 
-def shape_errors(body: object, settings: Settings) -> list[ContractError]:
-    """Rule 2: every shape violation, each naming its JSON path."""
+def shape_errors(body: object, settings: Settings, version: str) -> list[ContractError]:
+    """Rule 2: every shape violation under ``version``'s contract, each naming its path."""
     if isinstance(body, dict) and certainly_valid(
         body,
-        _limits(),
+        _limits(version),
         max_items=settings.max_outbound_calls,
         reject_unknown=settings.reject_unknown_fields,
     ):
         return []
-    validator = _request_validator(settings.max_outbound_calls, settings.reject_unknown_fields)
-    return explain_all(validator.iter_errors(body))
+    validator = _request_validator(
+        settings.max_outbound_calls, settings.reject_unknown_fields, version
+    )
+    errors = explain_all(validator.iter_errors(body))
+    return errors + _oversized_variables(body)
 
 
-def check_request(body: Mapping[str, Any], world: World, settings: Settings) -> None:
-    """Rules 2-5 in order; raise the first failing rule's ApiError."""
-    errors = shape_errors(body, settings)
+def _oversized_variables(body: object) -> list[ContractError]:
+    """The 16 KiB limit on an item's dynamic_variables, which JSON Schema cannot state."""
+    items = body.get("outbound_calls") if isinstance(body, dict) else None
+    out = []
+    for i, item in enumerate(items if isinstance(items, list) else ()):
+        variables = item.get("dynamic_variables") if isinstance(item, dict) else None
+        if isinstance(variables, dict):
+            size = len(json.dumps(variables, ensure_ascii=False, separators=(",", ":")).encode())
+            if size > DYNAMIC_VARIABLES_MAX_BYTES:
+                out.append(
+                    ContractError(
+                        f"outbound_calls[{i}].dynamic_variables",
+                        f"must be at most {DYNAMIC_VARIABLES_MAX_BYTES} bytes of UTF-8 JSON "
+                        f"(got {size})",
+                    )
+                )
+    return out
+
+
+def _split_item_errors(
+    body: Mapping[str, Any], errors: list[ContractError]
+) -> tuple[list[ContractError], dict[int, list[ContractError]]]:
+    """Errors of the request as a whole, and errors that belong to one destination (an item
+    that is an object whose ``to_number`` is a string, so its result can name it)."""
+    items = body.get("outbound_calls")
+    whole: list[ContractError] = []
+    per_item: dict[int, list[ContractError]] = {}
+    for error in errors:
+        match = _ITEM_PATH.match(error.path)
+        index = int(match.group(1)) if match else -1
+        item = items[index] if match and isinstance(items, list) else None
+        nameable = isinstance(item, dict) and isinstance(item.get("to_number"), str)
+        if nameable and error.path != match.group(0):  # type: ignore[union-attr]
+            per_item.setdefault(index, []).append(error)
+        else:
+            whole.append(error)
+    return whole, per_item
+
+
+def check_request(
+    body: Mapping[str, Any],
+    world: World,
+    settings: Settings,
+    version: str,
+    *,
+    per_destination: bool = False,
+) -> dict[int, list[ContractError]]:
+    """Rules 2-5 in order; raise the first failing rule's ApiError. Returns the items that
+    fail on their own (a per-destination error in the 200) when the version allows it
+    (``per_destination``) and the ``invalid_item`` knob says so."""
+    errors = shape_errors(body, settings, version)
+    per_item: dict[int, list[ContractError]] = {}
+    if errors and per_destination and settings.invalid_item == "per_destination":
+        whole, per_item = _split_item_errors(body, errors)
+        if whole:  # the request fails anyway: name every problem at once
+            per_item = {}
+        else:
+            errors = []
     if errors:
         detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
         raise bad_request(f"Invalid request body: {detail}", code="invalid_request_body")
@@ -82,6 +156,7 @@ def check_request(body: Mapping[str, Any], world: World, settings: Settings) -> 
             f"Phone number {number.id!r} is not configured to place outbound calls.",
             code="outbound_not_supported",
         )
+    return per_item
 
 
 @lru_cache(maxsize=65_536)
@@ -93,22 +168,26 @@ def region_of(e164: str) -> str | None:
         return None
 
 
-def destination_error(to_number: str, provider: str, decade: int | None) -> dict[str, str] | None:
-    """A per-destination failure, or None if the call can be created.
+def destination_error(to_number: str, provider: str, decade: int | None) -> tuple[str, str] | None:
+    """A per-destination failure (code, message), or None if the call can be created.
 
     ``decade`` is ``callees.magic_decade(to_number)``.
     """
     if decade == callees.REJECT_DECADE:
-        return {
-            "code": "destination_rejected",
-            "message": f"The call to {to_number} was rejected by the provider.",
-        }
+        return "destination_rejected", f"The call to {to_number} was rejected by the provider."
     if provider == "cartesia" and region_of(to_number) != "US":
-        return {
-            "code": "destination_not_allowed",
-            "message": f"Cartesia phone numbers can only call US numbers; {to_number} is not.",
-        }
+        return (
+            "destination_not_allowed",
+            f"Cartesia phone numbers can only call US numbers; {to_number} is not.",
+        )
     return None
+
+
+def _invalid_item(errors: list[ContractError]) -> tuple[str, str]:
+    """A per-destination validation error (2026-08-14, ``invalid_item=per_destination``)."""
+    detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
+    field = "dynamic_variables" if ".dynamic_variables" in errors[0].path else "to_number"
+    return f"invalid_{field}", f"Invalid outbound call: {detail}"
 
 
 def create_calls(
@@ -117,9 +196,11 @@ def create_calls(
     settings: Settings,
     *,
     now: int,
-) -> tuple[list[dict[str, Any]], list[Call]]:
-    """Create one call per item (after ``check_request``): the results in request order, and
-    the calls made, in the same order, dial times assigned."""
+    invalid: Mapping[int, list[ContractError]] | None = None,
+) -> tuple[list[ItemResult], list[Call]]:
+    """Create one call per item (after ``check_request``, whose per-item errors are
+    ``invalid``): the results in request order, and the calls made, in the same order, dial
+    times assigned."""
     number = world.numbers[body["from_number_id"]]
     agent_id = body["agent_id"]
     timeout = body.get("ringing_timeout_seconds")
@@ -140,21 +221,21 @@ def create_calls(
             f"{settings.max_calls_per_tenant}. Reset it (POST /__fake__/reset).",
         )
     # First every destination's fate, then one id draw for the calls that will exist.
-    fates: list[tuple[str, Any, int | None, dict[str, str] | None]] = []
-    for item in items:
+    fates: list[tuple[str, dict[str, Any], int | None, tuple[str, str] | None]] = []
+    for index, item in enumerate(items):
         to = item["to_number"]
         decade = callees.magic_decade(to)
-        fates.append(
-            (to, item.get("metadata"), decade, destination_error(to, number.provider, decade))
-        )
+        bad = invalid.get(index) if invalid else None
+        error = _invalid_item(bad) if bad else destination_error(to, number.provider, decade)
+        fates.append((to, item, decade, error))
     new_ids = iter(world.ids.call_ids(sum(1 for fate in fates if fate[3] is None)))
     scripts, default, calls = world.callees, world.default_callee, world.calls
-    results: list[dict[str, Any]] = []
+    results: list[ItemResult] = []
     created: list[Call] = []
     seq = world.call_seq
-    for to, metadata, decade, error in fates:
+    for to, item, decade, error in fates:
         if error is not None:
-            results.append({"number": to, "error": error})
+            results.append(ItemResult(to, error_code=error[0], error_message=error[1]))
             continue
         seq += 1
         call = Call(
@@ -163,17 +244,18 @@ def create_calls(
             agent_id,
             number.id,
             to,
-            metadata,
+            item.get("metadata"),
             timeout_ms,
             max_ms,
             callees.resolve(to, scripts, default, decade),
             now,
             now,
             sort_time=now,
+            dynamic_variables=item.get("dynamic_variables"),
         )
         calls[call.id] = call
         created.append(call)
-        results.append({"number": to, "agent_call_id": call.id})
+        results.append(ItemResult(to, call.id))
     world.call_seq = seq
     world.pacer.assign_all(created, now=now, lane=lane)
     listed = world.calls_by_agent.setdefault(agent_id, [])

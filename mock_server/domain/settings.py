@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 PacingScope = Literal["number", "organization"]
+InvalidItem = Literal["per_destination", "reject_request"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,11 @@ class Settings:
     max_calls_per_tenant: int = 2_000_000
     max_tenants: int = 10_000
     api_keys: tuple[str, ...] = field(default=())
+    #: Under 2026-08-14, an item with a malformed to_number or bad dynamic_variables fails
+    #: only its destination (ledger create.invalid_item); "reject_request" 400s the request.
+    invalid_item: InvalidItem = "per_destination"
+    #: The API version whose shapes webhook payloads use (ledger webhooks.version).
+    webhook_api_version: str = "2026-08-14"
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the named knobs changed; unknown names fail with the list of knobs."""

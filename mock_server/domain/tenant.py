@@ -12,13 +12,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Literal
 
-from mock_server import views
 from mock_server.domain import fastforward, lifecycle, outbound, webhooks
 from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
 from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.faults import Fault
 from mock_server.domain.journal import DuplicateDial, JournalEntry
-from mock_server.domain.listing import agent_page
+from mock_server.domain.listing import StartBounds, agent_page
 from mock_server.domain.models import (
     Agent,
     Call,
@@ -29,6 +28,7 @@ from mock_server.domain.models import (
     Provider,
     Webhook,
 )
+from mock_server.domain.readmodels import CallPage, CallView
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
 from mock_server.domain.world import World
@@ -113,7 +113,7 @@ class Tenant:
                     self.answer_hook(call, world)
             self._schedule_next(call, error_ms)
             if step.event != "dialed":
-                webhooks.emit(world, call, step.event, step.at, self.render)
+                webhooks.emit(world, call, step.event, step.at, self._view)
 
     def _send(self, delivery: webhooks.Delivery | None) -> None:
         if delivery is None:
@@ -202,17 +202,28 @@ class Tenant:
     # ---- the calls API ------------------------------------------------------------------
 
     def create_outbound(
-        self, body: Mapping[str, Any]
-    ) -> tuple[list[dict[str, Any]], list[DuplicateDial]]:
-        """Apply rules 2-5, then create the calls; also returns the duplicate dials made."""
+        self,
+        body: Mapping[str, Any],
+        *,
+        version: str = "2026-03-01",
+        per_destination: bool = False,
+    ) -> tuple[list[outbound.ItemResult], list[DuplicateDial]]:
+        """Apply rules 2-5 (shapes as ``version`` defines them; invalid items fail alone when
+        ``per_destination``), then create the calls; also returns the duplicate dials made."""
         with self.locked() as world:
-            outbound.check_request(body, world, self.settings)
+            invalid = outbound.check_request(
+                body, world, self.settings, version, per_destination=per_destination
+            )
             now = self.clock.now_ms()
-            results, created = outbound.create_calls(body, world, self.settings, now=now)
+            results, created = outbound.create_calls(
+                body, world, self.settings, now=now, invalid=invalid
+            )
             world.scheduler.schedule_all(created)
             dups = world.journal.note_dials(created, now)
             self._run_due(now)
-            self.record_op("create_outbound", body=dict(body))
+            self.record_op(
+                "create_outbound", body=dict(body), version=version, per_destination=per_destination
+            )
             return results, dups
 
     def _call(self, world: World, call_id: str) -> Call:
@@ -221,23 +232,20 @@ class Tenant:
             raise not_found(f"Call {call_id!r} not found.", code="call_not_found")
         return call
 
-    def render(self, call: Call, *, include_transcript: bool = True) -> dict[str, Any]:
+    def _view(self, call: Call) -> CallView:
+        """A snapshot of ``call`` to render (call under the lock)."""
         world = self.world
-        number = world.numbers.get(call.from_number_id)
-        account = number.provider if number is not None else "cartesia"
-        return views.agent_call(
+        return CallView.of(
             call,
             world.agents.get(call.agent_id),
-            now=self.clock.now_ms(),
-            from_number=number.number if number is not None else "",
-            account_type=account,
-            include_transcript=include_transcript,
+            world.numbers.get(call.from_number_id),
+            self.clock.now_ms(),
         )
 
-    def get_call(self, call_id: str) -> dict[str, Any]:
+    def get_call(self, call_id: str) -> CallView:
         self.poll()
         with self.locked() as world:
-            return self.render(self._call(world, call_id))
+            return self._view(self._call(world, call_id))
 
     def call(self, call_id: str) -> Call:
         with self.locked() as world:
@@ -250,17 +258,27 @@ class Tenant:
         limit: int = 10,
         starting_after: str | None = None,
         ending_before: str | None = None,
-        expand_transcript: bool = False,
-    ) -> dict[str, Any]:
+        started: StartBounds | None = None,
+        unknown_agent_is_404: bool = False,
+    ) -> CallPage:
+        """A page of ``agent_id``'s calls, newest first (``started``: inclusive start-time
+        bounds; a call that never started has no start time and is left out by them)."""
         self.poll()
         with self.locked() as world:
+            if unknown_agent_is_404 and agent_id not in world.agents:
+                raise not_found(f"Agent {agent_id!r} not found.", code="agent_not_found")
             page, next_page = agent_page(
-                world, agent_id, limit=limit, after=starting_after, before=ending_before
+                world,
+                agent_id,
+                limit=limit,
+                after=starting_after,
+                before=ending_before,
+                started=started,
             )
-            data = [self.render(c, include_transcript=expand_transcript) for c in page]
-            return {"data": data, "next_page": next_page}
+            views = [self._view(c) for c in page]
+            return CallPage(views, next_page, next_page is not None)
 
-    def cancel(self, call_id: str) -> dict[str, Any]:
+    def cancel(self, call_id: str) -> None:
         with self.locked() as world:
             call = self._call(world, call_id)
             if call.status is not CallStatus.STARTED:
@@ -273,9 +291,8 @@ class Tenant:
             call.pending = None
             lifecycle.apply(call, lifecycle.cancel_step(call, self.clock.now_ms()))
             self.record_op("cancel", call_id=call_id)
-            return {"cancelled": True}
 
-    def delete(self, call_id: str) -> dict[str, Any]:
+    def delete(self, call_id: str) -> CallView:
         with self.locked() as world:
             call = self._call(world, call_id)
             if call.phase is not Phase.ENDED:
@@ -287,9 +304,10 @@ class Tenant:
             if call.redacted_at is None:
                 call.redacted_at = self.clock.now_ms()
                 self.record_op("delete", call_id=call_id)
-            return self.render(call)
+            return self._view(call)
 
-    def audio(self, call_id: str) -> bytes:
+    def audio(self, call_id: str) -> float:
+        """The length in seconds of an ended, answered, not deleted call's recording."""
         with self.locked() as world:
             call = self._call(world, call_id)
             if call.answered_at is None or call.ended_at is None or call.redacted_at is not None:
@@ -298,7 +316,7 @@ class Tenant:
                     "have ended and were not deleted.",
                     code="audio_not_found",
                 )
-            return views.wav((call.ended_at - call.answered_at) / 1000)
+            return (call.ended_at - call.answered_at) / 1000
 
     # ---- control plane ------------------------------------------------------------------
 
@@ -345,6 +363,8 @@ class Tenant:
         organization: Literal["self", "other"] = "self",
         can_place_outbound: bool = True,
         label: str | None = None,
+        provider_id: str | None = None,
+        agent_id: str | None = None,
     ) -> PhoneNumber:
         with self.locked() as world:
             new_id = number_id or world.ids.prefixed("ap_")
@@ -356,6 +376,8 @@ class Tenant:
                 can_place_outbound,
                 label,
                 self.clock.now_ms(),
+                provider_id,
+                agent_id,
             )
             world.numbers[new_id] = item
             self.record_op(
@@ -366,6 +388,8 @@ class Tenant:
                 organization=organization,
                 can_place_outbound=can_place_outbound,
                 label=label,
+                provider_id=provider_id,
+                agent_id=agent_id,
             )
             return item
 

@@ -12,12 +12,12 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
-
-from mock_server.domain.clock import rfc3339
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from mock_server.domain.models import Call
+    from mock_server.domain.readmodels import CallView
+    from mock_server.domain.transcripts import Turn
     from mock_server.domain.world import World
 
 FaultKind = Literal["drop", "duplicate", "reorder", "delay"]
@@ -26,28 +26,25 @@ RETRY_BACKOFF_MS = (1_000, 2_000, 4_000, 8_000, 16_000)
 
 @dataclass(slots=True)
 class Delivery:
-    """One event to POST to an agent's webhook. ``attempts`` counts sends so far."""
+    """One event to POST to an agent's webhook. ``attempts`` counts sends so far.
+
+    It holds what the event is about (a snapshot of the call, and the turn for ``call_turn``);
+    the sender renders the payload in the API version's shape."""
 
     id: str
     event: str
     url: str
     secret: str
-    payload: dict[str, Any]
+    call: CallView
     due: int
+    turn: Turn | None = None
     attempts: int = 0
     results: list[str] = field(default_factory=list)
     state: str = "pending"  # pending, delivered, failed, dropped
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "event": self.event,
-            "url": self.url,
-            "attempts": self.attempts,
-            "results": list(self.results),
-            "state": self.state,
-            "call_id": self.payload.get("call", {}).get("id"),
-        }
+    @property
+    def call_id(self) -> str:
+        return self.call.call.id
 
 
 @dataclass(slots=True)
@@ -106,8 +103,9 @@ class Outbox:
                 delivery.event,
                 delivery.url,
                 delivery.secret,
-                delivery.payload,
+                delivery.call,
                 delivery.due,
+                delivery.turn,
             )
             self.record.append(twin)
             self._push(twin)
@@ -143,40 +141,31 @@ class Outbox:
 _EVENT_OF_END = MappingProxyType({"completed": "call_completed", "failed": "call_failed"})
 
 
-def emit(
-    world: World, call: Call, event: str, at: int, render: Callable[[Call], dict[str, Any]]
-) -> None:
-    """Queue the webhook events of one transition for the call's agent, if it has a webhook."""
+def emit(world: World, call: Call, event: str, at: int, view: Callable[[Call], CallView]) -> None:
+    """Queue the webhook events of one transition for the call's agent, if it has a webhook.
+
+    Events: ``call_started`` and one ``call_turn`` per bridged turn on the answer;
+    ``call_completed`` or ``call_failed``, and for an answered call ``post_call_analysis``,
+    at the end."""
     agent = world.agents.get(call.agent_id)
     if agent is None or agent.webhook is None:
         return
     hook = agent.webhook
+    snapshot = view(call)
 
-    def queue(name: str, due: int, body: dict[str, Any]) -> None:
-        payload = {"type": name, "timestamp": rfc3339(due), **body}
+    def queue(name: str, due: int, turn: Turn | None = None) -> None:
         world.outbox.enqueue(
-            Delivery(world.ids.prefixed("whd_", 16), name, hook.url, hook.secret, payload, due)
+            Delivery(
+                world.ids.prefixed("whd_", 16), name, hook.url, hook.secret, snapshot, due, turn
+            )
         )
 
     if event == "answered":
-        queue("call_started", at, {"call": render(call)})
+        queue("call_started", at)
         assert call.answered_at is not None
         for turn in call.transcript or ():
-            due = call.answered_at + round(turn["end_timestamp"] * 1000)
-            queue(
-                "call_turn",
-                due,
-                {
-                    "call_id": call.id,
-                    "turn": {
-                        "role": turn["role"],
-                        "text": turn["text"],
-                        "start_timestamp": turn["start_timestamp"],
-                        "end_timestamp": turn["end_timestamp"],
-                        "was_interrupted": False,
-                        **({"tool_calls": turn["tool_calls"]} if turn.get("tool_calls") else {}),
-                    },
-                },
-            )
+            queue("call_turn", call.answered_at + round(turn.end * 1000), turn)
     elif event == "ended":
-        queue(_EVENT_OF_END[call.status.value], at, {"call": render(call)})
+        queue(_EVENT_OF_END[call.status.value], at)
+        if call.answered_at is not None:
+            queue("post_call_analysis", at)

@@ -32,8 +32,8 @@ class World:
     scheduler: Scheduler = field(default_factory=Scheduler)
     faults: FaultBook = field(default_factory=FaultBook)
     outbox: Outbox = field(default_factory=lambda: Outbox(1000))
-    #: Webhooks made with POST /agents/webhooks: id -> (webhook, display name, created at).
-    webhooks: dict[str, tuple[Webhook, str | None, int]] = field(default_factory=dict)
+    #: Webhooks made with POST /agents/webhooks, by id, oldest first.
+    webhooks: dict[str, Webhook] = field(default_factory=dict)
     call_seq: int = 0
 
     @classmethod

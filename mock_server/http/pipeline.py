@@ -23,6 +23,7 @@ from mock_server.domain.journal import JournalEntry
 from mock_server.domain.tenant import Tenant
 from mock_server.http import jsonbody
 from mock_server.http.render import Answer, error_body, json_bytes
+from mock_server.http.versions import WireVersion, wire
 from mock_server.service import Problem, Service
 
 Kind = Literal["api", "control", "public"]
@@ -48,7 +49,7 @@ class Reply:
     """What a handler answers: status, a JSON-able body or raw bytes, and its contract."""
 
     body: Any
-    status: int = 200
+    status: int | None = None  # None: the route's documented success status
     schema: str | None = None
     media_type: str = "application/json"
 
@@ -65,6 +66,8 @@ class Ctx:
     has_body: bool = False
     #: Ledger rules this answer relied on (see ``ledger.py``; strict mode reads them).
     rules: list[str] = field(default_factory=list)
+    #: The API version the request asked for (the latest on routes without a version).
+    version: WireVersion = field(default_factory=lambda: wire(None))
 
     def rely(self, *rule_ids: str) -> None:
         """Note that the answer depends on these ledger rules."""
@@ -131,7 +134,7 @@ def _authenticate(request: Request, service: Service) -> Tenant:
 
 def _check_version(
     request: Request, service: Service, warnings: list[str], rules: list[str]
-) -> None:
+) -> WireVersion:
     raw = request.headers.getlist("cartesia-version")
     values = [v.strip() for line in raw for v in line.split(",") if v.strip()]
     if not values:
@@ -154,6 +157,7 @@ def _check_version(
     if len(values) > 1:
         warnings.append(f"Cartesia-Version sent {len(values)} times: {', '.join(values)}")
         rules.append("version.duplicate")
+    return wire(values[0])
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -206,9 +210,10 @@ def _request_id() -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
-def _render(reply: Reply, request_id: str) -> Answer:
+def _render(reply: Reply, request_id: str, status: int) -> Answer:
     content = reply.body if isinstance(reply.body, bytes) else json_bytes(reply.body)
-    return Answer(content, reply.status, reply.media_type, {"x-request-id": request_id})
+    code = status if reply.status is None else reply.status
+    return Answer(content, code, reply.media_type, {"x-request-id": request_id})
 
 
 def _error_response(error: ApiError, request_id: str) -> tuple[Answer, dict[str, Any]]:
@@ -259,8 +264,10 @@ def endpoint(
     kind: Kind = "api",
     needs_body: bool = False,
     schema: str | None = None,
+    status: int = 200,
 ) -> Callable[[Request], Awaitable[Answer | DroppedConnection]]:
-    """Wrap ``handler`` in the pipeline. ``schema`` is the contract of its 2xx body."""
+    """Wrap ``handler`` in the pipeline. ``schema`` is the contract of its 2xx body (as the
+    request's API version defines it), ``status`` its success status."""
 
     async def run(request: Request) -> Answer | DroppedConnection:
         request_id = _request_id()
@@ -274,12 +281,13 @@ def endpoint(
         path = request.scope["path"]
         try:
             if kind == "public":
-                return _render(handler(Ctx(request, None, service)), request_id)
+                return _render(handler(Ctx(request, None, service)), request_id, status)
             tenant = _authenticate(request, service)
+            version = wire(None)
             if kind == "api":
-                _check_version(request, service, warnings, rules)
+                version = _check_version(request, service, warnings, rules)
                 fault = tenant.take_fault(method, path)
-            ctx = Ctx(request, tenant, service, warnings=warnings, rules=rules)
+            ctx = Ctx(request, tenant, service, warnings=warnings, rules=rules, version=version)
             if fault is not None and not fault.after_commit:
                 await _delay(tenant, service, fault.latency_seconds)
                 if fault.drop_connection:
@@ -305,16 +313,18 @@ def endpoint(
                 if fault.status is not None:
                     warnings.append(f"after_commit fault: answered {fault.status} after the commit")
                     raise _fault_error(fault)
-            response = _render(reply, request_id)
+            response = _render(reply, request_id, status)
             sent_body = reply.body
             expected = schema if reply.schema is None else reply.schema
             if service.validate_responses and expected and not isinstance(reply.body, bytes):
-                _check_contract(service, tenant, expected, sent_body, method, path)
+                _check_contract(
+                    service, tenant, expected, sent_body, f"{method} {path}", ctx.version.name
+                )
         except ApiError as error:
             rules.extend(ledger.rules_for_error(error.code))
             response, sent_body = _error_response(error, request_id)
             if service.validate_responses:
-                _check_contract(service, tenant, "error", sent_body, method, path)
+                _check_contract(service, tenant, "error", sent_body, f"{method} {path}", None)
         except Exception as exc:  # a bug in the fake: answer, and make the test fail
             service.report(
                 Problem(
@@ -344,16 +354,21 @@ def endpoint(
 
 
 def _check_contract(
-    service: Service, tenant: Tenant | None, name: str, body: Any, method: str, path: str
+    service: Service,
+    tenant: Tenant | None,
+    name: str,
+    body: Any,
+    where: str,
+    version: str | None,
 ) -> None:
-    errors = contracts.errors_of(name, body)
+    errors = contracts.errors_of(name, body, version=version)
     if errors:
         detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
         service.report(
             Problem(
                 "contract",
                 tenant.key if tenant else None,
-                f"{method} {path} broke {name!r}: {detail}",
+                f"{where} broke {name!r} ({version or 'any version'}): {detail}",
             )
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 import contracts
 from mock_server.domain import lookups
@@ -14,11 +14,11 @@ from mock_server.domain.faults import Fault
 from mock_server.domain.models import Webhook
 from mock_server.domain.seed import script_from
 from mock_server.domain.webhooks import WebhookFault
-from mock_server.http.pipeline import Ctx, Reply, endpoint
+from mock_server.http import control_views, views
+from mock_server.http.pipeline import Ctx, Reply
 from mock_server.ledger import ledger_document
+from mock_server.routes.spec import RouteSpec, starlette_routes
 from mock_server.service import Service
-from mock_server.views import agent as agent_view
-from mock_server.views import phone_number as number_view
 
 
 def _body(ctx: Ctx, schema: str) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def _body(ctx: Ctx, schema: str) -> dict[str, Any]:
 
 
 def clock(ctx: Ctx) -> Reply:
-    return Reply(lookups.clock_view(ctx.tenant))
+    return Reply(control_views.clock(*lookups.clock_now(ctx.tenant)))
 
 
 def advance(ctx: Ctx) -> Reply:
@@ -54,7 +54,7 @@ def create_agent(ctx: Ctx) -> Reply:
         line_url=body.get("line_url"),
         webhook=Webhook(hook["url"], hook["secret"]) if hook else None,
     )
-    return Reply(agent_view(item, []), status=201)
+    return Reply(views.agent(item), status=201)
 
 
 def create_number(ctx: Ctx) -> Reply:
@@ -66,8 +66,10 @@ def create_number(ctx: Ctx) -> Reply:
         organization=body.get("organization", "self"),
         can_place_outbound=body.get("can_place_outbound", True),
         label=body.get("label"),
+        provider_id=body.get("provider_id"),
+        agent_id=body.get("agent_id"),
     )
-    return Reply(number_view(item), status=201)
+    return Reply(views.phone_number(item), status=201)
 
 
 def put_callee(ctx: Ctx) -> Reply:
@@ -117,31 +119,21 @@ def add_webhook_fault(ctx: Ctx) -> Reply:
 
 
 def deliveries(ctx: Ctx) -> Reply:
-    return Reply({"deliveries": lookups.deliveries(ctx.tenant)})
+    return Reply(
+        {"deliveries": [control_views.delivery(d) for d in lookups.deliveries(ctx.tenant)]}
+    )
 
 
 def queue(ctx: Ctx) -> Reply:
-    return Reply(lookups.queue(ctx.tenant))
+    return Reply(control_views.queue(lookups.queue(ctx.tenant)))
 
 
 def timeline(ctx: Ctx) -> Reply:
-    return Reply(lookups.timeline(ctx.tenant, ctx.path_param("call_id")))
+    return Reply({"events": control_views.timeline(ctx.tenant.call(ctx.path_param("call_id")))})
 
 
 def journal(ctx: Ctx) -> Reply:
-    entries = [
-        {
-            "at": rfc3339(e.at),
-            "method": e.method,
-            "path": e.path,
-            "status": e.status,
-            "headers": e.headers,
-            "warnings": e.warnings,
-            "body": e.body,
-            "rules": list(e.rules),
-        }
-        for e in lookups.journal(ctx.tenant)
-    ]
+    entries = [control_views.journal_entry(e) for e in lookups.journal(ctx.tenant)]
     dups = [d.as_dict() for d in lookups.duplicates(ctx.tenant)]
     return Reply({"requests": entries, "duplicate_dials": dups})
 
@@ -155,31 +147,70 @@ def behaviors(ctx: Ctx) -> Reply:
     return Reply(ledger_document(ctx.service.settings))
 
 
-#: (method, path, handler, contract of the 2xx body, needs a JSON body)
-CONTROL_ROUTES = (
-    ("GET", "/__fake__/clock", clock, "control_clock", False),
-    ("POST", "/__fake__/clock/advance", advance, "control_clock", True),
-    ("POST", "/__fake__/clock/run-until-idle", run_until_idle, "control_clock", False),
-    ("POST", "/__fake__/agents", create_agent, "agent", True),
-    ("POST", "/__fake__/phone-numbers", create_number, "phone_number", True),
-    ("PUT", "/__fake__/callees/{number}", put_callee, None, True),
-    ("POST", "/__fake__/faults", add_fault, None, True),
-    ("GET", "/__fake__/queue", queue, "control_queue", False),
-    ("POST", "/__fake__/webhook-faults", add_webhook_fault, None, True),
-    ("GET", "/__fake__/webhooks", deliveries, None, False),
-    ("GET", "/__fake__/calls/{call_id}/timeline", timeline, "control_timeline", False),
-    ("GET", "/__fake__/requests", journal, "control_journal", False),
-    ("POST", "/__fake__/reset", reset, "control_reset", False),
-    ("GET", "/__fake__/behaviors", behaviors, "control_ledger", False),
+def _control(
+    method: str,
+    path: str,
+    handler: Any,
+    response: str | None,
+    *,
+    request: str | None = None,
+    status: int = 200,
+    reads_body: bool = False,
+) -> RouteSpec:
+    return RouteSpec(
+        method,
+        path,
+        handler,
+        response,
+        status=status,
+        request=request,
+        kind="control",
+        reads_body=reads_body,
+    )
+
+
+CONTROL_ROUTES: tuple[RouteSpec, ...] = (
+    _control("GET", "/__fake__/clock", clock, "control_clock"),
+    _control(
+        "POST", "/__fake__/clock/advance", advance, "control_clock", request="control_advance"
+    ),
+    _control("POST", "/__fake__/clock/run-until-idle", run_until_idle, "control_clock"),
+    _control(
+        "POST",
+        "/__fake__/agents",
+        create_agent,
+        "agent",
+        request="control_agent_create",
+        status=201,
+    ),
+    _control(
+        "POST",
+        "/__fake__/phone-numbers",
+        create_number,
+        "phone_number",
+        request="control_phone_number_create",
+        status=201,
+    ),
+    _control(
+        "PUT", "/__fake__/callees/{number}", put_callee, None, request="control_callee_script"
+    ),
+    _control("POST", "/__fake__/faults", add_fault, None, request="control_fault", status=201),
+    _control("GET", "/__fake__/queue", queue, "control_queue"),
+    _control(
+        "POST",
+        "/__fake__/webhook-faults",
+        add_webhook_fault,
+        None,
+        request="control_webhook_fault",
+        status=201,
+    ),
+    _control("GET", "/__fake__/webhooks", deliveries, None),
+    _control("GET", "/__fake__/calls/{call_id}/timeline", timeline, "control_timeline"),
+    _control("GET", "/__fake__/requests", journal, "control_journal"),
+    _control("POST", "/__fake__/reset", reset, "control_reset"),
+    _control("GET", "/__fake__/behaviors", behaviors, "control_ledger"),
 )
 
 
 def routes(service: Service) -> list[BaseRoute]:
-    return [
-        Route(
-            path,
-            endpoint(service, handler, kind="control", schema=schema, needs_body=needs_body),
-            methods=[method],
-        )
-        for method, path, handler, schema, needs_body in CONTROL_ROUTES
-    ]
+    return starlette_routes(service, CONTROL_ROUTES)

@@ -1,0 +1,234 @@
+"""Wire shapes of the API: domain records rendered as JSON-able dicts for one API version.
+
+One renderer per shape; each takes the ``WireVersion`` (``versions.py``) and reads from it
+which fields the version has, so no handler tests version strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Callable, Iterable, Sequence
+from types import MappingProxyType
+from typing import Any
+
+from mock_server.domain.clock import rfc3339
+from mock_server.domain.models import Agent, Phase, PhoneNumber, Webhook
+from mock_server.domain.outbound import ItemResult
+from mock_server.domain.readmodels import CallPage, CallView
+from mock_server.domain.transcripts import Turn
+from mock_server.domain.webhooks import Delivery
+from mock_server.http.versions import WireVersion
+
+_AUDIO_RATE = 8000  # 8 kHz, 8-bit mono: small, valid, and its length follows the talk time
+
+
+def _ts(ms: int | None) -> str | None:
+    return None if ms is None else rfc3339(ms)
+
+
+# ---- transcript turns -----------------------------------------------------------------------
+
+_TURN_FIELDS: MappingProxyType[str, Callable[[Turn], Any]] = MappingProxyType(
+    {
+        "role": lambda t: t.role,
+        "text": lambda t: t.text,
+        "start_timestamp": lambda t: t.start,
+        "end_timestamp": lambda t: t.end,
+        "end_reason": lambda t: t.end_reason,
+        "tool_calls": lambda t: [dict(c) for c in t.tool_calls] or None,
+        "stt_ttfb": lambda t: t.ttfb if t.role == "user" else None,
+        "tts_ttfb": lambda t: t.ttfb if t.role == "assistant" else None,
+    }
+)
+
+
+def turn(item: Turn, version: WireVersion) -> dict[str, Any]:
+    return {name: _TURN_FIELDS[name](item) for name in version.turn_fields}
+
+
+# ---- the AgentCall object -------------------------------------------------------------------
+
+
+def _telephony(view: CallView) -> dict[str, Any]:
+    call = view.call
+    out: dict[str, Any] = {
+        "call_sid": "CA" + call.id[5:].lower().ljust(32, "0"),
+        "direction": "outbound",
+        "connection_type": "phone",
+    }
+    if call.redacted_at is None:
+        out["from"] = view.from_number
+        out["to"] = call.to_number
+    return out
+
+
+def _summary(view: CallView) -> str | None:
+    call = view.call
+    if call.phase is not Phase.ENDED or call.answered_at is None or call.ended_at is None:
+        return None
+    seconds = (call.ended_at - call.answered_at) / 1000
+    return f"Outbound call to {call.to_number} lasted {seconds:g}s and ended ({call.end_reason})."
+
+
+def _transcript(view: CallView, version: WireVersion) -> list[dict[str, Any]] | None:
+    turns = view.transcript()
+    return None if turns is None else [turn(t, version) for t in turns]
+
+
+_CALL_FIELDS: MappingProxyType[str, Callable[[CallView, WireVersion], Any]] = MappingProxyType(
+    {
+        "id": lambda v, w: v.call.id,
+        "agent_id": lambda v, w: v.call.agent_id,
+        "agent_name": lambda v, w: v.agent_name,
+        "status": lambda v, w: v.call.status.value,
+        "start_time": lambda v, w: _ts(v.call.answered_at),
+        "end_time": lambda v, w: _ts(v.call.ended_at),
+        "end_reason": lambda v, w: v.call.end_reason,
+        "telephony_params": lambda v, w: _telephony(v),
+        "telephony_account_type": lambda v, w: v.account_type,
+        "deployment_id": lambda v, w: v.agent.deployment_id if v.agent else None,
+        "deployment_version_id": lambda v, w: v.agent.deployment_version_id if v.agent else None,
+        "deployment_region": lambda v, w: v.agent.deployment_region if v.agent else "US",
+        "zdr_enabled": lambda v, w: False,
+        "error_message": lambda v, w: v.call.error_message,
+        "redacted_at": lambda v, w: _ts(v.call.redacted_at),
+        "metadata": lambda v, w: v.call.metadata,
+        "dynamic_variables": lambda v, w: v.call.dynamic_variables,
+        "summary": lambda v, w: _summary(v),
+        "transcript": _transcript,
+    }
+)
+
+
+def agent_call(
+    view: CallView, version: WireVersion, *, include_transcript: bool = True
+) -> dict[str, Any]:
+    """The ``AgentCall`` object as Get Call returns it under ``version``."""
+    skip = set(version.redacted_fields) if view.call.redacted_at is not None else set()
+    if not include_transcript:
+        skip.add("transcript")
+    return {
+        name: _CALL_FIELDS[name](view, version) for name in version.call_fields if name not in skip
+    }
+
+
+def call_page(page: CallPage, version: WireVersion, *, include_transcript: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "data": [agent_call(v, version, include_transcript=include_transcript) for v in page.calls],
+        "next_page": page.next_page,
+    }
+    if version.list_has_more:
+        out["has_more"] = page.has_more
+    return out
+
+
+def outbound_results(results: Sequence[ItemResult]) -> dict[str, Any]:
+    """The 200 body of ``POST /agents/calls``: one entry per item, in request order."""
+    calls: list[dict[str, Any]] = []
+    for r in results:
+        if r.call_id is not None:
+            calls.append({"number": r.number, "agent_call_id": r.call_id})
+        else:
+            calls.append(
+                {"number": r.number, "error": {"code": r.error_code, "message": r.error_message}}
+            )
+    return {"calls": calls}
+
+
+# ---- phone numbers and agents ---------------------------------------------------------------
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()
+
+
+def provider(number: PhoneNumber) -> dict[str, Any]:
+    """The ``provider`` variant: ``cartesia`` carries only its type; Twilio carries the
+    account (``api_key_sid`` masked) and region; a SIP trunk its id and label."""
+    if number.provider == "twilio":
+        pid = number.provider_id or "tp_" + _digest("provider", number.id)[:20]
+        return {
+            "type": "twilio",
+            "id": pid,
+            "account_sid": "AC" + _digest("account", pid)[:32],
+            "api_key_sid": "SK" + "*" * 28 + _digest("key", pid)[:4],
+            "region": "us1",
+            "label": number.label,
+        }
+    if number.provider == "sip_trunk":
+        pid = number.provider_id or "st_" + _digest("trunk", number.id)[:20]
+        return {"type": "sip_trunk", "id": pid, "label": number.label}
+    return {"type": "cartesia"}
+
+
+def phone_number(number: PhoneNumber, agents: dict[str, Agent] | None = None) -> dict[str, Any]:
+    owner = (agents or {}).get(number.agent_id) if number.agent_id else None
+    return {
+        "id": number.id,
+        "number": number.number,
+        "agent": None if owner is None else {"id": owner.id, "name": owner.name},
+        "created_at": rfc3339(number.created_at),
+        "updated_at": rfc3339(number.created_at),
+        "provider": provider(number),
+        "label": number.label,
+    }
+
+
+def agent(item: Agent, numbers: Iterable[PhoneNumber] = ()) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "name": item.name,
+        "description": None,
+        "created_at": rfc3339(item.created_at),
+        "updated_at": rfc3339(item.created_at),
+        "deployment_count": 1 if item.deployed else 0,
+        "phone_numbers": [{"id": n.id, "number": n.number} for n in numbers],
+    }
+
+
+def webhook(webhook_id: str, hook: Webhook) -> dict[str, Any]:
+    """A webhook as List Webhooks shows it: never its secret."""
+    return {
+        "id": webhook_id,
+        "url": hook.url,
+        "display_name": hook.display_name,
+        "created_at": rfc3339(hook.created_at),
+        "updated_at": rfc3339(hook.updated_at),
+    }
+
+
+def wav(seconds: float) -> bytes:
+    """A valid PCM WAV of ``seconds`` of silence (8 kHz, 8-bit, mono)."""
+    frames = max(0, round(seconds * _AUDIO_RATE))
+    header = struct.pack(
+        "<4sI4s4sIHHIIHH4sI",
+        b"RIFF", 36 + frames, b"WAVE", b"fmt ", 16, 1, 1,
+        _AUDIO_RATE, _AUDIO_RATE, 1, 8, b"data", frames,
+    )  # fmt: skip
+    return header + b"\x80" * frames
+
+
+# ---- webhook payloads -----------------------------------------------------------------------
+
+
+def webhook_payload(delivery: Delivery, version: WireVersion) -> dict[str, Any]:
+    """The JSON body POSTed for one delivery: ``{type, timestamp, ...}`` (ledger
+    ``webhooks.envelope``)."""
+    head: dict[str, Any] = {"type": delivery.event, "timestamp": rfc3339(delivery.due)}
+    view = delivery.call
+    if delivery.event == "call_turn" and delivery.turn is not None:
+        t = delivery.turn
+        body: dict[str, Any] = {
+            "role": t.role,
+            "text": t.text,
+            "start_timestamp": t.start,
+            "end_timestamp": t.end,
+            "was_interrupted": False,
+        }
+        if t.tool_calls:
+            body["tool_calls"] = [dict(c) for c in t.tool_calls]
+        return {**head, "call_id": view.call.id, "turn": body}
+    if delivery.event == "post_call_analysis":
+        return {**head, "call_id": view.call.id, "analysis": {"summary": _summary(view)}}
+    return {**head, "call": agent_call(view, version)}

@@ -1,0 +1,70 @@
+"""The route table's row: everything the fake knows about one operation, in one place.
+
+Starlette's routes, the fast lane and ``/openapi.json`` are all built from these rows, so
+the OpenAPI document cannot disagree with what is served.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.routing import BaseRoute, Route
+
+from contracts import VERSIONS
+from mock_server.http.pipeline import Handler, Kind, endpoint
+from mock_server.service import Service
+
+
+@dataclass(frozen=True, slots=True)
+class QueryParam:
+    """A query parameter: its JSON Schema, whether required, and the versions that have it."""
+
+    name: str
+    schema: Mapping[str, Any]
+    required: bool = False
+    versions: tuple[str, ...] = VERSIONS
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    """One operation: method and path, handler, contracts of the request and the 2xx body,
+    the success status, and the API versions that serve it."""
+
+    method: str
+    path: str
+    handler: Handler
+    response: str | None
+    status: int = 200
+    request: str | None = None
+    media_type: str = "application/json"
+    kind: Kind = "api"
+    query: tuple[QueryParam, ...] = field(default=())
+    versions: tuple[str, ...] = VERSIONS
+    summary: str = ""
+    #: A JSON body is read even without a request contract (handlers that check it).
+    reads_body: bool = False
+
+    @property
+    def needs_body(self) -> bool:
+        return self.request is not None or self.reads_body
+
+
+def starlette_routes(service: Service, specs: Iterable[RouteSpec]) -> list[BaseRoute]:
+    return [
+        Route(
+            spec.path,
+            endpoint(
+                service,
+                spec.handler,
+                kind=spec.kind,
+                schema=spec.response,
+                needs_body=spec.needs_body,
+                status=spec.status,
+            ),
+            methods=[spec.method],
+        )
+        for spec in specs
+    ]
