@@ -48,7 +48,8 @@ class Dialer:
                     "agent_id": self.agent_id,
                     "ringing_timeout_seconds": self.ringing_timeout_seconds,
                     "outbound_calls": [
-                        {"to_number": c.phone, "metadata": {"customer_name": c.name}} for c in chunk
+                        {"to_number": c.phone, "dynamic_variables": {"customer_name": c.name}}
+                        for c in chunk
                     ],
                 },
             )

@@ -13,7 +13,7 @@ from mock_server import assertions
 from mock_server.app import create_app
 from mock_server.domain import lookups
 from mock_server.domain.clock import ClockMode
-from mock_server.domain.faults import Fault
+from mock_server.domain.faults import Fault, named
 from mock_server.domain.journal import DuplicateDial, JournalEntry
 from mock_server.domain.models import Call, CalleeScript
 from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
@@ -176,8 +176,15 @@ class FakeCartesia:
         """Script the callee at ``number`` (a CalleeScript, or its fields as keywords)."""
         self.tenant(api_key).set_callee(number, script or CalleeScript(**fields))
 
-    def add_fault(self, *, api_key: str | None = None, **fields: Any) -> Fault:
-        return self.tenant(api_key).add_fault(Fault(**fields))
+    def add_fault(
+        self, name: str | None = None, *, api_key: str | None = None, **fields: Any
+    ) -> Fault:
+        """Inject a fault: a documented one by ``name`` (``cancel_undeliverable``: Cancel's
+        502; ``delete_incomplete``: Delete's retryable 500), or one built from ``fields``
+        (``method``, ``path`` — exact or a ``{param}`` template —, ``status``, ``retry_after``,
+        ``latency_seconds``, ``drop_connection``, ``after_commit``, ``times``)."""
+        fault = named(name, **fields) if name is not None else Fault(**fields)
+        return self.tenant(api_key).add_fault(fault)
 
     def call(self, call_id: str, *, api_key: str | None = None) -> Call:
         return self.tenant(api_key).call(call_id)

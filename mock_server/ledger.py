@@ -32,6 +32,10 @@ class Behavior:
     error_codes: tuple[str, ...] = ()
     #: Call end reasons this rule decides: a call shown with one relied on the rule.
     end_reasons: tuple[str, ...] = ()
+    #: The API versions the rule holds for.
+    versions: tuple[str, ...] = ()
+    #: For a DOC rule, the part no document states (our reading), if any.
+    inferred: str | None = None
 
 
 def _load() -> tuple[Behavior, ...]:
@@ -87,15 +91,22 @@ def ledger_document(settings: Settings) -> dict[str, Any]:
 def markdown_table(settings: Settings | None = None) -> str:
     """The ledger as the README's fidelity table."""
     current = settings or Settings()
-    rows = ["| id | rule | provenance | knob (default) |", "| --- | --- | --- | --- |"]
+    rows = [
+        "| id | rule | versions | provenance | knob (default) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for entry in LEDGER:
         source = entry.source if entry.provenance == "DOC" else f"INFERRED: {entry.source}"
         if entry.provenance == "DOC":
             source = f"[DOC]({entry.source})"
+            if entry.inferred:
+                source += f"; INFERRED part: {entry.inferred}"
         knob = ""
         if entry.knob:
             value = getattr(current, entry.knob)
             knob = f"`{entry.knob}` ({list(value) if isinstance(value, tuple) else value!r})"
         statement = entry.statement.replace("|", "\\|")
-        rows.append(f"| `{entry.id}` | {statement} | {source} | {knob} |")
+        versions = ", ".join(entry.versions)
+        source = source.replace("|", "\\|")
+        rows.append(f"| `{entry.id}` | {statement} | {versions} | {source} | {knob} |")
     return "\n".join(rows)

@@ -195,7 +195,14 @@ def test_bridged_turns_are_delivered_as_call_turn_webhooks(
         )
         fake.run_until_idle()
     events = cartesia_webhook_sink.events()
-    assert events == ["call_started", "call_turn", "call_turn", "call_turn", "call_completed"]
+    assert events == [
+        "call_started",
+        "call_turn",
+        "call_turn",
+        "call_turn",
+        "call_completed",
+        "post_call_analysis",
+    ]
     turns = [r.body["turn"] for r in cartesia_webhook_sink.received if r.event == "call_turn"]
     assert [t["role"] for t in turns] == ["assistant", "user", "assistant"]
     assert turns[0]["text"].startswith("Hello Bo")

@@ -37,14 +37,24 @@ def sdk(request: pytest.FixtureRequest) -> Iterator[tuple[cartesia.Cartesia, Fak
 
 
 def test_create_then_retrieve(sdk: tuple[cartesia.Cartesia, FakeCartesia]) -> None:
-    client, _ = sdk
-    created = client.post("/agents/calls", body=BODY, cast_to=object)
+    """With its default headers (Cartesia-Version 2026-08-14) the SDK round-trips
+    dynamic_variables: created through client.post, read back with retrieve."""
+    client, fake = sdk
+    variables = {"customer_name": "Ada", "balance": 42.5, "vip": True}
+    body = {
+        **BODY,
+        "outbound_calls": [{"to_number": "+14155559876", "dynamic_variables": variables}],
+    }
+    created = client.post("/agents/calls", body=body, cast_to=object)
     [item] = created["calls"]  # type: ignore[index]
     call = client.agents.calls.retrieve(item["agent_call_id"])
     assert call.id == item["agent_call_id"]
     assert call.status == "created"
     assert call.model_extra is not None
-    assert call.model_extra["metadata"] == {"customer_id": "cust_123"}
+    assert call.model_extra["dynamic_variables"] == variables
+    assert "metadata" not in call.model_extra  # 2026-08-14 dropped it from the call object
+    [entry] = fake.journal(api_key="sk_car_sdk_test")[:1]
+    assert entry.headers["cartesia-version"] == "2026-08-14"  # the SDK's own default
 
 
 def test_error_classes(sdk: tuple[cartesia.Cartesia, FakeCartesia]) -> None:

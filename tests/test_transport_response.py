@@ -37,4 +37,4 @@ def test_the_plain_path_still_serves_when_prefill_is_off(monkeypatch: pytest.Mon
     with FakeCartesia() as fake:
         r = fake.client().get("/agents/calls", params={"agent_id": fake.agent_id})
         assert r.status_code == 200
-        assert r.json() == {"data": [], "next_page": None}
+        assert r.json() == {"data": [], "next_page": None, "has_more": False}

@@ -54,14 +54,35 @@ def test_lifecycle_events_in_order_with_the_secret(
     [busy] = _dial(fake, "+14155550110")
     fake.run_until_idle()
     got = cartesia_webhook_sink.received
-    assert [r.event for r in got] == ["call_started", "call_completed", "call_failed"]
+    assert [r.event for r in got] == [
+        "call_started",
+        "call_completed",
+        "post_call_analysis",  # only after an answered call
+        "call_failed",
+    ]
     assert {r.secret for r in got} == {cartesia_webhook_sink.secret}
     assert got[0].body["call"]["status"] == "started"
     assert got[1].body["call"]["id"] == answered
     assert got[1].body["call"]["end_reason"] == "client_hangup"
-    assert got[1].body["call"] == fake.get_call(answered)  # the Get Call object
-    assert (got[2].body["call"]["id"], got[2].body["call"]["end_reason"]) == (busy, "dial_busy")
+    assert got[1].body["call"] == fake.get_call(answered)  # the Get Call object (2026-08-14)
+    assert "dynamic_variables" in got[1].body["call"]
+    analysis = got[2].body
+    assert set(analysis) == {"type", "timestamp", "call_id", "analysis"}
+    assert analysis["call_id"] == answered
+    assert "lasted 30s" in analysis["analysis"]["summary"]
+    assert (got[3].body["call"]["id"], got[3].body["call"]["end_reason"]) == (busy, "dial_busy")
     assert got[1].body["timestamp"] == "2026-03-01T12:00:32.000Z"
+
+
+def test_payloads_follow_the_webhook_version_knob(cartesia_webhook_sink: WebhookSink) -> None:
+    with FakeCartesia(webhook_api_version="2026-03-01") as f:
+        hook = {"url": cartesia_webhook_sink.url, "secret": cartesia_webhook_sink.secret}
+        f.client().post("/__fake__/agents", json={"id": AGENT, "webhook": hook})
+        _dial(f, "+14155550100")
+        f.run_until_idle()
+    call = cartesia_webhook_sink.received[1].body["call"]
+    assert call["metadata"] is None
+    assert "dynamic_variables" not in call
 
 
 def test_receiver_5xx_is_retried_with_backoff(
@@ -82,15 +103,18 @@ def test_receiver_5xx_is_retried_with_backoff(
 @pytest.mark.parametrize(
     ("fault", "expected"),
     [
-        ({"kind": "drop", "event": "call_started"}, ["call_completed"]),
+        ({"kind": "drop", "event": "call_started"}, ["call_completed", "post_call_analysis"]),
         (
             {"kind": "duplicate", "event": "call_completed"},
-            ["call_started", "call_completed", "call_completed"],
+            ["call_started", "call_completed", "call_completed", "post_call_analysis"],
         ),
-        ({"kind": "reorder", "event": "call_started"}, ["call_completed", "call_started"]),
+        (
+            {"kind": "reorder", "event": "call_started"},
+            ["call_completed", "call_started", "post_call_analysis"],
+        ),
         (
             {"kind": "delay", "event": "call_started", "delay_seconds": 60},
-            ["call_completed", "call_started"],
+            ["call_completed", "post_call_analysis", "call_started"],
         ),
     ],
 )
@@ -136,7 +160,7 @@ def test_documented_webhook_api_create_and_attach(cartesia_webhook_sink: Webhook
                 "secret": cartesia_webhook_sink.secret,
             },
         )
-        assert r.status_code == 201, r.text
+        assert r.status_code == 200, r.text  # documented: 200, not 201
         webhook = r.json()
         assert webhook["id"].startswith("wh_")
         assert "secret" not in webhook
@@ -155,3 +179,41 @@ def test_documented_webhook_api_create_and_attach(cartesia_webhook_sink: Webhook
         _dial(fake, "+14155550130")
         fake.run_until_idle()
         assert cartesia_webhook_sink.events() == ["call_failed"]  # detached: nothing more
+
+
+def test_webhooks_list_update_delete(cartesia_webhook_sink: WebhookSink) -> None:
+    with FakeCartesia() as fake:
+        client = fake.client()
+        made = [
+            client.post(
+                "/agents/webhooks",
+                json={"display_name": f"hook {i}", "url": f"https://x.test/{i}", "secret": "s"},
+            ).json()["id"]
+            for i in range(3)
+        ]
+        page = client.get("/agents/webhooks", params={"limit": 2}).json()
+        assert [w["id"] for w in page["data"]] == made[:2]
+        assert (page["has_more"], page["next_page"]) == (True, made[1])
+        assert all("secret" not in w for w in page["data"])
+        rest = client.get("/agents/webhooks", params={"starting_after": made[1]}).json()
+        assert ([w["id"] for w in rest["data"]], rest["has_more"]) == ([made[2]], False)
+        back = client.get("/agents/webhooks", params={"ending_before": made[2]}).json()
+        assert [w["id"] for w in back["data"]] == made[:2]
+        # Update: url required; answers the id as a JSON string; attached agents follow it.
+        client.patch(f"/agents/{AGENT}", json={"webhook_id": made[0]})
+        hook = {"url": cartesia_webhook_sink.url, "secret": cartesia_webhook_sink.secret}
+        r = client.patch(f"/agents/webhooks/{made[0]}", json=hook)
+        assert (r.status_code, r.json()) == (200, made[0])
+        assert client.patch(f"/agents/webhooks/{made[0]}", json={"secret": "x"}).status_code == 400
+        _dial(fake, "+14155550130")
+        fake.run_until_idle()
+        assert cartesia_webhook_sink.events() == ["call_failed"]
+        # Delete: the id again; the agent is detached; a second delete is 404.
+        r = client.delete(f"/agents/webhooks/{made[0]}")
+        assert (r.status_code, r.json()) == (200, made[0])
+        assert client.delete(f"/agents/webhooks/{made[0]}").status_code == 404
+        _dial(fake, "+14155550130")
+        fake.run_until_idle()
+        assert cartesia_webhook_sink.events() == ["call_failed"]  # nothing more
+        listed = client.get("/agents/webhooks").json()["data"]
+        assert [w["id"] for w in listed] == made[1:]

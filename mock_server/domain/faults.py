@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
 
@@ -23,10 +24,21 @@ class Fault:
     after_commit: bool = False
     times: int | None = None
     hits: int = 0
+    #: A documented failure this fault stands for (see ``NAMED``), and its message.
+    name: str | None = None
+    message: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method == method) and (
-            self.path is None or self.path == path
+        if self.method is not None and self.method != method:
+            return False
+        if self.path is None or self.path == path:
+            return True
+        if "{" not in self.path:
+            return False
+        want, got = self.path.split("/"), path.split("/")
+        return len(want) == len(got) and all(
+            w == g or (w.startswith("{") and w.endswith("}") and g)
+            for w, g in zip(want, got, strict=True)
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -40,7 +52,37 @@ class Fault:
             "after_commit": self.after_commit,
             "times": self.times,
             "hits": self.hits,
+            "name": self.name,
+            "message": self.message,
         }
+
+
+#: Documented failures a test can switch on by name (each matches every call id).
+NAMED: MappingProxyType[str, Fault] = MappingProxyType(
+    {
+        "cancel_undeliverable": Fault(
+            method="POST",
+            path="/agents/calls/{call_id}/cancel",
+            status=502,
+            name="cancel_undeliverable",
+            message="The cancel request could not be delivered. Retry the request.",
+        ),
+        "delete_incomplete": Fault(
+            method="DELETE",
+            path="/agents/calls/{call_id}",
+            status=500,
+            name="delete_incomplete",
+            message="Deletion did not complete. Retry the request; deletion is idempotent.",
+        ),
+    }
+)
+
+
+def named(name: str, **overrides: Any) -> Fault:
+    """A fresh copy of the documented fault ``name`` with ``overrides`` (e.g. ``times``)."""
+    if name not in NAMED:
+        raise ValueError(f"unknown fault name {name!r}; known: {', '.join(NAMED)}")
+    return replace(NAMED[name], **overrides)
 
 
 class FaultBook:

@@ -94,11 +94,11 @@ class Agent:
 class PhoneNumber:
     id: str
     number: str
-    provider: Provider
-    organization: Literal["self", "other"]
-    can_place_outbound: bool
-    label: str | None
-    created_at: int
+    provider: Provider = "cartesia"
+    organization: Literal["self", "other"] = "self"
+    can_place_outbound: bool = True
+    label: str | None = None
+    created_at: int = 0
     #: The Twilio account or SIP trunk the number belongs to (None for Cartesia numbers).
     provider_id: str | None = None
     #: The agent the number is assigned to, if any.

@@ -47,12 +47,7 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
         "add_phone_number": lambda t, a: t.add_phone_number(
             a["number"],
             number_id=a["number_id"],
-            provider=a["provider"],
-            organization=a["organization"],
-            can_place_outbound=a["can_place_outbound"],
-            label=a["label"],
-            provider_id=a.get("provider_id"),
-            agent_id=a.get("agent_id"),
+            **{k: v for k, v in a.items() if k not in ("number", "number_id")},
         ),
         "create_webhook": lambda t, a: webhook_config.create_webhook(
             t, url=a["url"], secret=a["secret"], display_name=a["display_name"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any
 
 from mock_server.domain import fastforward, lifecycle, outbound, webhooks
 from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
@@ -25,7 +25,6 @@ from mock_server.domain.models import (
     CallStatus,
     Phase,
     PhoneNumber,
-    Provider,
     Webhook,
 )
 from mock_server.domain.readmodels import CallPage, CallView
@@ -355,42 +354,15 @@ class Tenant:
             self.world.outbox.faults.append(fault)
 
     def add_phone_number(
-        self,
-        number: str,
-        *,
-        number_id: str | None = None,
-        provider: Provider = "cartesia",
-        organization: Literal["self", "other"] = "self",
-        can_place_outbound: bool = True,
-        label: str | None = None,
-        provider_id: str | None = None,
-        agent_id: str | None = None,
+        self, number: str, *, number_id: str | None = None, **fields: Any
     ) -> PhoneNumber:
+        """Add a number. ``fields``: ``PhoneNumber``'s optional fields (provider,
+        organization, can_place_outbound, label, provider_id, agent_id)."""
         with self.locked() as world:
             new_id = number_id or world.ids.prefixed("ap_")
-            item = PhoneNumber(
-                new_id,
-                number,
-                provider,
-                organization,
-                can_place_outbound,
-                label,
-                self.clock.now_ms(),
-                provider_id,
-                agent_id,
-            )
+            item = PhoneNumber(new_id, number, created_at=self.clock.now_ms(), **fields)
             world.numbers[new_id] = item
-            self.record_op(
-                "add_phone_number",
-                number=number,
-                number_id=number_id,
-                provider=provider,
-                organization=organization,
-                can_place_outbound=can_place_outbound,
-                label=label,
-                provider_id=provider_id,
-                agent_id=agent_id,
-            )
+            self.record_op("add_phone_number", number=number, number_id=number_id, **fields)
             return item
 
     def set_callee(self, number: str, script: CalleeScript) -> None:

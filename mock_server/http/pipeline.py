@@ -6,14 +6,12 @@ that is the same for all routes, so a handler only parses its inputs and calls t
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from starlette.requests import Request
-from starlette.types import Receive, Scope, Send
 
 import contracts
 from mock_server import ledger
@@ -22,6 +20,7 @@ from mock_server.domain.faults import Fault
 from mock_server.domain.journal import JournalEntry
 from mock_server.domain.tenant import Tenant
 from mock_server.http import jsonbody
+from mock_server.http.faults import DroppedConnection, delay, fault_error
 from mock_server.http.render import Answer, error_body, json_bytes
 from mock_server.http.versions import WireVersion, wire
 from mock_server.service import Problem, Service
@@ -90,19 +89,6 @@ class Ctx:
 
 
 Handler = Callable[[Ctx], Reply]
-
-
-class DroppedConnection:
-    """An ASGI response that starts and never finishes: the client sees the connection drop."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-length", b"64"), (b"content-type", b"application/json")],
-            }
-        )
 
 
 def api_key_of(request: Request) -> str | None:
@@ -222,41 +208,6 @@ def _error_response(error: ApiError, request_id: str) -> tuple[Answer, dict[str,
     return Answer(json_bytes(body), error.status, "application/json", headers), body
 
 
-async def _delay(ctx_tenant: Tenant, service: Service, seconds: float) -> None:
-    if seconds <= 0:
-        return
-    if service.real_latency or ctx_tenant.clock.mode == "real":
-        await asyncio.sleep(seconds)
-    else:
-        ctx_tenant.advance(seconds)
-
-
-def _fault_error(fault: Fault) -> ApiError:
-    status = fault.status or 500
-    titles = {
-        429: "Too many requests",
-        500: "Internal server error",
-        502: "Bad gateway",
-        503: "Service unavailable",
-    }
-    codes = {
-        429: "concurrency_limited",
-        500: "internal_error",
-        502: "bad_gateway",
-        503: "service_unavailable",
-    }
-    headers = {}
-    if status == 429 or fault.retry_after is not None:
-        headers["retry-after"] = f"{fault.retry_after if fault.retry_after is not None else 1:g}"
-    return ApiError(
-        status,
-        codes.get(status, "internal_error"),
-        titles.get(status, "Server error"),
-        "Injected fault (cartesia-fake).",
-        headers=headers,
-    )
-
-
 def endpoint(
     service: Service,
     handler: Handler,
@@ -289,13 +240,13 @@ def endpoint(
                 fault = tenant.take_fault(method, path)
             ctx = Ctx(request, tenant, service, warnings=warnings, rules=rules, version=version)
             if fault is not None and not fault.after_commit:
-                await _delay(tenant, service, fault.latency_seconds)
+                await delay(tenant, service, fault.latency_seconds)
                 if fault.drop_connection:
                     return _finish(
                         service, tenant, request, DroppedConnection(), 0, warnings, rules
                     )
                 if fault.status is not None:
-                    raise _fault_error(fault)
+                    raise fault_error(fault)
             if needs_body:
                 _check_content_type(request)
                 raw = await _read_body(request, service.settings.max_body_bytes)
@@ -304,7 +255,7 @@ def endpoint(
                     ctx.has_body = True
             reply = handler(ctx)
             if fault is not None and fault.after_commit:
-                await _delay(tenant, service, fault.latency_seconds)
+                await delay(tenant, service, fault.latency_seconds)
                 if fault.drop_connection:
                     warnings.append("after_commit fault: connection dropped after the commit")
                     return _finish(
@@ -312,7 +263,7 @@ def endpoint(
                     )
                 if fault.status is not None:
                     warnings.append(f"after_commit fault: answered {fault.status} after the commit")
-                    raise _fault_error(fault)
+                    raise fault_error(fault)
             response = _render(reply, request_id, status)
             sent_body = reply.body
             expected = schema if reply.schema is None else reply.schema

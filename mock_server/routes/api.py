@@ -6,21 +6,32 @@ status and versions (``spec.RouteSpec``); Starlette's routes and ``/openapi.json
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-from typing import Any
-
 from starlette.routing import BaseRoute
 
 import contracts
-from mock_server import ledger
-from mock_server.domain import callees, discovery, lookups, webhook_config
-from mock_server.domain.errors import ApiError, bad_request, not_found
-from mock_server.domain.listing import StartBounds
-from mock_server.domain.outbound import ItemResult
-from mock_server.http import views
+from mock_server.domain.errors import ApiError, bad_request
 from mock_server.http.pipeline import Ctx, Reply
-from mock_server.routes.params import CURSORS, LIMIT, limit_of, list_calls_query
+from mock_server.routes.calls import (
+    call_audio,
+    cancel_call,
+    create_calls,
+    delete_call,
+    get_call,
+    list_calls,
+)
+from mock_server.routes.directory import (
+    agent_numbers,
+    create_webhook,
+    delete_webhook,
+    get_agent,
+    get_number,
+    list_agents,
+    list_numbers,
+    list_webhooks,
+    patch_agent,
+    update_webhook,
+)
+from mock_server.routes.params import CURSORS, LIMIT
 from mock_server.routes.spec import QueryParam, RouteSpec, starlette_routes
 from mock_server.service import Problem, Service
 
@@ -43,233 +54,6 @@ def openapi(ctx: Ctx) -> Reply:
             code="invalid_query_parameter",
         )
     return Reply(openapi_document(version))
-
-
-def create_calls(ctx: Ctx) -> Reply:
-    if not isinstance(ctx.body, dict):
-        raise bad_request(
-            f"The request body must be a JSON object, not {type(ctx.body).__name__}.",
-            code="invalid_request_body",
-        )
-    calls = ctx.body.get("outbound_calls")
-    count = len(calls) if isinstance(calls, list) else "?"
-    ctx.summarize(f"{count} outbound_calls from {ctx.body.get('from_number_id')!r:.60}")
-    results, duplicates = ctx.tenant.create_outbound(
-        ctx.body,
-        version=ctx.version.name,
-        per_destination=ctx.version.per_destination_validation,
-    )
-    ctx.warnings.extend(d.describe() for d in duplicates)
-    _note_create_rules(ctx, ctx.body, results)
-    return Reply(views.outbound_results(results))
-
-
-def _note_create_rules(ctx: Ctx, body: dict[str, Any], results: list[ItemResult]) -> None:
-    """Warnings and the inferred rules a created batch relied on (for strict mode)."""
-    seen: set[str] = set()
-    known = contracts.load_schema("outbound_request", ctx.version.name)["properties"]
-    for item in body["outbound_calls"]:
-        number = item["to_number"]
-        if number in seen:
-            ctx.warnings.append(f"{number} appears more than once in outbound_calls")
-            ctx.rely("create.duplicates")
-        seen.add(number)
-        if isinstance(number, str) and callees.magic_decade(number) is not None:
-            ctx.rely("callees.magic")
-        if "metadata" in item and ctx.version.list_filters:
-            ctx.rely("create.metadata_2026_08_14")
-    if not body.keys() <= known.keys():
-        ctx.rely("create.unknown_fields")
-    if any(r.error_code in ("invalid_to_number", "invalid_dynamic_variables") for r in results):
-        ctx.rely("create.invalid_item")
-    if lookups.number_provider(ctx.tenant, body["from_number_id"]) == "twilio":
-        ctx.rely("pacing.twilio")
-    made = [r.call_id for r in results if r.call_id is not None]
-    if made and lookups.dial_waits(ctx.tenant, made[-1]):
-        ctx.rely("pacing.scope")  # a dial waits behind another in its lane
-
-
-def _rely_on_calls(ctx: Ctx, calls: list[dict[str, Any]]) -> None:
-    """The rules behind each shown call: how it ended, and a magic callee's script."""
-    for call in calls:
-        ctx.rely(*ledger.rules_for_end_reason(call.get("end_reason")))
-        telephony = call.get("telephony_params") or {}
-        if callees.magic_decade(str(telephony.get("to", ""))) is not None:
-            ctx.rely("callees.magic")
-
-
-def _instant(name: str, raw: str | None) -> int | None:
-    """An RFC 3339 query bound in epoch milliseconds (400 naming it when malformed)."""
-    if raw is None:
-        return None
-    text = raw.strip()
-    ok = re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)", text)
-    try:
-        if not ok:
-            raise ValueError(text)
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise bad_request(
-            f"{name}: must be an RFC 3339 date-time such as 2026-03-01T12:00:00Z "
-            f"(got {raw[:40]!r}).",
-            code="invalid_query_parameter",
-        ) from None
-    return int(parsed.timestamp() * 1000)
-
-
-def list_calls(ctx: Ctx) -> Reply:
-    query = ctx.query()
-    agent_id, batch_id, parts = list_calls_query(query, ctx.version)
-    bounds = None
-    if ctx.version.list_filters:
-        gte = _instant("start_time_gte", query.get("start_time_gte"))
-        lte = _instant("start_time_lte", query.get("start_time_lte"))
-        if gte is not None and lte is not None and gte > lte:
-            raise bad_request(
-                "start_time_gte must not be after start_time_lte.", code="invalid_query_parameter"
-            )
-        if gte is not None or lte is not None:
-            bounds = StartBounds(gte, lte)
-    if batch_id is not None:
-        raise not_found(f"Batch {batch_id!r} not found.", code="batch_not_found")
-    assert agent_id is not None
-    if query.get("starting_after") or query.get("ending_before"):
-        ctx.rely("list.cursors")
-    page = ctx.tenant.list_calls(
-        agent_id,
-        limit=limit_of(query.get("limit")),
-        starting_after=query.get("starting_after") or None,
-        ending_before=query.get("ending_before") or None,
-        started=bounds,
-        unknown_agent_is_404=ctx.version.list_unknown_agent_404,
-    )
-    body = views.call_page(page, ctx.version, include_transcript=bool(parts))
-    if (query.get("starting_after") or query.get("ending_before")) and not body["data"]:
-        ctx.rely("list.empty_end")
-    _rely_on_calls(ctx, body["data"])
-    return Reply(body)
-
-
-def get_call(ctx: Ctx) -> Reply:
-    call = views.agent_call(ctx.tenant.get_call(ctx.path_param("call_id")), ctx.version)
-    _rely_on_calls(ctx, [call])
-    return Reply(call)
-
-
-def cancel_call(ctx: Ctx) -> Reply:
-    ctx.tenant.cancel(ctx.path_param("call_id"))
-    return Reply({"cancelled": True})
-
-
-def delete_call(ctx: Ctx) -> Reply:
-    return Reply(views.agent_call(ctx.tenant.delete(ctx.path_param("call_id")), ctx.version))
-
-
-def call_audio(ctx: Ctx) -> Reply:
-    return Reply(views.wav(ctx.tenant.audio(ctx.path_param("call_id"))), media_type="audio/wav")
-
-
-def _object_body(ctx: Ctx, schema: str) -> dict[str, Any]:
-    errors = contracts.errors_of(schema, ctx.body, version=ctx.version.name)
-    if errors:
-        detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
-        raise bad_request(f"Invalid request body: {detail}", code="invalid_request_body")
-    body: dict[str, Any] = ctx.body
-    return body
-
-
-def create_webhook(ctx: Ctx) -> Reply:
-    body = _object_body(ctx, "webhook_create")
-    hook = webhook_config.create_webhook(
-        ctx.tenant, url=body["url"], secret=body["secret"], display_name=body.get("display_name")
-    )
-    ctx.rely("webhooks.create")
-    assert hook.id is not None
-    return Reply(views.webhook(hook.id, hook))
-
-
-def list_webhooks(ctx: Ctx) -> Reply:
-    query = ctx.query()
-    hooks, more = webhook_config.list_webhooks(
-        ctx.tenant,
-        limit=limit_of(query.get("limit")),
-        starting_after=query.get("starting_after") or None,
-        ending_before=query.get("ending_before") or None,
-    )
-    data = [views.webhook(h.id or "", h) for h in hooks]
-    return Reply({"data": data, "has_more": more, "next_page": data[-1]["id"] if more else None})
-
-
-def update_webhook(ctx: Ctx) -> Reply:
-    body = _object_body(ctx, "webhook_update")
-    hook = webhook_config.update_webhook(ctx.tenant, ctx.path_param("webhook_id"), body)
-    return Reply(hook.id)
-
-
-def delete_webhook(ctx: Ctx) -> Reply:
-    webhook_id = ctx.path_param("webhook_id")
-    webhook_config.delete_webhook(ctx.tenant, webhook_id)
-    return Reply(webhook_id)
-
-
-def patch_agent(ctx: Ctx) -> Reply:
-    agent_id = ctx.path_param("agent_id")
-    allowed = sorted({r.method for r in API_ROUTES if r.path == f"/agents/{agent_id}"})
-    if allowed:  # /agents/calls is a collection, not an agent
-        raise ApiError(
-            405,
-            "method_not_allowed",
-            "Method not allowed",
-            f"PATCH is not allowed on /agents/{agent_id}; use {', '.join(allowed)}.",
-            headers={"allow": ", ".join(allowed)},
-        )
-    body = _object_body(ctx, "agent_patch")
-    agent = webhook_config.patch_agent(ctx.tenant, ctx.path_param("agent_id"), body)
-    return Reply(views.agent(agent))
-
-
-def list_numbers(ctx: Ctx) -> Reply:
-    query = ctx.query()
-    kind = query.get("type")
-    if kind is not None and kind not in ("cartesia", "twilio", "sip_trunk"):
-        raise bad_request(
-            f"type: must be one of cartesia, twilio, sip_trunk (got {kind[:40]!r}).",
-            code="invalid_query_parameter",
-        )
-    where = discovery.NumberFilter(
-        query.get("agent_id") or None, query.get("provider_id") or None, kind, query.get("q")
-    )
-    return Reply(_number_page(ctx, where))
-
-
-def _number_page(ctx: Ctx, where: discovery.NumberFilter) -> dict[str, Any]:
-    query = ctx.query()
-    numbers, agents, more = discovery.list_numbers(
-        ctx.tenant,
-        where,
-        limit=limit_of(query.get("limit")),
-        starting_after=query.get("starting_after") or None,
-        ending_before=query.get("ending_before") or None,
-    )
-    return {"data": [views.phone_number(n, agents) for n in numbers], "has_more": more}
-
-
-def agent_numbers(ctx: Ctx) -> Reply:
-    agent = discovery.get_agent(ctx.tenant, ctx.path_param("agent_id"))
-    return Reply(_number_page(ctx, discovery.NumberFilter(agent_id=agent.id)))
-
-
-def get_number(ctx: Ctx) -> Reply:
-    number, agents = discovery.get_number(ctx.tenant, ctx.path_param("number_id"))
-    return Reply(views.phone_number(number, agents))
-
-
-def list_agents(ctx: Ctx) -> Reply:
-    return Reply({"summaries": [views.agent(a) for a in discovery.list_agents(ctx.tenant)]})
-
-
-def get_agent(ctx: Ctx) -> Reply:
-    return Reply(views.agent(discovery.get_agent(ctx.tenant, ctx.path_param("agent_id"))))
 
 
 def not_served(ctx: Ctx) -> Reply:

@@ -10,7 +10,7 @@ import contracts
 from mock_server.domain import lookups
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.errors import bad_request
-from mock_server.domain.faults import Fault
+from mock_server.domain.faults import Fault, named
 from mock_server.domain.models import Webhook
 from mock_server.domain.seed import script_from
 from mock_server.domain.webhooks import WebhookFault
@@ -86,19 +86,23 @@ def put_callee(ctx: Ctx) -> Reply:
 
 def add_fault(ctx: Ctx) -> Reply:
     body = _body(ctx, "control_fault")
-    fault = ctx.tenant.add_fault(
-        Fault(
-            method=body.get("method"),
-            path=body.get("path"),
-            status=body.get("status"),
-            retry_after=body.get("retry_after"),
-            latency_seconds=float(body.get("latency_seconds", 0.0)),
-            drop_connection=body.get("drop_connection", False),
-            after_commit=body.get("after_commit", False),
-            times=body.get("times"),
+    given: dict[str, Any] = {
+        key: body[key]
+        for key in (
+            "method",
+            "path",
+            "status",
+            "retry_after",
+            "drop_connection",
+            "after_commit",
+            "times",
         )
-    )
-    return Reply(fault.as_dict(), status=201)
+        if key in body
+    }
+    if "latency_seconds" in body:
+        given["latency_seconds"] = float(body["latency_seconds"])
+    fault = named(body["name"], **given) if "name" in body else Fault(**given)
+    return Reply(ctx.tenant.add_fault(fault).as_dict(), status=201)
 
 
 def add_webhook_fault(ctx: Ctx) -> Reply:

@@ -1,0 +1,34 @@
+"""Hypothesis strategies for the Cartesia outbound-call contracts.
+
+Plain functions returning strategies, keyword-only options, argument errors raised at draw
+time (``hypothesis.errors.InvalidArgument``). Requires the ``strategies`` extra (Hypothesis).
+"""
+
+from __future__ import annotations
+
+from contracts.strategies._invalid import (
+    ITEM_RULES,
+    RULES,
+    VERSION_RULES,
+    InvalidRequest,
+    invalid_outbound_requests,
+)
+from contracts.strategies._numbers import e164_numbers, invalid_e164_numbers, magic_numbers
+from contracts.strategies._requests import agent_calls, dynamic_variables, outbound_requests
+from contracts.strategies._workloads import Workload, workloads
+
+__all__ = [
+    "ITEM_RULES",
+    "RULES",
+    "VERSION_RULES",
+    "InvalidRequest",
+    "Workload",
+    "agent_calls",
+    "dynamic_variables",
+    "e164_numbers",
+    "invalid_e164_numbers",
+    "invalid_outbound_requests",
+    "magic_numbers",
+    "outbound_requests",
+    "workloads",
+]

@@ -1,0 +1,60 @@
+"""Injected faults as the pipeline applies them: latency, a dropped connection, an error."""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.types import Receive, Scope, Send
+
+from mock_server.domain.errors import ApiError
+from mock_server.domain.faults import Fault
+from mock_server.domain.tenant import Tenant
+from mock_server.service import Service
+
+
+class DroppedConnection:
+    """An ASGI response that starts and never finishes: the client sees the connection drop."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"64"), (b"content-type", b"application/json")],
+            }
+        )
+
+
+async def delay(ctx_tenant: Tenant, service: Service, seconds: float) -> None:
+    if seconds <= 0:
+        return
+    if service.real_latency or ctx_tenant.clock.mode == "real":
+        await asyncio.sleep(seconds)
+    else:
+        ctx_tenant.advance(seconds)
+
+
+def fault_error(fault: Fault) -> ApiError:
+    status = fault.status or 500
+    titles = {
+        429: "Too many requests",
+        500: "Internal server error",
+        502: "Bad gateway",
+        503: "Service unavailable",
+    }
+    codes = {
+        429: "concurrency_limited",
+        500: "internal_error",
+        502: "bad_gateway",
+        503: "service_unavailable",
+    }
+    headers = {}
+    if status == 429 or fault.retry_after is not None:
+        headers["retry-after"] = f"{fault.retry_after if fault.retry_after is not None else 1:g}"
+    return ApiError(
+        status,
+        fault.name or codes.get(status, "internal_error"),
+        titles.get(status, "Server error"),
+        fault.message or "Injected fault (cartesia-fake).",
+        headers=headers,
+    )
