@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
 UNKNOWN_AGENT = "agent_conformance_probe_does_not_exist"
+UNKNOWN_BATCH = "acb_conformance_probe_does_not_exist"
+#: Placeholder for "the Cartesia-Version of this run" (see ``probes``).
+RUN_VERSION = "<run>"
 FICTIONAL = "+12125550199"  # 555-01XX: fictional (and refused by the fake at request time)
 DOC_NUMBER_ID = "ap_Q8PRh7lXyZsawXJmN2KcT5"
 
@@ -32,7 +35,7 @@ class Probe:
     raw: str | None = None
     auth: bool = True
     auth_header: str | None = None
-    version: str | None = "2026-03-01"
+    version: str | None = RUN_VERSION
     query: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def content(self) -> bytes | None:
@@ -108,7 +111,6 @@ TIER0: tuple[Probe, ...] = (
     ),
     Probe("delete.unknown_id", 0, "DELETE", f"{_CALL}/{_UNKNOWN_CALL}", ("delete.ended_only",)),
     Probe("audio.unknown_id", 0, "GET", f"{_CALL}/{_UNKNOWN_CALL}/audio", ("audio.wav",)),
-    Probe("list.missing_agent_id", 0, "GET", _CALL, ("list.params",)),
     Probe(
         "list.limit_zero",
         0,
@@ -124,14 +126,6 @@ TIER0: tuple[Probe, ...] = (
         _CALL,
         ("list.params",),
         query=MappingProxyType({"agent_id": UNKNOWN_AGENT, "limit": "101"}),
-    ),
-    Probe(
-        "list.unknown_agent_is_empty",
-        0,
-        "GET",
-        _CALL,
-        ("list.empty_end",),
-        query=MappingProxyType({"agent_id": UNKNOWN_AGENT}),
     ),
     Probe("create.invalid_json", 0, "POST", _CALL, ("create.json",), raw=json.dumps(_bad())[:-2]),
     Probe(
@@ -257,6 +251,63 @@ TIER0: tuple[Probe, ...] = (
 )
 
 
+#: Probes whose answer depends on the version (each runs only under its own).
+BY_VERSION: Mapping[str, tuple[Probe, ...]] = MappingProxyType(
+    {
+        "2026-03-01": (
+            Probe("list.missing_agent_id", 0, "GET", _CALL, ("list.params",)),
+            Probe(
+                "list.unknown_agent_is_empty",
+                0,
+                "GET",
+                _CALL,
+                ("list.unknown_agent", "list.empty_end"),
+                query=MappingProxyType({"agent_id": UNKNOWN_AGENT}),
+            ),
+        ),
+        "2026-08-14": (
+            Probe("list.missing_selector", 0, "GET", _CALL, ("list.params",)),
+            Probe(
+                "list.unknown_agent_is_404",
+                0,
+                "GET",
+                _CALL,
+                ("list.unknown_agent",),
+                query=MappingProxyType({"agent_id": UNKNOWN_AGENT}),
+            ),
+            Probe(
+                "list.unknown_batch_is_404",
+                0,
+                "GET",
+                _CALL,
+                ("list.batch_id",),
+                query=MappingProxyType({"batch_id": UNKNOWN_BATCH}),
+            ),
+            Probe(
+                "list.start_time_malformed",
+                0,
+                "GET",
+                _CALL,
+                ("list.start_time",),
+                query=MappingProxyType({"agent_id": UNKNOWN_AGENT, "start_time_gte": "soon"}),
+            ),
+            Probe(
+                "create.dynamic_variables_reserved",
+                0,
+                "POST",
+                _CALL,
+                ("create.invalid_item", "create.dynamic_variables"),
+                body=_bad(
+                    outbound_calls=[
+                        {"to_number": FICTIONAL, "dynamic_variables": {"system__x": "y"}}
+                    ]
+                ),
+            ),
+        ),
+    }
+)
+
+
 def tier1(to_number: str, *, agent_id: str, from_number_id: str) -> tuple[Probe, ...]:
     """Place one call to a consenting ``to_number`` (the runner cancels it at once)."""
     body = {
@@ -278,8 +329,19 @@ def tier1(to_number: str, *, agent_id: str, from_number_id: str) -> tuple[Probe,
     )
 
 
-def probes(tier: int) -> tuple[Probe, ...]:
-    """The tier-0 catalogue (tier 1 needs a destination: see ``tier1``)."""
+#: Probes that send a version of their own (or none): the same under every run's version.
+FIXED_VERSION = frozenset(p.id for p in TIER0 if p.version != RUN_VERSION)
+
+
+def for_version(catalogue: tuple[Probe, ...], version: str) -> tuple[Probe, ...]:
+    """The probes as sent under ``version`` (probes of another fixed version keep theirs)."""
+    return tuple(replace(p, version=version) if p.version == RUN_VERSION else p for p in catalogue)
+
+
+def probes(tier: int, version: str = "2026-03-01") -> tuple[Probe, ...]:
+    """The tier-0 catalogue under ``version`` (tier 1 needs a destination: see ``tier1``)."""
     if tier not in (0, 1):
         raise ValueError(f"tier must be 0 or 1, got {tier!r}")
-    return TIER0
+    if version not in BY_VERSION:
+        raise ValueError(f"version must be one of {', '.join(BY_VERSION)}, got {version!r}")
+    return for_version((*TIER0, *BY_VERSION[version]), version)

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from contracts import VERSIONS
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
 from mock_server.ledger import LEDGER, markdown_table
@@ -116,6 +117,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--to", metavar="E164", help="tier 1: the consenting number to call")
     check.add_argument(
+        "--version",
+        dest="api_version",
+        choices=[*VERSIONS, "both"],
+        default="both",
+        help="the Cartesia-Version to probe under (default: both)",
+    )
+    check.add_argument(
         "--agent-id",
         default="agent_Fo7pKNBUwLZxrTd6jvhpaE",
         help="tier 1: the agent that places the call",
@@ -213,6 +221,7 @@ def _check(args: argparse.Namespace) -> int:
         from_number_id=args.from_number_id,
         interval=args.interval,
         on_progress=progress,
+        versions=VERSIONS if args.api_version == "both" else (args.api_version,),
     )
     print(report.table())
     if args.report:

@@ -77,7 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "cartesia_fake(seed=, clock=, default_callee=, strict_contracts=True, "
         "allow_unknown_routes=False, check_duplicate_dials=, strict_inferred=, "
-        "allow_inferred=(), api_key=, **knobs): options of "
+        "allow_inferred=(), api_key=, api_version=, **knobs): options of "
         "the cartesia_fake fixture for this test",
     )
     config.addinivalue_line(

@@ -106,7 +106,7 @@ def test_domain_import_closure_has_no_http() -> None:
             continue
         seen.add(name)
         path = _module_path(name)
-        if path is None or (path.name == "__init__.py" and name == "mock_server"):
+        if path is None:
             continue
         for imported in _imports_of(path):
             root = imported.split(".")[0]
@@ -116,6 +116,12 @@ def test_domain_import_closure_has_no_http() -> None:
                 third_party.setdefault(root, name)
     banned = {"starlette", "uvicorn", "httpx", "pytest"}
     assert not banned & set(third_party), {b: third_party[b] for b in banned & set(third_party)}
+
+
+@pytest.mark.slow
+def test_importing_the_domain_loads_no_http_stack() -> None:
+    loaded = _modules_after_import("mock_server.domain.tenant")
+    assert not {"starlette", "uvicorn", "httpx"} & loaded, loaded & {"starlette", "uvicorn"}
 
 
 def test_modules_stay_small() -> None:

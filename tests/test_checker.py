@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contracts.probes import TIER0, UNKNOWN_AGENT
+from contracts import VERSIONS
+from contracts.probes import FIXED_VERSION, TIER0, UNKNOWN_AGENT, probes
 from mock_server import FakeCartesia
 from mock_server.checker.check import run_check
 from mock_server.ledger import LEDGER
@@ -57,14 +58,19 @@ def test_check_passes_against_the_served_fake(tmp_path: Path) -> None:
     finally:
         served.stop()
     assert out.returncode == 0, out.stdout + out.stderr
-    assert f"{len(TIER0)} match, 0 differ, 0 error" in out.stdout
-    assert f"[{len(TIER0)}/{len(TIER0)}] create.unknown_agent_and_number: match" in out.stderr
+    total = len(probes(0, VERSIONS[0])) + len(
+        [p for p in probes(0, VERSIONS[1]) if p.id not in FIXED_VERSION]
+    )  # by default, under both versions; probes with a version of their own run once
+    assert f"{total} match, 0 differ, 0 error" in out.stdout
+    last = probes(0, VERSIONS[-1])[-1].id
+    assert f"[{total}/{total}] {last}@{VERSIONS[-1]}: match" in out.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["ok"] is True
     assert report["ledger"]["version.unknown"] == "confirmed"
     assert set(report["ledger"]) == {e.id for e in LEDGER}
     assert md.returncode == 0
-    assert "| `version.missing` | match |" in (tmp_path / "r.md").read_text()
+    assert "| `version.missing@2026-03-01` | match |" in (tmp_path / "r.md").read_text()
+    assert report["ledger"]["list.unknown_agent"] == "confirmed"  # probed under each version
 
 
 @pytest.mark.slow
@@ -72,7 +78,9 @@ def test_check_names_the_changed_probe_and_ledger_entry() -> None:
     altered = FakeCartesia(missing_version_status=404, validate_responses=False)
     try:
         url = altered.serve().url
-        out = _check("--base-url", url, "--api-key", "sk_check", "--interval", "0")
+        out = _check(
+            "--base-url", url, "--api-key", "sk_check", "--interval", "0", "--version", "2026-03-01"
+        )
     finally:
         altered.close()
     assert out.returncode == 1
@@ -87,7 +95,7 @@ def test_check_detects_a_changed_validation_rule_in_process() -> None:
     altered = FakeCartesia(max_outbound_calls=200, validate_responses=False)
     report = run_check("https://api.cartesia.ai", "sk_x", transport=altered.transport(), interval=0)
     bad = [o for o in report.outcomes if o.verdict != "match"]
-    assert [o.probe.id for o in bad] == ["create.too_many_items"]
+    assert [o.probe.id for o in bad] == [f"create.too_many_items@{v}" for v in VERSIONS]
     assert report.ledger()["create.max_items"] == "contradicted"
 
 
@@ -196,3 +204,25 @@ def test_tier1_needs_explicit_consent(args: list[str]) -> None:
     out = _check("--base-url", "http://127.0.0.1:9", "--api-key", "k", *args)
     assert out.returncode == 2
     assert "--i-understand-this-dials" in out.stderr
+
+
+def test_probes_differ_by_version_where_the_api_does() -> None:
+    old = {p.id for p in probes(0, "2026-03-01")}
+    new = {p.id for p in probes(0, "2026-08-14")}
+    assert "list.unknown_agent_is_empty" in old - new
+    assert {"list.unknown_agent_is_404", "list.unknown_batch_is_404"} <= new - old
+    assert {p.version for p in probes(0, "2026-08-14") if p.id.startswith("create.")} == {
+        "2026-08-14"
+    }
+
+
+def test_a_fake_that_drops_a_version_is_caught_under_that_version_only() -> None:
+    old_only = FakeCartesia(accepted_versions=("2026-03-01",), validate_responses=False)
+    report = run_check(
+        "https://api.cartesia.ai", "sk_x", transport=old_only.transport(), interval=0
+    )
+    bad = [o.probe for o in report.outcomes if o.verdict != "match"]
+    assert "list.unknown_agent_is_404@2026-08-14" in {p.id for p in bad}
+    # Under 2026-03-01 only the probe that itself sends 2026-08-14 notices.
+    assert {p.id for p in bad if p.version == "2026-03-01" or p.version is None} == set()
+    assert {p.version for p in bad} == {"2026-08-14"}

@@ -85,6 +85,7 @@ def test_metadata_reaches_get_agent_and_the_greeting_is_in_the_transcript(
 ) -> None:
     with FakeCartesia() as fake:
         client = fake.client()
+        assert client.headers["cartesia-version"] == "2026-08-14"  # placed under today's API
         call_id = _place(client, line_agent, says=["Yes, this is Ada.", "Thanks, bye!"])
         assert fake.client().get(f"/agents/calls/{call_id}").json()["transcript"] is None
         fake.run_until_idle()

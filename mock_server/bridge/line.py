@@ -111,6 +111,9 @@ class LineBridge:
             "agent_call_id": call.id,
             "agent": {"id": agent.id},
             "metadata": call.metadata or {},
+            # Line 0.2.19's StartInput has no such field and ignores it (ledger
+            # bridge.start_frame); sent so agent code reading the raw frame can see it.
+            "dynamic_variables": call.dynamic_variables or {},
             "agent_token": "cartesia-fake-agent-token",
             "api_base_url": self.api_base_url,
         }

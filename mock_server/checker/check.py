@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import httpx
 
-from contracts.probes import probes, tier1
+from contracts import VERSIONS
+from contracts.probes import FIXED_VERSION, for_version, probes, tier1
 from mock_server.checker.report import Report
 from mock_server.checker.runner import Outcome, Sender, compare, place_and_cancel
 from mock_server.facade import DEFAULT_BASE_URL, FakeCartesia
@@ -23,13 +25,24 @@ def run_check(
     interval: float = 0.1,
     transport: httpx.BaseTransport | None = None,
     on_progress: Callable[[int, int, Outcome], None] | None = None,
+    versions: tuple[str, ...] = VERSIONS,
 ) -> Report:
-    """Probe ``base_url`` and a fresh in-process fake with the same requests; compare."""
-    catalogue = list(probes(tier))
-    if tier == 1:
-        if to_number is None:
-            raise ValueError("tier 1 needs a consenting destination number")
-        catalogue += tier1(to_number, agent_id=agent_id, from_number_id=from_number_id)
+    """Probe ``base_url`` and a fresh in-process fake with the same requests, under each of
+    ``versions`` (probe ids get ``@version`` when there are several); compare."""
+    if tier == 1 and to_number is None:
+        raise ValueError("tier 1 needs a consenting destination number")
+    catalogue = []
+    for index, version in enumerate(versions):
+        batch = list(probes(tier, version))
+        if index > 0:  # probes that send a fixed version (or none) run once
+            batch = [p for p in batch if p.id not in FIXED_VERSION]
+        if tier == 1 and version == versions[-1]:  # one real call, whatever the versions
+            assert to_number is not None
+            placed = tier1(to_number, agent_id=agent_id, from_number_id=from_number_id)
+            batch += for_version(placed, version)
+        if len(versions) > 1:
+            batch = [replace(p, id=f"{p.id}@{version}") for p in batch]
+        catalogue += batch
     outcomes: list[Outcome] = []
     with (
         FakeCartesia(validate_responses=False) as fake,

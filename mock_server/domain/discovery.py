@@ -80,3 +80,9 @@ def get_agent(tenant: Tenant, agent_id: str) -> Agent:
         if agent is None:
             raise not_found(f"Agent {agent_id!r} not found.", code="agent_not_found")
         return agent
+
+
+def agents_by_id(tenant: Tenant) -> dict[str, Agent]:
+    """The tenant's agents by id (to show which agent a number is assigned to)."""
+    with tenant.locked() as world:
+        return dict(world.agents)

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 import contracts
-from mock_server.domain import lookups
+from mock_server.domain import discovery, lookups
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.errors import bad_request
 from mock_server.domain.faults import Fault, named
@@ -69,7 +69,7 @@ def create_number(ctx: Ctx) -> Reply:
         provider_id=body.get("provider_id"),
         agent_id=body.get("agent_id"),
     )
-    return Reply(views.phone_number(item), status=201)
+    return Reply(views.phone_number(item, discovery.agents_by_id(ctx.tenant)), status=201)
 
 
 def put_callee(ctx: Ctx) -> Reply:

@@ -272,3 +272,26 @@ def test_not_strict(cartesia_fake):
     )
     # the command-line switch turns it on for every test
     pytester.runpytest("--cartesia-strict-inferred").assert_outcomes(passed=4, errors=2)
+
+
+def test_marker_chooses_the_api_version(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        DIAL
+        + """
+import pytest
+
+def test_default_is_the_sdks(cartesia_fake):
+    assert cartesia_fake.client().headers["cartesia-version"] == "2026-08-14"
+    r = dial(cartesia_fake.client(), "+14155550100")
+    call = cartesia_fake.client().get(f"/agents/calls/{r.json()['calls'][0]['agent_call_id']}")
+    assert "dynamic_variables" in call.json()
+
+@pytest.mark.cartesia_fake(api_version="2026-03-01")
+def test_older_version(cartesia_fake):
+    r = dial(cartesia_fake.client(), "+14155550100")
+    call = cartesia_fake.client().get(f"/agents/calls/{r.json()['calls'][0]['agent_call_id']}")
+    assert call.json()["metadata"] is None
+    assert cartesia_fake.get_call(call.json()["id"])["zdr_enabled"] is False
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
