@@ -191,7 +191,8 @@ class FakeCartesia:
 
     def get_call(self, call_id: str, *, api_key: str | None = None) -> dict[str, Any]:
         """The call as Get Call answers it, in the shape of this fake's ``api_version``."""
-        return views.agent_call(self.tenant(api_key).get_call(call_id), wire(self.api_version))
+        version = wire(self.api_version)
+        return self.tenant(api_key).get_call(call_id, lambda v: views.agent_call(v, version))
 
     def timeline(self, call_id: str, *, api_key: str | None = None) -> list[dict[str, Any]]:
         return control_views.timeline(self.tenant(api_key).call(call_id))

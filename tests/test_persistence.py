@@ -126,7 +126,7 @@ def _dial(service: Service, key: str, number: str) -> str:
 
 def _shown(service: Service, key: str, call_id: str) -> dict[str, Any]:
     """The call as Get Call shows it (the latest API version)."""
-    return agent_call(service.tenants.get(key).get_call(call_id), wire(None))
+    return service.tenants.get(key).get_call(call_id, lambda v: agent_call(v, wire(None)))
 
 
 def test_an_evicted_tenant_comes_back_from_the_log(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
             per_destination=a.get("per_destination", False),
         ),
         "cancel": lambda t, a: t.cancel(a["call_id"]),
-        "delete": lambda t, a: t.delete(a["call_id"]),
+        "delete": lambda t, a: t.delete(a["call_id"], lambda view: None),
         "advance_to": _advance_to,
         "reset": lambda t, a: t.reset(),
         "add_agent": lambda t, a: t.add_agent(

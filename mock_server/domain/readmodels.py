@@ -1,13 +1,15 @@
-"""What the domain answers to reads: snapshots of calls with what is needed to show them.
+"""What the domain answers to reads: a call with what is needed to show it.
 
-A ``CallView`` is taken under the tenant's lock and holds a copy of the call, so the HTTP
-layer can render it afterwards while other requests move the clock.
+A read hands a ``CallView`` of the live call to the caller's renderer while the tenant's
+lock is held (so the view never changes half-way through rendering); ``snapshot`` makes a
+copy for later use (a webhook payload rendered when it is sent).
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from mock_server.domain.models import Agent, Call, PhoneNumber
 from mock_server.domain.transcripts import Turn, synthetic
@@ -22,9 +24,9 @@ class CallView:
     number: PhoneNumber | None
     now: int
 
-    @classmethod
-    def of(cls, call: Call, agent: Agent | None, number: PhoneNumber | None, now: int) -> CallView:
-        return cls(copy.copy(call), agent, number, now)
+    def snapshot(self) -> CallView:
+        """A copy that later changes to the call do not reach."""
+        return CallView(copy.copy(self.call), self.agent, self.number, self.now)
 
     @property
     def agent_name(self) -> str | None:
@@ -42,10 +44,13 @@ class CallView:
         return synthetic(self.call, self.agent_name or "your agent", self.now)
 
 
-@dataclass(frozen=True, slots=True)
-class CallPage:
-    """One page of List Calls, newest first."""
+T = TypeVar("T")
 
-    calls: list[CallView]
+
+@dataclass(frozen=True, slots=True)
+class CallPage(Generic[T]):
+    """One page of List Calls, newest first, each call as the reader's renderer showed it."""
+
+    calls: list[T]
     next_page: str | None
     has_more: bool

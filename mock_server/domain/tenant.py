@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from mock_server.domain import fastforward, lifecycle, outbound, webhooks
 from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
@@ -31,6 +31,8 @@ from mock_server.domain.readmodels import CallPage, CallView
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
 from mock_server.domain.world import World
+
+T = TypeVar("T")
 
 
 class ClockModeError(ApiError):
@@ -112,7 +114,7 @@ class Tenant:
                     self.answer_hook(call, world)
             self._schedule_next(call, error_ms)
             if step.event != "dialed":
-                webhooks.emit(world, call, step.event, step.at, self._view)
+                webhooks.emit(world, call, step.event, step.at, lambda c: self._view(c).snapshot())
 
     def _send(self, delivery: webhooks.Delivery | None) -> None:
         if delivery is None:
@@ -232,19 +234,20 @@ class Tenant:
         return call
 
     def _view(self, call: Call) -> CallView:
-        """A snapshot of ``call`` to render (call under the lock)."""
+        """``call`` with its agent and number, as of now (use under the lock)."""
         world = self.world
-        return CallView.of(
+        return CallView(
             call,
             world.agents.get(call.agent_id),
             world.numbers.get(call.from_number_id),
             self.clock.now_ms(),
         )
 
-    def get_call(self, call_id: str) -> CallView:
+    def get_call(self, call_id: str, show: Callable[[CallView], T]) -> T:
+        """The call as ``show`` renders it (inside the lock: a consistent picture)."""
         self.poll()
         with self.locked() as world:
-            return self._view(self._call(world, call_id))
+            return show(self._view(self._call(world, call_id)))
 
     def call(self, call_id: str) -> Call:
         with self.locked() as world:
@@ -253,15 +256,16 @@ class Tenant:
     def list_calls(
         self,
         agent_id: str,
+        show: Callable[[CallView], T],
         *,
         limit: int = 10,
         starting_after: str | None = None,
         ending_before: str | None = None,
         started: StartBounds | None = None,
         unknown_agent_is_404: bool = False,
-    ) -> CallPage:
-        """A page of ``agent_id``'s calls, newest first (``started``: inclusive start-time
-        bounds; a call that never started has no start time and is left out by them)."""
+    ) -> CallPage[T]:
+        """A page of ``agent_id``'s calls, newest first, each rendered by ``show`` (``started``:
+        inclusive start-time bounds; a call that never started is left out by them)."""
         self.poll()
         with self.locked() as world:
             if unknown_agent_is_404 and agent_id not in world.agents:
@@ -274,8 +278,7 @@ class Tenant:
                 before=ending_before,
                 started=started,
             )
-            views = [self._view(c) for c in page]
-            return CallPage(views, next_page, next_page is not None)
+            return CallPage([show(self._view(c)) for c in page], next_page, next_page is not None)
 
     def cancel(self, call_id: str) -> None:
         with self.locked() as world:
@@ -291,7 +294,7 @@ class Tenant:
             lifecycle.apply(call, lifecycle.cancel_step(call, self.clock.now_ms()))
             self.record_op("cancel", call_id=call_id)
 
-    def delete(self, call_id: str) -> CallView:
+    def delete(self, call_id: str, show: Callable[[CallView], T]) -> T:
         with self.locked() as world:
             call = self._call(world, call_id)
             if call.phase is not Phase.ENDED:
@@ -303,7 +306,7 @@ class Tenant:
             if call.redacted_at is None:
                 call.redacted_at = self.clock.now_ms()
                 self.record_op("delete", call_id=call_id)
-            return self._view(call)
+            return show(self._view(call))
 
     def audio(self, call_id: str) -> float:
         """The length in seconds of an ended, answered, not deleted call's recording."""

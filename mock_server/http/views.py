@@ -76,48 +76,53 @@ def _transcript(view: CallView, version: WireVersion) -> list[dict[str, Any]] | 
     return None if turns is None else [turn(t, version) for t in turns]
 
 
-_CALL_FIELDS: MappingProxyType[str, Callable[[CallView, WireVersion], Any]] = MappingProxyType(
-    {
-        "id": lambda v, w: v.call.id,
-        "agent_id": lambda v, w: v.call.agent_id,
-        "agent_name": lambda v, w: v.agent_name,
-        "status": lambda v, w: v.call.status.value,
-        "start_time": lambda v, w: _ts(v.call.answered_at),
-        "end_time": lambda v, w: _ts(v.call.ended_at),
-        "end_reason": lambda v, w: v.call.end_reason,
-        "telephony_params": lambda v, w: _telephony(v),
-        "telephony_account_type": lambda v, w: v.account_type,
-        "deployment_id": lambda v, w: v.agent.deployment_id if v.agent else None,
-        "deployment_version_id": lambda v, w: v.agent.deployment_version_id if v.agent else None,
-        "deployment_region": lambda v, w: v.agent.deployment_region if v.agent else "US",
-        "zdr_enabled": lambda v, w: False,
-        "error_message": lambda v, w: v.call.error_message,
-        "redacted_at": lambda v, w: _ts(v.call.redacted_at),
-        "metadata": lambda v, w: v.call.metadata,
-        "dynamic_variables": lambda v, w: v.call.dynamic_variables,
-        "summary": lambda v, w: _summary(v),
-        "transcript": _transcript,
+def _call_fields(view: CallView) -> dict[str, Any]:
+    """Every AgentCall field any version shows (the transcript apart: it costs the most)."""
+    call, agent = view.call, view.agent
+    return {
+        "id": call.id,
+        "agent_id": call.agent_id,
+        "agent_name": agent.name if agent is not None else None,
+        "status": call.status.value,
+        "start_time": _ts(call.answered_at),
+        "end_time": _ts(call.ended_at),
+        "end_reason": call.end_reason,
+        "telephony_params": _telephony(view),
+        "telephony_account_type": view.account_type,
+        "deployment_id": agent.deployment_id if agent else None,
+        "deployment_version_id": agent.deployment_version_id if agent else None,
+        "deployment_region": agent.deployment_region if agent else "US",
+        "zdr_enabled": False,
+        "error_message": call.error_message,
+        "redacted_at": _ts(call.redacted_at),
+        "metadata": call.metadata,
+        "dynamic_variables": call.dynamic_variables,
+        "summary": _summary(view),
     }
-)
 
 
 def agent_call(
     view: CallView, version: WireVersion, *, include_transcript: bool = True
 ) -> dict[str, Any]:
-    """The ``AgentCall`` object as Get Call returns it under ``version``."""
-    skip = set(version.redacted_fields) if view.call.redacted_at is not None else set()
-    if not include_transcript:
-        skip.add("transcript")
-    return {
-        name: _CALL_FIELDS[name](view, version) for name in version.call_fields if name not in skip
-    }
+    """The ``AgentCall`` object as Get Call returns it under ``version``: the version's
+    fields in its order, less what a deleted call no longer shows."""
+    values = _call_fields(view)
+    redacted = view.call.redacted_at is not None
+    out: dict[str, Any] = {}
+    for name in version.call_fields:
+        if redacted and name in version.redacted_fields:
+            continue
+        if name == "transcript":
+            if include_transcript:
+                out[name] = _transcript(view, version)
+        else:
+            out[name] = values[name]
+    return out
 
 
-def call_page(page: CallPage, version: WireVersion, *, include_transcript: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "data": [agent_call(v, version, include_transcript=include_transcript) for v in page.calls],
-        "next_page": page.next_page,
-    }
+def call_page(page: CallPage[dict[str, Any]], version: WireVersion) -> dict[str, Any]:
+    """List Calls' body; the page's calls are already rendered (``agent_call``)."""
+    out: dict[str, Any] = {"data": page.calls, "next_page": page.next_page}
     if version.list_has_more:
         out["has_more"] = page.has_more
     return out

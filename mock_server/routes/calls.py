@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import contracts
@@ -36,10 +37,16 @@ def create_calls(ctx: Ctx) -> Reply:
     return Reply(views.outbound_results(results))
 
 
+@cache
+def _request_fields(version: str) -> frozenset[str]:
+    """The documented request fields of ``version`` (anything else is ignored)."""
+    return frozenset(contracts.load_schema("outbound_request", version)["properties"])
+
+
 def _note_create_rules(ctx: Ctx, body: dict[str, Any], results: list[ItemResult]) -> None:
     """Warnings and the inferred rules a created batch relied on (for strict mode)."""
     seen: set[str] = set()
-    known = contracts.load_schema("outbound_request", ctx.version.name)["properties"]
+    known = _request_fields(ctx.version.name)
     for item in body["outbound_calls"]:
         number = item["to_number"]
         if number in seen:
@@ -50,7 +57,7 @@ def _note_create_rules(ctx: Ctx, body: dict[str, Any], results: list[ItemResult]
             ctx.rely("callees.magic")
         if "metadata" in item and ctx.version.list_filters:
             ctx.rely("create.metadata_2026_08_14")
-    if not body.keys() <= known.keys():
+    if not body.keys() <= known:
         ctx.rely("create.unknown_fields")
     if any(r.error_code in ("invalid_to_number", "invalid_dynamic_variables") for r in results):
         ctx.rely("create.invalid_item")
@@ -107,15 +114,17 @@ def list_calls(ctx: Ctx) -> Reply:
     assert agent_id is not None
     if query.get("starting_after") or query.get("ending_before"):
         ctx.rely("list.cursors")
+    version = ctx.version
     page = ctx.tenant.list_calls(
         agent_id,
+        lambda view: views.agent_call(view, version, include_transcript=bool(parts)),
         limit=limit_of(query.get("limit")),
         starting_after=query.get("starting_after") or None,
         ending_before=query.get("ending_before") or None,
         started=bounds,
         unknown_agent_is_404=ctx.version.list_unknown_agent_404,
     )
-    body = views.call_page(page, ctx.version, include_transcript=bool(parts))
+    body = views.call_page(page, version)
     if (query.get("starting_after") or query.get("ending_before")) and not body["data"]:
         ctx.rely("list.empty_end")
     _rely_on_calls(ctx, body["data"])
@@ -123,7 +132,8 @@ def list_calls(ctx: Ctx) -> Reply:
 
 
 def get_call(ctx: Ctx) -> Reply:
-    call = views.agent_call(ctx.tenant.get_call(ctx.path_param("call_id")), ctx.version)
+    version = ctx.version
+    call = ctx.tenant.get_call(ctx.path_param("call_id"), lambda v: views.agent_call(v, version))
     _rely_on_calls(ctx, [call])
     return Reply(call)
 
@@ -134,7 +144,10 @@ def cancel_call(ctx: Ctx) -> Reply:
 
 
 def delete_call(ctx: Ctx) -> Reply:
-    return Reply(views.agent_call(ctx.tenant.delete(ctx.path_param("call_id")), ctx.version))
+    version = ctx.version
+    return Reply(
+        ctx.tenant.delete(ctx.path_param("call_id"), lambda v: views.agent_call(v, version))
+    )
 
 
 def call_audio(ctx: Ctx) -> Reply:
