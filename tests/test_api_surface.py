@@ -161,3 +161,24 @@ def test_paths_not_served_are_a_clear_404(door: Door, path: str) -> None:
     assert "not found" not in body["message"].lower() or "Agent" not in body["message"]
     problems = door.fake.service.forget_problems(door.key)
     assert [p.kind for p in problems] == ["unknown_route"]
+
+
+def test_the_call_object_has_exactly_its_versions_contract_fields(door: Door) -> None:
+    """The renderer writes the contract's properties: a field added to one version's
+    agent_call.json (and given a value in views._call_fields) appears there and only there."""
+    from contracts import load_schema
+
+    [call_id] = door.call_ids("+14155550100")
+    door.run_until_idle()
+    call = door.call(call_id)
+    assert list(call) == list(load_schema("agent_call", door.version)["properties"])
+    turn = call["transcript"][0]
+    assert list(turn) == list(load_schema("transcript_turn", door.version)["properties"])
+
+
+@pytest.mark.parametrize(("path", "allow"), [("calls", "GET, POST"), ("webhooks", "GET, POST")])
+def test_patch_on_a_collection_is_405_not_an_agent(door: Door, path: str, allow: str) -> None:
+    r = door.request("PATCH", f"/agents/{path}", json={"name": "x"})
+    assert r.status_code == 405
+    assert r.headers["allow"] == allow
+    assert r.json()["error_code"] == "method_not_allowed"

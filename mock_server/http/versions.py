@@ -3,16 +3,19 @@
 A request's ``Cartesia-Version`` picks a ``WireVersion``; the renderers in ``views.py`` and
 the route handlers read it instead of testing version strings, and the contracts of each
 version live in ``contracts/schemas/<version>/`` (shared shapes in ``contracts/schemas/``).
-To serve a new version: add its contract folder (only the shapes that changed), one entry
-here, and any new field's builder in ``views.py``.
+The fields a shape has are its contract's properties, so adding a field to one version's call
+object is one contract file (``contracts/schemas/<version>/agent_call.json``) and one line of
+the renderer (``views._call_fields``). To serve a new version: add its contract folder (only
+the shapes that changed), one entry here, and any new field's value in ``views.py``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
-from contracts import LATEST, VERSIONS
+from contracts import LATEST, VERSIONS, load_schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,9 +23,9 @@ class WireVersion:
     """What one Cartesia-Version looks like on the wire."""
 
     name: str
-    #: ``AgentCall`` fields, in the order they are written.
+    #: ``AgentCall`` fields, in order: the properties of the version's ``agent_call`` contract.
     call_fields: tuple[str, ...]
-    #: Transcript turn fields, in order.
+    #: Transcript turn fields, in order: the properties of its ``transcript_turn`` contract.
     turn_fields: tuple[str, ...]
     #: Fields a deleted (redacted) call no longer shows.
     redacted_fields: tuple[str, ...]
@@ -36,61 +39,32 @@ class WireVersion:
     per_destination_validation: bool
 
 
-_COMMON_HEAD = ("id", "agent_id", "agent_name", "status", "start_time", "end_time", "end_reason")
+def _fields(contract: str, version: str) -> tuple[str, ...]:
+    """The fields a shape has under ``version``: its contract's properties, in order."""
+    return tuple(load_schema(contract, version)["properties"])
+
+
+def _wire(name: str, **flags: Any) -> WireVersion:
+    return WireVersion(
+        name=name,
+        call_fields=_fields("agent_call", name),
+        turn_fields=_fields("transcript_turn", name),
+        **flags,
+    )
+
 
 WIRE_VERSIONS = MappingProxyType(
     {
-        "2026-03-01": WireVersion(
-            name="2026-03-01",
-            call_fields=(
-                *_COMMON_HEAD,
-                "telephony_params",
-                "telephony_account_type",
-                "deployment_id",
-                "deployment_version_id",
-                "deployment_region",
-                "zdr_enabled",
-                "error_message",
-                "redacted_at",
-                "metadata",
-                "summary",
-                "transcript",
-            ),
-            turn_fields=(
-                "role",
-                "text",
-                "start_timestamp",
-                "end_timestamp",
-                "end_reason",
-                "tool_calls",
-            ),
+        "2026-03-01": _wire(
+            "2026-03-01",
             redacted_fields=("metadata", "summary", "transcript"),
             list_has_more=False,
             list_unknown_agent_404=False,
             list_filters=False,
             per_destination_validation=False,
         ),
-        "2026-08-14": WireVersion(
-            name="2026-08-14",
-            call_fields=(
-                *_COMMON_HEAD,
-                "telephony_params",
-                "telephony_account_type",
-                "error_message",
-                "redacted_at",
-                "dynamic_variables",
-                "summary",
-                "transcript",
-            ),
-            turn_fields=(
-                "role",
-                "text",
-                "start_timestamp",
-                "end_timestamp",
-                "stt_ttfb",
-                "tts_ttfb",
-                "tool_calls",
-            ),
+        "2026-08-14": _wire(
+            "2026-08-14",
             redacted_fields=("dynamic_variables", "summary", "transcript"),
             list_has_more=True,
             list_unknown_agent_404=True,

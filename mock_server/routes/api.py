@@ -56,6 +56,21 @@ def openapi(ctx: Ctx) -> Reply:
     return Reply(openapi_document(version))
 
 
+def patch_agent_or_405(ctx: Ctx) -> Reply:
+    """``PATCH /agents/{agent_id}``, except on a collection's own path (``/agents/calls``)."""
+    agent_id = ctx.path_param("agent_id")
+    allowed = sorted({r.method for r in API_ROUTES if r.path == f"/agents/{agent_id}"})
+    if allowed:
+        raise ApiError(
+            405,
+            "method_not_allowed",
+            "Method not allowed",
+            f"PATCH is not allowed on /agents/{agent_id}; use {', '.join(allowed)}.",
+            headers={"allow": ", ".join(allowed)},
+        )
+    return patch_agent(ctx)
+
+
 def not_served(ctx: Ctx) -> Reply:
     """Documented families the fake does not serve: a clear 404, never "Agent not found"."""
     method, path = ctx.request.method, ctx.request.url.path
@@ -208,7 +223,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec(
         "PATCH",
         "/agents/{agent_id}",
-        patch_agent,
+        patch_agent_or_405,
         "agent",
         request="agent_patch",
         summary="Update agent",

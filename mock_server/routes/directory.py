@@ -6,7 +6,7 @@ from typing import Any
 
 import contracts
 from mock_server.domain import discovery, webhook_config
-from mock_server.domain.errors import ApiError, bad_request
+from mock_server.domain.errors import bad_request
 from mock_server.http import views
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.routes.params import limit_of
@@ -56,18 +56,6 @@ def delete_webhook(ctx: Ctx) -> Reply:
 
 
 def patch_agent(ctx: Ctx) -> Reply:
-    from mock_server.routes.api import API_ROUTES  # the table imports these handlers
-
-    agent_id = ctx.path_param("agent_id")
-    allowed = sorted({r.method for r in API_ROUTES if r.path == f"/agents/{agent_id}"})
-    if allowed:  # /agents/calls is a collection, not an agent
-        raise ApiError(
-            405,
-            "method_not_allowed",
-            "Method not allowed",
-            f"PATCH is not allowed on /agents/{agent_id}; use {', '.join(allowed)}.",
-            headers={"allow": ", ".join(allowed)},
-        )
     body = _object_body(ctx, "agent_patch")
     agent = webhook_config.patch_agent(ctx.tenant, ctx.path_param("agent_id"), body)
     return Reply(views.agent(agent))
