@@ -30,12 +30,29 @@ def is_e164(value: object) -> bool:
     return isinstance(value, str) and _E164.fullmatch(value) is not None
 
 
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)")
+
+
+def is_rfc3339(value: object) -> bool:
+    """True for an RFC 3339 date-time with a zone (``Z`` or an offset) that exists."""
+    if not isinstance(value, str) or _RFC3339.fullmatch(value) is None:
+        return False
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
 def _format_checker() -> FormatChecker:
     from jsonschema import FormatChecker
 
     checker = FormatChecker()
     checker.checks("e164")(lambda v: not isinstance(v, str) or is_e164(v))
     checker.checks("uuid")(lambda v: not isinstance(v, str) or _UUID4.fullmatch(v) is not None)
+    checker.checks("date-time-input")(lambda v: not isinstance(v, str) or is_rfc3339(v))
     checker.checks("date-time")(
         lambda v: (
             not isinstance(v, str)

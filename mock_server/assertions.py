@@ -98,18 +98,18 @@ def dial_spacing(
 
 def wait_for_status(tenant: Tenant, call_id: str, *statuses: str, within: float = 3600.0) -> Call:
     """Advance a virtual clock event by event until the call has one of ``statuses``."""
-    deadline = tenant.now_ms() + round(within * 1000)
+    start = tenant.now_ms()
+    deadline = start + round(within * 1000)
     while True:
         call = tenant.call(call_id)
         if call.status.value in statuses:
             return call
-        due = tenant.world.scheduler.next_due()
-        if due is None or due > deadline:
+        if not tenant.step(deadline):  # the engine moves the clock, event by event
+            waited = (tenant.now_ms() - start) / 1000
             raise AssertionError(
-                f"{call_id} is {call.status.value}, not {'/'.join(statuses)}, after waiting "
-                f"{within:g}s\n{describe(tenant, [call])}"
+                f"{call_id} is {call.status.value}, not {'/'.join(statuses)}, after the clock "
+                f"moved {waited:g}s (limit {within:g}s)\n{describe(tenant, [call])}"
             )
-        tenant.advance(max(0, due - tenant.now_ms()) / 1000)
 
 
 def inferred_rules(tenant: Tenant) -> dict[str, list[str]]:

@@ -83,8 +83,8 @@ class Service:
             self._restore(tenant, self.store)
             tenant.recorder = self.store.recorder(tenant.key)
         tenant.auto_advance = self.auto_advance
-        tenant.answer_hook = self._bridge_answered
-        tenant.send_webhook = self.webhook_sender
+        tenant.engine.answer_hook = self._bridge_answered
+        tenant.engine.send_webhook = self.webhook_sender
 
     def _bridge_answered(self, call: Call, world: World) -> None:
         agent = world.agents.get(call.agent_id)

@@ -68,13 +68,19 @@ def test_ids_are_deterministic_and_shaped() -> None:
 def test_scheduler_orders_and_skips_stale_entries() -> None:
     s = Scheduler()
     calls = [make_call(i) for i in range(4)]
+
+    def step(at: int) -> lifecycle.Step:
+        return lifecycle.Step(at, "dialed", Phase.RINGING, CallStatus.CREATED)
+
     for call, at in zip(calls, [30, 10, 20, 10], strict=True):
-        s.schedule(call, at)
+        s.schedule(call, step(at))
     s.unschedule(calls[2])
-    s.schedule(calls[0], 5)  # rescheduled earlier: the old entry becomes stale
+    s.schedule(calls[0], step(5))  # rescheduled earlier: the old entry becomes stale
     order = []
-    while (c := s.pop_due(100)) is not None:
-        order.append(c.seq)
+    while (popped := s.pop_due(100)) is not None:
+        call, due = popped
+        assert call.pending is None and due.at in (5, 10)
+        order.append(call.seq)
     assert order == [0, 1, 3]
     assert s.next_due() is None
 

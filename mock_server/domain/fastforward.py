@@ -13,9 +13,15 @@ from mock_server.domain.world import World
 
 
 def unobserved(world: World) -> bool:
-    """True when no pending transition has a side effect beyond its own call."""
-    return len(world.outbox) == 0 and not any(
-        agent.webhook is not None or agent.line_url is not None for agent in world.agents.values()
+    """True when no pending transition has a side effect beyond its own call: no webhook,
+    no Line agent, and no batch recipient waiting for a call to end."""
+    return (
+        len(world.outbox) == 0
+        and not world.dispatcher.waiting()
+        and not any(
+            agent.webhook is not None or agent.line_url is not None
+            for agent in world.agents.values()
+        )
     )
 
 
@@ -23,14 +29,18 @@ def finish_all(world: World, now: int, error_after_answer_ms: int) -> int:
     """Run every pending call to its end; return the instant of the last transition."""
     last = now
     next_step, apply = lifecycle.next_step, lifecycle.apply
-    for call in world.scheduler.drain():
-        step = call.pending or next_step(call, error_after_answer_ms=error_after_answer_ms)
-        call.pending = None
-        while step is not None:
-            apply(call, step)
-            if step.at > last:
-                last = step.at
-            step = next_step(call, error_after_answer_ms=error_after_answer_ms)
+    ended = 0
+    for call, step in world.scheduler.drain():
+        s: lifecycle.Step | None = step
+        while s is not None:
+            apply(call, s)
+            if s.at > last:
+                last = s.at
+            s = next_step(call, error_after_answer_ms=error_after_answer_ms)
+        ended += 1
+        if call.batch_id is not None:
+            world.dispatcher.finished_alone(call)
+    world.active -= ended
     world.pacer.waiting.clear()
     world.unsorted.update(world.calls_by_agent)  # calls started: every list may need a re-sort
     return last

@@ -74,6 +74,13 @@ NAMED: MappingProxyType[str, Fault] = MappingProxyType(
             name="delete_incomplete",
             message="Deletion did not complete. Retry the request; deletion is idempotent.",
         ),
+        "batch_usage_limit": Fault(
+            method="POST",
+            path="/agents/calls/batches",
+            status=402,
+            name="batch_usage_limit",
+            message="The organisation's usage limit is reached; no batch was created.",
+        ),
     }
 )
 

@@ -132,7 +132,6 @@ class Call:
     dial_at: int
     phase: Phase = Phase.QUEUED
     status: CallStatus = CallStatus.CREATED
-    next_at: int | None = None
     answered_at: int | None = None
     ended_at: int | None = None
     end_reason: str | None = None
@@ -149,3 +148,5 @@ class Call:
     sort_time: int = 0
     #: The item's ``dynamic_variables`` (Cartesia-Version 2026-08-14), if it sent any.
     dynamic_variables: dict[str, Any] | None = None
+    #: The batch that placed the call, if one did.
+    batch_id: str | None = None

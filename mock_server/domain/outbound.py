@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 
@@ -15,9 +15,11 @@ from contracts import ContractError, build_validator, explain_all, load_schema
 from mock_server.domain import callees
 from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.fastcheck import Limits, certainly_valid
-from mock_server.domain.models import Call
+from mock_server.domain.models import Call, PhoneNumber
 from mock_server.domain.settings import Settings
-from mock_server.domain.world import World
+
+if TYPE_CHECKING:
+    from mock_server.domain.world import World
 
 DEFAULT_RINGING_TIMEOUT_SECONDS = 60
 DEFAULT_MAX_DURATION_MINUTES = 480
@@ -131,6 +133,12 @@ def check_request(
     if errors:
         detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
         raise bad_request(f"Invalid request body: {detail}", code="invalid_request_body")
+    check_parties(body, world)
+    return per_item
+
+
+def check_parties(body: Mapping[str, Any], world: World) -> None:
+    """Rules 3-5: the agent (and its deployment), the number's owner, its capability."""
     agent = world.agents.get(body["agent_id"])
     if agent is None:
         raise not_found(f"Agent {body['agent_id']!r} not found.", code="agent_not_found")
@@ -156,7 +164,6 @@ def check_request(
             f"Phone number {number.id!r} is not configured to place outbound calls.",
             code="outbound_not_supported",
         )
-    return per_item
 
 
 @lru_cache(maxsize=65_536)
@@ -190,6 +197,79 @@ def _invalid_item(errors: list[ContractError]) -> tuple[str, str]:
     return f"invalid_{field}", f"Invalid outbound call: {detail}"
 
 
+def lane_of(number: PhoneNumber, settings: Settings) -> str | None:
+    """The pacing lane of calls from ``number`` (None: not paced)."""
+    if number.provider == "cartesia" or settings.pace_twilio_numbers:
+        return number.id if settings.pacing_scope == "number" else "*organization*"
+    return None
+
+
+def check_capacity(world: World, settings: Settings, more: int) -> None:
+    """429 when ``more`` calls would overfill the tenant's call store."""
+    if len(world.calls) + more > settings.max_calls_per_tenant:
+        raise ApiError(
+            429,
+            "call_store_full",
+            "Too many calls",
+            f"This tenant holds {len(world.calls)} calls; the limit is "
+            f"{settings.max_calls_per_tenant}. Reset it (POST /__fake__/reset).",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """What every call of one placement shares: where from, which agent, and its limits."""
+
+    number: PhoneNumber
+    agent_id: str
+    timeout_ms: int
+    max_ms: int
+    lane: str | None
+    batch_id: str | None = None
+
+
+def place(
+    world: World,
+    order: Order,
+    items: list[tuple[str, dict[str, Any], int | None]],
+    now: int,
+) -> list[Call]:
+    """Make one call per (to_number, item, magic decade), in order: one id draw, one pacing
+    pass, appended to the agent's List index. The caller schedules them."""
+    new_ids = iter(world.ids.call_ids(len(items)))
+    scripts, default, calls = world.callees, world.default_callee, world.calls
+    created: list[Call] = []
+    seq = world.call_seq
+    number_id, agent_id, batch_id = order.number.id, order.agent_id, order.batch_id
+    for to, item, decade in items:
+        seq += 1
+        call = Call(
+            next(new_ids),
+            seq,
+            agent_id,
+            number_id,
+            to,
+            item.get("metadata"),
+            order.timeout_ms,
+            order.max_ms,
+            callees.resolve(to, scripts, default, decade),
+            now,
+            now,
+            sort_time=now,
+            dynamic_variables=item.get("dynamic_variables"),
+            batch_id=batch_id,
+        )
+        calls[call.id] = call
+        created.append(call)
+    world.call_seq = seq
+    world.pacer.assign_all(created, now=now, lane=order.lane)
+    listed = world.calls_by_agent.setdefault(agent_id, [])
+    if created and listed and listed[-1].sort_time > now:  # a clock that went back (restart)
+        world.unsorted.add(agent_id)
+    listed.extend(created)
+    return created
+
+
 def create_calls(
     body: Mapping[str, Any],
     world: World,
@@ -202,25 +282,18 @@ def create_calls(
     ``invalid``): the results in request order, and the calls made, in the same order, dial
     times assigned."""
     number = world.numbers[body["from_number_id"]]
-    agent_id = body["agent_id"]
     timeout = body.get("ringing_timeout_seconds")
     max_minutes = body.get("max_call_duration_minutes")
-    timeout_ms = (DEFAULT_RINGING_TIMEOUT_SECONDS if timeout is None else timeout) * 1000
-    max_ms = (DEFAULT_MAX_DURATION_MINUTES if max_minutes is None else max_minutes) * 60_000
-    paced = number.provider == "cartesia" or settings.pace_twilio_numbers
-    lane = None
-    if paced:
-        lane = number.id if settings.pacing_scope == "number" else "*organization*"
+    order = Order(
+        number,
+        body["agent_id"],
+        (DEFAULT_RINGING_TIMEOUT_SECONDS if timeout is None else timeout) * 1000,
+        (DEFAULT_MAX_DURATION_MINUTES if max_minutes is None else max_minutes) * 60_000,
+        lane_of(number, settings),
+    )
     items = body["outbound_calls"]
-    if len(world.calls) + len(items) > settings.max_calls_per_tenant:
-        raise ApiError(
-            429,
-            "call_store_full",
-            "Too many calls",
-            f"This tenant holds {len(world.calls)} calls; the limit is "
-            f"{settings.max_calls_per_tenant}. Reset it (POST /__fake__/reset).",
-        )
-    # First every destination's fate, then one id draw for the calls that will exist.
+    check_capacity(world, settings, len(items))
+    # First every destination's fate, then the calls for those that can be placed.
     fates: list[tuple[str, dict[str, Any], int | None, tuple[str, str] | None]] = []
     for index, item in enumerate(items):
         to = item["to_number"]
@@ -228,38 +301,12 @@ def create_calls(
         bad = invalid.get(index) if invalid else None
         error = _invalid_item(bad) if bad else destination_error(to, number.provider, decade)
         fates.append((to, item, decade, error))
-    new_ids = iter(world.ids.call_ids(sum(1 for fate in fates if fate[3] is None)))
-    scripts, default, calls = world.callees, world.default_callee, world.calls
-    results: list[ItemResult] = []
-    created: list[Call] = []
-    seq = world.call_seq
-    for to, item, decade, error in fates:
-        if error is not None:
-            results.append(ItemResult(to, error_code=error[0], error_message=error[1]))
-            continue
-        seq += 1
-        call = Call(
-            next(new_ids),
-            seq,
-            agent_id,
-            number.id,
-            to,
-            item.get("metadata"),
-            timeout_ms,
-            max_ms,
-            callees.resolve(to, scripts, default, decade),
-            now,
-            now,
-            sort_time=now,
-            dynamic_variables=item.get("dynamic_variables"),
-        )
-        calls[call.id] = call
-        created.append(call)
-        results.append(ItemResult(to, call.id))
-    world.call_seq = seq
-    world.pacer.assign_all(created, now=now, lane=lane)
-    listed = world.calls_by_agent.setdefault(agent_id, [])
-    if created and listed and listed[-1].sort_time > now:  # a clock that went back (restart)
-        world.unsorted.add(agent_id)
-    listed.extend(created)
+    created = place(world, order, [(to, i, d) for to, i, d, e in fates if e is None], now)
+    made = iter(created)
+    results = [
+        ItemResult(to, next(made).id)
+        if e is None
+        else ItemResult(to, error_code=e[0], error_message=e[1])
+        for to, _, _, e in fates
+    ]
     return results, created

@@ -1,65 +1,72 @@
-"""A min-heap of due transitions. Each call has at most one live entry; stale ones are skipped."""
+"""A min-heap of due call transitions. A call's ``pending`` step is its one live entry; an
+entry whose step is no longer the call's ``pending`` is stale and skipped."""
 
 from __future__ import annotations
 
 import heapq
+from typing import TYPE_CHECKING
 
 from mock_server.domain.models import Call
+
+if TYPE_CHECKING:
+    from mock_server.domain.lifecycle import Step
 
 
 class Scheduler:
     """Orders pending call transitions by due time (then by scheduling order)."""
 
     def __init__(self) -> None:
-        self._heap: list[tuple[int, int, Call]] = []
+        self._heap: list[tuple[int, int, Call, Step]] = []
         self._seq = 0
 
     def __len__(self) -> int:
         return len(self._heap)
 
-    def schedule(self, call: Call, at: int) -> None:
-        call.next_at = at
+    def schedule(self, call: Call, step: Step) -> None:
+        """Make ``step`` the call's next transition."""
+        call.pending = step
         self._seq += 1
-        heapq.heappush(self._heap, (at, self._seq, call))
+        heapq.heappush(self._heap, (step.at, self._seq, call, step))
 
-    def schedule_all(self, calls: list[Call]) -> None:
-        """``schedule`` each call at its dial time, in order."""
-        heap, seq = self._heap, self._seq
-        for call in calls:
+    def schedule_all(self, calls: list[Call], steps: list[Step]) -> None:
+        """``schedule`` each call with its step, in order (one request's new calls)."""
+        heap, seq, push = self._heap, self._seq, heapq.heappush
+        for call, step in zip(calls, steps, strict=True):
             seq += 1
-            call.next_at = call.dial_at
-            heapq.heappush(heap, (call.dial_at, seq, call))
+            call.pending = step
+            push(heap, (step.at, seq, call, step))
         self._seq = seq
 
-    def unschedule(self, call: Call) -> None:
-        call.next_at = None  # its heap entry becomes stale and is dropped when reached
+    @staticmethod
+    def unschedule(call: Call) -> None:
+        call.pending = None  # its heap entry becomes stale and is dropped when reached
 
     def next_due(self) -> int | None:
         """When the earliest live transition is due, or None if nothing is pending."""
         heap = self._heap
-        while heap and heap[0][2].next_at != heap[0][0]:
+        while heap and heap[0][2].pending is not heap[0][3]:
             heapq.heappop(heap)
         return heap[0][0] if heap else None
 
-    def pop_due(self, now: int) -> Call | None:
-        """The next call whose transition is due at or before ``now``, or None."""
+    def pop_due(self, now: int) -> tuple[Call, Step] | None:
+        """The next call whose transition is due at or before ``now``, with that step."""
         heap = self._heap
         while heap:
-            at, _, call = heap[0]
-            if call.next_at != at:
+            at, _, call, step = heap[0]
+            if call.pending is not step:
                 heapq.heappop(heap)
                 continue
             if at > now:
                 return None
             heapq.heappop(heap)
-            call.next_at = None
-            return call
+            call.pending = None
+            return call, step
         return None
 
-    def drain(self) -> list[Call]:
-        """Remove every live entry and return its calls (for the unobserved fast-forward)."""
-        live = [call for at, _, call in self._heap if call.next_at == at]
+    def drain(self) -> list[tuple[Call, Step]]:
+        """Remove every live entry and return it (for the unobserved fast-forward)."""
+        live = [(call, step) for _, _, call, step in self._heap if call.pending is step]
         self._heap.clear()
-        for call in live:
-            call.next_at = None
+        for call, _ in live:
+            call.pending = None
         return live

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
 from typing import Any, Literal
 
 PacingScope = Literal["number", "organization"]
+
+#: Agent-call concurrency per plan (Line's scaling docs): presets for
+#: ``organization_concurrency_limit``.
+PLAN_CONCURRENCY = MappingProxyType({"free": 8, "pro": 12, "startup": 20, "scale": 60})
 InvalidItem = Literal["per_destination", "reject_request"]
 
 
@@ -33,6 +38,11 @@ class Settings:
     invalid_item: InvalidItem = "per_destination"
     #: The API version whose shapes webhook payloads use (ledger webhooks.version).
     webhook_api_version: str = "2026-08-14"
+    #: Calls the organisation may have in flight (ledger batches.concurrency); batches are
+    #: held back by it, single calls only with ``org_limit_holds_single_calls``.
+    organization_concurrency_limit: int = PLAN_CONCURRENCY["scale"]
+    #: A POST /agents/calls beyond the organisation's limit is 429 concurrency_limited.
+    org_limit_holds_single_calls: bool = False
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the named knobs changed; unknown names fail with the list of knobs."""

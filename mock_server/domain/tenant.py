@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from mock_server.domain import fastforward, lifecycle, outbound, webhooks
+from mock_server.domain import lifecycle, outbound, webhooks
 from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
+from mock_server.domain.engine import Engine
 from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.faults import Fault
 from mock_server.domain.journal import DuplicateDial, JournalEntry
@@ -55,10 +56,9 @@ class Tenant:
         self._seed = seed
         self._world_seed = world_seed
         self._lock = threading.RLock()
-        #: Runs when a call is answered (the Line bridge); may plan the call's end.
-        self.answer_hook: Callable[[Call, World], None] | None = None
-        #: POSTs a webhook delivery; returns (delivered, what happened).
-        self.send_webhook: Callable[[webhooks.Delivery], tuple[bool, str]] | None = None
+        #: Moves the world through time; its hooks connect the bridge and webhook sender.
+        self.engine = Engine(settings)
+        self.engine.snapshot = lambda world, call: self.view(call).snapshot()
         #: Called with (op, args, at) after each successful change (see ``oplog``).
         self.recorder: Callable[[str, dict[str, Any], int], None] | None = None
         self.world = World.fresh(
@@ -76,69 +76,15 @@ class Tenant:
     def locked(self) -> Iterator[World]:
         """Hold the tenant and bring it up to date with its clock."""
         with self._lock:
-            self._run_due(self.clock.now_ms())
+            self.engine.run_due(self.world, self.clock.now_ms())
             yield self.world
 
     def now_ms(self) -> int:
         return self.clock.now_ms()
 
-    def _run_due(self, now: int) -> int:
-        """Apply every call transition and webhook delivery due by ``now``, in time order."""
-        world = self.world
-        error_ms = round(self.settings.error_after_answer_seconds * 1000)
-        applied = 0
-        while True:
-            call_due = world.scheduler.next_due()
-            mail_due = world.outbox.next_due()
-            if (
-                mail_due is not None
-                and mail_due <= now
-                and (call_due is None or mail_due < call_due)
-            ):
-                self._send(world.outbox.pop_due(now))
-                continue
-            call = world.scheduler.pop_due(now)
-            if call is None:
-                return applied
-            step = call.pending or lifecycle.next_step(call, error_after_answer_ms=error_ms)
-            call.pending = None
-            if step is None:
-                continue
-            lifecycle.apply(call, step)
-            applied += 1
-            if step.event == "dialed":
-                world.pacer.dialed(call)
-            elif step.event == "answered":
-                world.unsorted.add(call.agent_id)
-                if self.answer_hook is not None:
-                    self.answer_hook(call, world)
-            self._schedule_next(call, error_ms)
-            if step.event != "dialed":
-                webhooks.emit(world, call, step.event, step.at, lambda c: self._view(c).snapshot())
-
-    def _send(self, delivery: webhooks.Delivery | None) -> None:
-        if delivery is None:
-            return
-        if self.send_webhook is None:
-            self.world.outbox.settle(delivery, "no sender configured", ok=False)
-            return
-        ok, result = self.send_webhook(delivery)
-        self.world.outbox.settle(delivery, result, ok=ok)
-
     def next_due(self) -> int | None:
-        """When the next transition or delivery is due (None if nothing is pending)."""
-        dues = [
-            d
-            for d in (self.world.scheduler.next_due(), self.world.outbox.next_due())
-            if d is not None
-        ]
-        return min(dues) if dues else None
-
-    def _schedule_next(self, call: Call, error_ms: int) -> None:
-        step = lifecycle.next_step(call, error_after_answer_ms=error_ms)
-        call.pending = step
-        if step is not None:
-            self.world.scheduler.schedule(call, step.at)
+        """When the next transition, delivery or admission is due (None: nothing is)."""
+        return self.engine.next_due(self.world)
 
     def _virtual(self, what: str) -> VirtualClock:
         if not isinstance(self.clock, VirtualClock):
@@ -152,26 +98,24 @@ class Tenant:
         with self._lock:
             clock = self._virtual("Advancing the clock")
             target = clock.now_ms() + round(seconds * 1000)
-            self._advance_to(clock, target)
+            self.engine.advance_to(self.world, clock, target)
             self.record_op("advance_to", target=target)
             return target
 
-    def _advance_to(self, clock: VirtualClock, target: int) -> None:
-        while (due := self.next_due()) is not None and due <= target:
-            clock.set(max(due, clock.now_ms()))
-            self._run_due(due)
-        clock.set(target)
+    def step(self, limit: int) -> bool:
+        """Move a virtual clock to the next event if it is due by ``limit`` (ms)."""
+        with self._lock:
+            clock = self._virtual("Stepping the clock")
+            moved = self.engine.step(self.world, clock, limit)
+            if moved:
+                self.record_op("advance_to", target=clock.now_ms())
+            return moved
 
     def run_until_idle(self) -> int:
         """Jump event to event until every call has ended; returns the final time."""
         with self._lock:
             clock = self._virtual("run-until-idle")
-            if fastforward.unobserved(self.world):
-                error_ms = round(self.settings.error_after_answer_seconds * 1000)
-                clock.set(fastforward.finish_all(self.world, clock.now_ms(), error_ms))
-            while (due := self.next_due()) is not None:
-                clock.set(max(due, clock.now_ms()))
-                self._run_due(due)
+            self.engine.run_until_idle(self.world, clock)
             self.record_op("advance_to", target=clock.now_ms())
             return clock.now_ms()
 
@@ -181,7 +125,7 @@ class Tenant:
             with self._lock:
                 due = self.next_due()
                 if due is not None and due > self.clock.now_ms():
-                    self._advance_to(self.clock, due)
+                    self.engine.advance_to(self.world, self.clock, due)
                     self.record_op("advance_to", target=due)
 
     def set_clock(self, mode: ClockMode, *, speed: float = 1.0) -> None:
@@ -215,17 +159,30 @@ class Tenant:
             invalid = outbound.check_request(
                 body, world, self.settings, version, per_destination=per_destination
             )
+            self._check_concurrency(world, len(body["outbound_calls"]) - len(invalid))
             now = self.clock.now_ms()
             results, created = outbound.create_calls(
                 body, world, self.settings, now=now, invalid=invalid
             )
-            world.scheduler.schedule_all(created)
+            self.engine.schedule_new(world, created)
             dups = world.journal.note_dials(created, now)
-            self._run_due(now)
+            self.engine.run_due(world, now)
             self.record_op(
                 "create_outbound", body=dict(body), version=version, per_destination=per_destination
             )
             return results, dups
+
+    def _check_concurrency(self, world: World, more: int) -> None:
+        """With ``org_limit_holds_single_calls``: 429 beyond the organisation's limit."""
+        limit = self.settings.organization_concurrency_limit
+        if self.settings.org_limit_holds_single_calls and world.active + more > limit:
+            raise ApiError(
+                429,
+                "concurrency_limited",
+                "Too many concurrent calls",
+                f"The organisation has {world.active} calls in flight; its limit is {limit}.",
+                headers={"retry-after": "1"},
+            )
 
     def _call(self, world: World, call_id: str) -> Call:
         call = world.calls.get(call_id)
@@ -233,7 +190,7 @@ class Tenant:
             raise not_found(f"Call {call_id!r} not found.", code="call_not_found")
         return call
 
-    def _view(self, call: Call) -> CallView:
+    def view(self, call: Call) -> CallView:
         """``call`` with its agent and number, as of now (use under the lock)."""
         world = self.world
         return CallView(
@@ -247,7 +204,7 @@ class Tenant:
         """The call as ``show`` renders it (inside the lock: a consistent picture)."""
         self.poll()
         with self.locked() as world:
-            return show(self._view(self._call(world, call_id)))
+            return show(self.view(self._call(world, call_id)))
 
     def call(self, call_id: str) -> Call:
         with self.locked() as world:
@@ -278,7 +235,7 @@ class Tenant:
                 before=ending_before,
                 started=started,
             )
-            return CallPage([show(self._view(c)) for c in page], next_page, next_page is not None)
+            return CallPage([show(self.view(c)) for c in page], next_page, next_page is not None)
 
     def cancel(self, call_id: str) -> None:
         with self.locked() as world:
@@ -289,9 +246,7 @@ class Tenant:
                     "cancelled.",
                     code="call_not_active",
                 )
-            world.scheduler.unschedule(call)
-            call.pending = None
-            lifecycle.apply(call, lifecycle.cancel_step(call, self.clock.now_ms()))
+            self.engine.end_now(world, call, lifecycle.cancel_step(call, self.clock.now_ms()))
             self.record_op("cancel", call_id=call_id)
 
     def delete(self, call_id: str, show: Callable[[CallView], T]) -> T:
@@ -306,7 +261,7 @@ class Tenant:
             if call.redacted_at is None:
                 call.redacted_at = self.clock.now_ms()
                 self.record_op("delete", call_id=call_id)
-            return show(self._view(call))
+            return show(self.view(call))
 
     def audio(self, call_id: str) -> float:
         """The length in seconds of an ended, answered, not deleted call's recording."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mock_server.domain.callees import DEFAULT_CALLEE
+from mock_server.domain.dispatcher import Dispatcher
 from mock_server.domain.faults import FaultBook
 from mock_server.domain.ids import IdFactory
 from mock_server.domain.journal import Journal
@@ -34,7 +35,11 @@ class World:
     outbox: Outbox = field(default_factory=lambda: Outbox(1000))
     #: Webhooks made with POST /agents/webhooks, by id, oldest first.
     webhooks: dict[str, Webhook] = field(default_factory=dict)
+    #: Call batches and the dispatcher that drains them.
+    dispatcher: Dispatcher = field(default_factory=lambda: Dispatcher(Settings()))
     call_seq: int = 0
+    #: Calls not yet ended (the organisation's concurrency in use).
+    active: int = 0
 
     @classmethod
     def fresh(cls, *, seed: int, settings: Settings, world_seed: Seed, now: int) -> World:
@@ -46,6 +51,7 @@ class World:
                 settings.journal_size, round(settings.duplicate_dial_window_seconds * 1000)
             ),
             outbox=Outbox(settings.journal_size),
+            dispatcher=Dispatcher(settings),
         )
         for a in world_seed.agents:
             world.add_agent(a.id, a.name, a.deployed, now)

@@ -27,6 +27,8 @@ class WireVersion:
     call_fields: tuple[str, ...]
     #: Transcript turn fields, in order: the properties of its ``transcript_turn`` contract.
     turn_fields: tuple[str, ...]
+    #: Batch recipient fields, in order: the properties of its ``batch_recipient`` contract.
+    recipient_fields: tuple[str, ...]
     #: Fields a deleted (redacted) call no longer shows.
     redacted_fields: tuple[str, ...]
     #: List Calls answers ``has_more``.
@@ -49,6 +51,7 @@ def _wire(name: str, **flags: Any) -> WireVersion:
         name=name,
         call_fields=_fields("agent_call", name),
         turn_fields=_fields("transcript_turn", name),
+        recipient_fields=_fields("batch_recipient", name),
         **flags,
     )
 

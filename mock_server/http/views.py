@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from types import MappingProxyType
 from typing import Any
 
+from mock_server.domain.batches import Batch, Recipient
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.models import Agent, Phase, PhoneNumber, Webhook
 from mock_server.domain.outbound import ItemResult
@@ -237,3 +238,44 @@ def webhook_payload(delivery: Delivery, version: WireVersion) -> dict[str, Any]:
     if delivery.event == "post_call_analysis":
         return {**head, "call_id": view.call.id, "analysis": {"summary": _summary(view)}}
     return {**head, "call": agent_call(view, version)}
+
+
+# ---- call batches ---------------------------------------------------------------------------
+
+
+def recipient(batch: Batch, r: Recipient, version: WireVersion) -> dict[str, Any]:
+    call = r.call
+    values: dict[str, Any] = {
+        "id": batch.recipient_id(r.index),
+        "to_number": r.to_number,
+        "status": r.status,
+        "created_at": rfc3339(batch.created_at),
+        "agent_call_id": call.id if call is not None else None,
+        "error_message": r.error,
+        "metadata": r.metadata,
+    }
+    return {name: values[name] for name in version.recipient_fields}
+
+
+def batch(item: Batch, version: WireVersion, *, with_recipients: bool) -> dict[str, Any]:
+    """The ``AgentCallBatch`` object; totals and status are counted from the recipients."""
+    scheduled, dispatched, finished = item.totals()
+    out: dict[str, Any] = {
+        "id": item.id,
+        "name": item.name,
+        "agent_id": item.agent_id,
+        "from_number_id": item.from_number_id,
+        "region": item.region,
+        "target_concurrency_limit": item.limit,
+        "status": item.status(),
+        "total_calls_scheduled": scheduled,
+        "total_calls_dispatched": dispatched,
+        "total_calls_finished": finished,
+        "retry_count": item.retry_count,
+        "created_at": rfc3339(item.created_at),
+        "last_updated_at": rfc3339(item.updated_at),
+        "scheduled_at": _ts(item.scheduled_at),
+    }
+    if with_recipients:
+        out["recipients"] = [recipient(item, r, version) for r in item.recipients]
+    return out

@@ -11,6 +11,13 @@ from starlette.routing import BaseRoute
 import contracts
 from mock_server.domain.errors import ApiError, bad_request
 from mock_server.http.pipeline import Ctx, Reply
+from mock_server.routes.batches import (
+    cancel_batch,
+    create_batch,
+    get_batch,
+    list_batches,
+    retry_batch,
+)
 from mock_server.routes.calls import (
     call_audio,
     cancel_call,
@@ -102,6 +109,40 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         kind="public",
         query=(QueryParam("version", {"enum": list(contracts.VERSIONS)}),),
         summary="This document",
+    ),
+    RouteSpec(
+        "POST",
+        "/agents/calls/batches",
+        create_batch,
+        "batch",
+        status=201,
+        request="batch_request",
+        summary="Create call batch",
+    ),
+    RouteSpec(
+        "GET",
+        "/agents/calls/batches",
+        list_batches,
+        "batch_list",
+        query=(LIMIT, *CURSORS),
+        summary="List call batches",
+    ),
+    RouteSpec(
+        "GET", "/agents/calls/batches/{batch_id}", get_batch, "batch", summary="Get call batch"
+    ),
+    RouteSpec(
+        "POST",
+        "/agents/calls/batches/{batch_id}/cancel",
+        cancel_batch,
+        "batch",
+        summary="Cancel call batch",
+    ),
+    RouteSpec(
+        "POST",
+        "/agents/calls/batches/{batch_id}/retry",
+        retry_batch,
+        "batch",
+        summary="Retry call batch",
     ),
     RouteSpec(
         "POST",

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 import contracts
 from mock_server import ledger
-from mock_server.domain import callees, lookups
-from mock_server.domain.errors import bad_request, not_found
+from mock_server.domain import batch_ops, callees, lookups
+from mock_server.domain.errors import bad_request
 from mock_server.domain.listing import StartBounds
 from mock_server.domain.outbound import ItemResult
 from mock_server.http import views
@@ -82,18 +81,13 @@ def _instant(name: str, raw: str | None) -> int | None:
     if raw is None:
         return None
     text = raw.strip()
-    ok = re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)", text)
-    try:
-        if not ok:
-            raise ValueError(text)
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+    if not contracts.is_rfc3339(text):
         raise bad_request(
             f"{name}: must be an RFC 3339 date-time such as 2026-03-01T12:00:00Z "
             f"(got {raw[:40]!r}).",
             code="invalid_query_parameter",
-        ) from None
-    return int(parsed.timestamp() * 1000)
+        )
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def list_calls(ctx: Ctx) -> Reply:
@@ -109,12 +103,23 @@ def list_calls(ctx: Ctx) -> Reply:
             )
         if gte is not None or lte is not None:
             bounds = StartBounds(gte, lte)
+    version = ctx.version
     if batch_id is not None:
-        raise not_found(f"Batch {batch_id!r} not found.", code="batch_not_found")
+        ctx.rely("list.batch_id")
+        page = batch_ops.batch_calls(
+            ctx.tenant,
+            batch_id,
+            lambda view: views.agent_call(view, version, include_transcript=bool(parts)),
+            agent_id=agent_id,
+            limit=limit_of(query.get("limit")),
+            starting_after=query.get("starting_after") or None,
+            ending_before=query.get("ending_before") or None,
+            started=bounds,
+        )
+        return Reply(views.call_page(page, version))
     assert agent_id is not None
     if query.get("starting_after") or query.get("ending_before"):
         ctx.rely("list.cursors")
-    version = ctx.version
     page = ctx.tenant.list_calls(
         agent_id,
         lambda view: views.agent_call(view, version, include_transcript=bool(parts)),

@@ -1,0 +1,174 @@
+"""Call batches as the API offers them: create, read, list, cancel, retry, and their calls.
+
+The rules of ``POST /agents/calls/batches`` run in the same order as for single calls
+(shape, agent, number), each recipient is checked as an outbound item of the request's
+version (a bad one is named ``recipients[index]`` and no batch is made), then the
+dispatcher takes over (``dispatcher.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from contracts import errors_of
+from mock_server.domain import listing, outbound
+from mock_server.domain.batches import Batch, Recipient
+from mock_server.domain.errors import bad_request
+from mock_server.domain.readmodels import CallPage, CallView
+from mock_server.domain.tenant import Tenant
+
+T = TypeVar("T")
+
+#: How far ahead a batch may be scheduled (documented: 30 days).
+MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600 * 1000
+
+
+def _instant(text: str) -> int:
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def check_batch(body: Mapping[str, Any], tenant: Tenant, version: str, now: int) -> int | None:
+    """The create rules in order; returns ``scheduled_at`` in ms (None: start now)."""
+    errors = errors_of("batch_request", body, version=version)
+    if errors:
+        detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
+        raise bad_request(f"Invalid request body: {detail}", code="invalid_request_body")
+    scheduled = body.get("scheduled_at")
+    at = None if scheduled is None else _instant(scheduled)
+    if at is not None and not now < at <= now + MAX_SCHEDULE_AHEAD_MS:
+        raise bad_request(
+            f"scheduled_at: must be in the future and at most 30 days ahead (got {scheduled}).",
+            code="invalid_request_body",
+        )
+    world = tenant.world
+    outbound.check_parties(body, world)
+    number = world.numbers[body["from_number_id"]]
+    if body.get("region") is not None and number.provider != "sip_trunk":
+        raise bad_request(
+            "region: only batches dialing from a SIP-trunk number may choose a region.",
+            code="invalid_request_body",
+        )
+    return at
+
+
+def create_batch(tenant: Tenant, body: Mapping[str, Any], *, version: str) -> Batch:
+    with tenant.locked() as world:
+        now = tenant.now_ms()
+        scheduled_at = check_batch(body, tenant, version, now)
+        settings = tenant.settings
+        limit = body.get("target_concurrency_limit")
+        timeout = body.get("ringing_timeout_seconds")
+        minutes = body.get("max_call_duration_minutes")
+        if limit is None:
+            limit = default_limit(settings.organization_concurrency_limit)
+        if timeout is None:
+            timeout = outbound.DEFAULT_RINGING_TIMEOUT_SECONDS
+        if minutes is None:
+            minutes = outbound.DEFAULT_MAX_DURATION_MINUTES
+        recipients = [
+            Recipient(i, r["to_number"], r.get("metadata"), r.get("dynamic_variables"))
+            for i, r in enumerate(body["recipients"])
+        ]
+        batch = Batch(
+            id=world.ids.prefixed("acb_"),
+            name=body.get("name") or "",
+            agent_id=body["agent_id"],
+            from_number_id=body["from_number_id"],
+            region=body.get("region") or "US",
+            limit=limit,
+            ringing_timeout_ms=timeout * 1000,
+            max_duration_ms=minutes * 60_000,
+            created_at=now,
+            scheduled_at=scheduled_at,
+            recipients=recipients,
+            updated_at=now,
+        )
+        world.dispatcher.add(batch, now)
+        tenant.engine.run_due(world, now)
+        tenant.record_op("create_batch", body=dict(body), version=version)
+        return batch
+
+
+def default_limit(organization_limit: int) -> int:
+    """An omitted ``target_concurrency_limit``: half the organisation's (ledger
+    ``batches.default_limit``), at least 1."""
+    return max(1, organization_limit // 2)
+
+
+def read_batch(tenant: Tenant, batch_id: str, show: Callable[[Batch], T]) -> T:
+    with tenant.locked() as world:
+        return show(world.dispatcher.get(batch_id))
+
+
+def list_batches(
+    tenant: Tenant,
+    show: Callable[[Batch], T],
+    *,
+    limit: int,
+    starting_after: str | None,
+    ending_before: str | None,
+) -> tuple[list[T], bool]:
+    """A page of batches, newest first, and whether more follow."""
+    with tenant.locked() as world:
+        newest_first = list(reversed(world.dispatcher.batches.values()))
+        page, more = listing.cursor_page(
+            newest_first,
+            lambda b: b.id,
+            limit=limit,
+            starting_after=starting_after,
+            ending_before=ending_before,
+            what="batch",
+        )
+        return [show(b) for b in page], more
+
+
+def cancel_batch(tenant: Tenant, batch_id: str, show: Callable[[Batch], T]) -> T:
+    with tenant.locked() as world:
+        batch = world.dispatcher.cancel(batch_id, tenant.now_ms())
+        tenant.record_op("cancel_batch", batch_id=batch_id)
+        return show(batch)
+
+
+def retry_batch(tenant: Tenant, batch_id: str, show: Callable[[Batch], T]) -> T:
+    with tenant.locked() as world:
+        batch = world.dispatcher.retry(batch_id, tenant.now_ms())
+        tenant.engine.run_due(world, tenant.now_ms())
+        tenant.record_op("retry_batch", batch_id=batch_id)
+        return show(batch)
+
+
+def batch_calls(
+    tenant: Tenant,
+    batch_id: str,
+    show: Callable[[CallView], T],
+    *,
+    agent_id: str | None,
+    limit: int,
+    starting_after: str | None,
+    ending_before: str | None,
+    started: listing.StartBounds | None,
+) -> CallPage[T]:
+    """List Calls by ``batch_id``: one entry per attempt, newest first."""
+    tenant.poll()
+    with tenant.locked() as world:
+        batch = world.dispatcher.get(batch_id)
+        if agent_id is not None and agent_id != batch.agent_id:
+            raise bad_request(
+                f"agent_id {agent_id!r} does not match batch {batch_id!r}'s agent.",
+                code="invalid_query_parameter",
+            )
+        calls = sorted(batch.calls, key=listing.order_key)
+        if started is not None:
+            calls = [c for c in calls if started.admits(c)]
+        members = {c.id: c for c in calls}
+        page, next_page = listing.page_of(
+            calls,
+            limit=limit,
+            starting_after=starting_after,
+            ending_before=ending_before,
+            find=members.get,
+        )
+        views = [show(tenant.view(c)) for c in page]
+        return CallPage(views, next_page, next_page is not None)

@@ -1,0 +1,107 @@
+"""Call batches as records: a batch, its recipients, and the statuses derived from them.
+
+Nothing here is stored twice: a recipient's status is read from its latest call (or from
+why it never got one), and a batch's status and totals are counted from its recipients, so
+they always agree.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from mock_server.domain.models import Call, CallStatus
+
+RecipientStatus = Literal["queued", "dispatched", "started", "completed", "failed", "cancelled"]
+BatchStatus = Literal["pending", "in_progress", "completed", "failed", "cancelled"]
+
+_OF_CALL: MappingProxyType[CallStatus, RecipientStatus] = MappingProxyType(
+    {
+        CallStatus.CREATED: "dispatched",
+        CallStatus.STARTED: "started",
+        CallStatus.COMPLETED: "completed",
+        CallStatus.FAILED: "failed",
+    }
+)
+
+
+@dataclass(slots=True, eq=False)
+class Recipient:
+    """One destination of a batch. ``call`` is its latest attempt; ``error`` says why it
+    failed before a call could be placed; ``cancelled`` that the batch stopped it."""
+
+    index: int
+    to_number: str
+    metadata: dict[str, Any] | None
+    dynamic_variables: dict[str, Any] | None
+    call: Call | None = None
+    error: str | None = None
+    cancelled: bool = False
+
+    @property
+    def status(self) -> RecipientStatus:
+        if self.cancelled:
+            return "cancelled"
+        if self.error is not None:
+            return "failed"
+        if self.call is None:
+            return "queued"
+        return _OF_CALL[self.call.status]
+
+
+@dataclass(slots=True, eq=False)
+class Batch:
+    """A batch of outbound calls, drained by the dispatcher at most ``limit`` at a time."""
+
+    id: str
+    name: str
+    agent_id: str
+    from_number_id: str
+    region: str
+    limit: int
+    ringing_timeout_ms: int
+    max_duration_ms: int
+    created_at: int
+    scheduled_at: int | None
+    recipients: list[Recipient]
+    updated_at: int = 0
+    retry_count: int = 0
+    cancelled_at: int | None = None
+    #: Indices of the recipients still waiting, in dial order.
+    queue: deque[int] = field(default_factory=deque)
+    #: This batch's calls not yet ended.
+    in_flight: int = 0
+    #: Every call placed for the batch, every attempt, oldest first.
+    calls: list[Call] = field(default_factory=list)
+    #: The order key of the batch in List Call Batches (its creation sequence).
+    seq: int = 0
+
+    def recipient_id(self, index: int) -> str:
+        return f"acr_{self.id[4:]}{index:04d}"
+
+    def totals(self) -> tuple[int, int, int]:
+        """(scheduled, dispatched, finished): every recipient; those handed to the dialer
+        (a call placed, or failed before one could be); those whose latest attempt ended."""
+        dispatched = finished = 0
+        for r in self.recipients:
+            status = r.status
+            if status not in ("queued", "cancelled"):
+                dispatched += 1
+                if status in ("completed", "failed"):
+                    finished += 1
+        return len(self.recipients), dispatched, finished
+
+    def status(self) -> BatchStatus:
+        """Derived at read time from the recipients."""
+        if self.cancelled_at is not None:
+            return "cancelled"
+        statuses = [r.status for r in self.recipients]
+        if all(s == "queued" for s in statuses):
+            return "pending"
+        if any(s in ("queued", "dispatched", "started") for s in statuses):
+            return "in_progress"
+        if all(r.error is not None for r in self.recipients):
+            return "failed"  # every recipient failed before dialing
+        return "completed"

@@ -1,0 +1,172 @@
+"""The batch dispatcher: drains call batches onto the dial queue, on the tenant's clock.
+
+Batches are admitted first come, first served. A queued recipient is dispatched — made an
+ordinary call, which then lives like any other (pacing, lifecycle, webhooks, bridge) — when
+its batch has started (``scheduled_at`` has passed), fewer than ``target_concurrency_limit``
+of the batch's calls are in flight, and fewer than the organisation's limit of calls are
+(ledger ``batches.concurrency``). Admission is tried when something could change the answer:
+a batch starts, a call ends, a batch is retried. The engine calls ``admit``; the dispatcher
+never moves time itself.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from mock_server.domain import callees
+from mock_server.domain.batches import Batch
+from mock_server.domain.errors import bad_request, not_found
+from mock_server.domain.models import Call
+from mock_server.domain.outbound import Order, check_capacity, destination_error, lane_of, place
+from mock_server.domain.settings import Settings
+
+if TYPE_CHECKING:
+    from mock_server.domain.engine import Engine
+    from mock_server.domain.world import World
+
+
+class Dispatcher:
+    """One tenant's batches and the instants at which admission is worth trying."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.batches: dict[str, Batch] = {}
+        self._wakes: list[int] = []
+        #: Batches with recipients still queued, in creation order (first come first served).
+        self._open: dict[str, Batch] = {}
+
+    # ---- what the engine asks -------------------------------------------------------------
+
+    def waiting(self) -> bool:
+        """Whether any recipient is queued (so call ends and the clock matter to batches)."""
+        return bool(self._open)
+
+    def next_due(self) -> int | None:
+        if not self._open:
+            self._wakes.clear()
+            return None
+        return self._wakes[0] if self._wakes else None
+
+    def wake(self, at: int) -> None:
+        if self._open and (not self._wakes or self._wakes[0] != at):
+            heapq.heappush(self._wakes, at)
+
+    def admit(self, world: World, now: int, engine: Engine) -> None:
+        """Dispatch every recipient that may go now, batch by batch in creation order."""
+        wakes = self._wakes
+        while wakes and wakes[0] <= now:
+            heapq.heappop(wakes)
+        org_room = self.settings.organization_concurrency_limit - world.active
+        for batch in list(self._open.values()):
+            if org_room <= 0:
+                break
+            if batch.scheduled_at is not None and batch.scheduled_at > now:
+                continue
+            room = min(batch.limit - batch.in_flight, org_room)
+            if room <= 0:
+                continue
+            made = self._dispatch(world, batch, room, now)
+            engine.schedule_new(world, made)
+            org_room -= len(made)
+
+    def _dispatch(self, world: World, batch: Batch, room: int, now: int) -> list[Call]:
+        """Take up to ``room`` recipients off the batch's queue; place their calls."""
+        number = world.numbers[batch.from_number_id]
+        order = Order(
+            number,
+            batch.agent_id,
+            batch.ringing_timeout_ms,
+            batch.max_duration_ms,
+            lane_of(number, self.settings),
+            batch.id,
+        )
+        taken: list[tuple[str, dict[str, Any], int | None]] = []
+        owners = []
+        while batch.queue and len(taken) < room:
+            recipient = batch.recipients[batch.queue.popleft()]
+            decade = callees.magic_decade(recipient.to_number)
+            error = destination_error(recipient.to_number, number.provider, decade)
+            if error is not None:  # fails before a call can be placed
+                recipient.error = error[1]
+                continue
+            item = {
+                "metadata": recipient.metadata,
+                "dynamic_variables": recipient.dynamic_variables,
+            }
+            taken.append((recipient.to_number, item, decade))
+            owners.append(recipient)
+        if not batch.queue:
+            self._open.pop(batch.id, None)
+        check_capacity(world, self.settings, len(taken))
+        made = place(world, order, taken, now)
+        for recipient, call in zip(owners, made, strict=True):
+            recipient.call = call
+        batch.calls.extend(made)
+        batch.in_flight += len(made)
+        batch.updated_at = now
+        return made
+
+    # ---- hooks from the engine -------------------------------------------------------------
+
+    def started(self, call: Call) -> None:
+        """A batch call was answered (nothing to free; its recipient reads the call)."""
+
+    def ended(self, world: World, call: Call, at: int) -> None:
+        """A call ended: a batch slot (if it was a batch call) and an organisation slot free."""
+        if call.batch_id is not None:
+            batch = self.batches[call.batch_id]
+            batch.in_flight -= 1
+            batch.updated_at = at
+        self.wake(at)
+
+    def finished_alone(self, call: Call) -> None:
+        """A batch call was run to its end by the fast-forward (nothing was waiting)."""
+        assert call.batch_id is not None
+        self.batches[call.batch_id].in_flight -= 1
+
+    # ---- what the API asks ----------------------------------------------------------------
+
+    def add(self, batch: Batch, now: int) -> None:
+        batch.seq = len(self.batches)
+        batch.queue = deque(range(len(batch.recipients)))
+        self.batches[batch.id] = batch
+        self._open[batch.id] = batch
+        self.wake(max(now, batch.scheduled_at or now))
+
+    def get(self, batch_id: str) -> Batch:
+        batch = self.batches.get(batch_id)
+        if batch is None:
+            raise not_found(f"Batch {batch_id!r} not found.", code="batch_not_found")
+        return batch
+
+    def cancel(self, batch_id: str, now: int) -> Batch:
+        """Stop the queued recipients; calls in flight finish. Idempotent."""
+        batch = self.get(batch_id)
+        if batch.cancelled_at is None:
+            batch.cancelled_at = batch.updated_at = now
+            while batch.queue:
+                batch.recipients[batch.queue.popleft()].cancelled = True
+            self._open.pop(batch.id, None)
+        return batch
+
+    def retry(self, batch_id: str, now: int) -> Batch:
+        """Re-queue the recipients whose latest attempt failed (or never got a call)."""
+        batch = self.get(batch_id)
+        if batch.cancelled_at is not None:
+            raise bad_request(
+                f"Batch {batch_id!r} was cancelled; a cancelled batch cannot be retried.",
+                code="batch_cancelled",
+            )
+        again = [r for r in batch.recipients if r.status == "failed"]
+        for recipient in again:
+            recipient.error = None
+            recipient.call = None
+            batch.queue.append(recipient.index)
+        batch.retry_count += 1
+        batch.updated_at = now
+        if batch.queue:
+            self._open[batch.id] = batch
+            self.wake(max(now, batch.scheduled_at or now))
+        return batch

@@ -1,0 +1,145 @@
+"""The time engine: the one place a tenant's world moves through time.
+
+Three queues hold what falls due — call transitions (``Scheduler``), webhook deliveries
+(``Outbox``) and batch admissions (``Dispatcher``) — and ``run_due`` takes them in time order
+(at one instant: call transitions, then deliveries, then admissions). Every call transition
+is applied by ``_apply``, and its side effects go through its hooks, in this order: pacing
+(the number's queue), the List index, the answer hook (the Line bridge), the call's next
+step, the webhook outbox, and the batch dispatcher. Fast-forward (``run_until_idle`` when
+nothing observes the calls) is a mode of the same engine, not a second loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from mock_server.domain import fastforward, lifecycle, webhooks
+from mock_server.domain.clock import VirtualClock
+from mock_server.domain.models import Call
+from mock_server.domain.settings import Settings
+
+if TYPE_CHECKING:
+    from mock_server.domain.readmodels import CallView
+    from mock_server.domain.world import World
+
+
+class Engine:
+    """Applies due work in time order for one tenant (the tenant holds its lock)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.error_ms = round(settings.error_after_answer_seconds * 1000)
+        #: Runs when a call is answered (the Line bridge); may plan the call's end.
+        self.answer_hook: Callable[[Call, World], None] | None = None
+        #: POSTs a webhook delivery; returns (delivered, what happened).
+        self.send_webhook: Callable[[webhooks.Delivery], tuple[bool, str]] | None = None
+        #: A copy of a call as it is now (what a webhook payload shows).
+        self.snapshot: Callable[[World, Call], CallView] | None = None
+
+    # ---- what is due ------------------------------------------------------------------
+
+    @staticmethod
+    def next_due(world: World) -> int | None:
+        """When the next transition, delivery or admission is due (None: nothing is)."""
+        dues = [
+            d
+            for d in (
+                world.scheduler.next_due(),
+                world.outbox.next_due(),
+                world.dispatcher.next_due(),
+            )
+            if d is not None
+        ]
+        return min(dues) if dues else None
+
+    def run_due(self, world: World, now: int) -> None:
+        """Apply everything due by ``now``, in time order."""
+        scheduler, outbox, dispatcher = world.scheduler, world.outbox, world.dispatcher
+        while True:
+            call_due = scheduler.next_due()
+            mail_due = outbox.next_due()
+            admit_due = dispatcher.next_due()
+            first = min((d for d in (call_due, mail_due, admit_due) if d is not None), default=None)
+            if first is None or first > now:
+                return
+            if call_due == first:
+                popped = scheduler.pop_due(now)
+                assert popped is not None
+                self._apply(world, *popped)
+            elif mail_due == first:
+                self._send(world, outbox.pop_due(now))
+            else:
+                dispatcher.admit(world, first, self)
+
+    # ---- moving a virtual clock ---------------------------------------------------------
+
+    def advance_to(self, world: World, clock: VirtualClock, target: int) -> None:
+        """Step event by event up to ``target``, then stop the clock there."""
+        while (due := self.next_due(world)) is not None and due <= target:
+            clock.set(max(due, clock.now_ms()))
+            self.run_due(world, due)
+        clock.set(max(target, clock.now_ms()))
+
+    def step(self, world: World, clock: VirtualClock, limit: int) -> bool:
+        """Move to the next event if it is due by ``limit``; False when none is."""
+        due = self.next_due(world)
+        if due is None or due > limit:
+            return False
+        clock.set(max(due, clock.now_ms()))
+        self.run_due(world, clock.now_ms())
+        return True
+
+    def run_until_idle(self, world: World, clock: VirtualClock) -> int:
+        """Run until nothing is pending; returns the final instant. When no transition has a
+        side effect beyond its own call (no webhook, no Line agent, no batch waiting), calls
+        are finished one by one without the heap (``fastforward``): the same end state."""
+        if fastforward.unobserved(world):
+            clock.set(fastforward.finish_all(world, clock.now_ms(), self.error_ms))
+        while (due := self.next_due(world)) is not None:
+            clock.set(max(due, clock.now_ms()))
+            self.run_due(world, due)
+        return clock.now_ms()
+
+    # ---- calls ---------------------------------------------------------------------------
+
+    def schedule_new(self, world: World, calls: list[Call]) -> None:
+        """Queue new calls' first transition (the dial) and count them as active."""
+        next_step = lifecycle.next_step
+        steps = [next_step(c, error_after_answer_ms=self.error_ms) for c in calls]
+        world.scheduler.schedule_all(calls, steps)  # type: ignore[arg-type]
+        world.active += len(calls)
+
+    def end_now(self, world: World, call: Call, step: lifecycle.Step) -> None:
+        """End a call out of turn (an API cancel) through the same hooks."""
+        world.scheduler.unschedule(call)
+        self._apply(world, call, step)
+
+    def _apply(self, world: World, call: Call, step: lifecycle.Step) -> None:
+        lifecycle.apply(call, step)
+        event = step.event
+        if event == "dialed":
+            world.pacer.dialed(call)
+        elif event == "answered":
+            world.unsorted.add(call.agent_id)
+            if call.batch_id is not None:
+                world.dispatcher.started(call)
+            if self.answer_hook is not None:
+                self.answer_hook(call, world)
+        following = lifecycle.next_step(call, error_after_answer_ms=self.error_ms)
+        if following is not None:
+            world.scheduler.schedule(call, following)
+        if event != "dialed" and self.snapshot is not None:
+            snapshot = self.snapshot
+            webhooks.emit(world, call, event, step.at, lambda c: snapshot(world, c))
+        if event == "ended":
+            world.active -= 1
+            world.dispatcher.ended(world, call, step.at)
+
+    def _send(self, world: World, delivery: webhooks.Delivery | None) -> None:
+        if delivery is None:
+            return
+        if self.send_webhook is None:
+            world.outbox.settle(delivery, "no sender configured", ok=False)
+            return
+        ok, result = self.send_webhook(delivery)
+        world.outbox.settle(delivery, result, ok=ok)
