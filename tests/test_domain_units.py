@@ -79,7 +79,8 @@ def test_scheduler_orders_and_skips_stale_entries() -> None:
     order = []
     while (popped := s.pop_due(100)) is not None:
         call, due = popped
-        assert call.pending is None and due.at in (5, 10)
+        assert call.pending is None
+        assert due.at in (5, 10)
         order.append(call.seq)
     assert order == [0, 1, 3]
     assert s.next_due() is None
