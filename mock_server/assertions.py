@@ -62,11 +62,13 @@ def not_dialed(tenant: Tenant, number: str) -> None:
         )
 
 
-def dialed_in_order(tenant: Tenant, numbers: Sequence[str]) -> None:
-    """Assert the first calls to ``numbers`` were placed in this order."""
+def dialed_in_order(tenant: Tenant, numbers: Sequence[str], *, batch_id: str | None = None) -> None:
+    """Assert the first calls to ``numbers`` (of one batch, if given) were placed in this
+    order."""
     firsts: dict[str, Call] = {}
     for call in _calls(tenant):
-        firsts.setdefault(call.to_number, call)
+        if batch_id is None or call.batch_id == batch_id:
+            firsts.setdefault(call.to_number, call)
     missing = [n for n in numbers if n not in firsts]
     if missing:
         raise AssertionError(f"never dialed {missing}\n{describe(tenant)}")
@@ -139,3 +141,30 @@ def no_inferred_rules(tenant: Tenant, *, allow: Iterable[str] = ()) -> None:
         if len(requests) > 5:
             lines.append(f"      ... and {len(requests) - 5} more")
     raise AssertionError("\n".join(lines))
+
+
+def batch_concurrency(tenant: Tenant, *, at_most: int, batch_id: str | None = None) -> int:
+    """Assert no batch (or the one given) ever had more than ``at_most`` calls in flight
+    (from dispatch to end); returns the highest number seen."""
+    by_batch: dict[str, list[Call]] = {}
+    for call in _calls(tenant):
+        if call.batch_id is not None and (batch_id is None or call.batch_id == batch_id):
+            by_batch.setdefault(call.batch_id, []).append(call)
+    if batch_id is not None and batch_id not in by_batch:
+        raise AssertionError(f"batch {batch_id!r} placed no call\n{describe(tenant)}")
+    highest = 0
+    for bid, calls in by_batch.items():
+        edges = sorted(
+            [(c.created_at, 1) for c in calls]
+            + [(c.ended_at, -1) for c in calls if c.ended_at is not None]
+        )  # at one instant an end (-1) sorts before a start: the slot is free again
+        level = 0
+        for at, delta in edges:
+            level += delta
+            if level > at_most:
+                raise AssertionError(
+                    f"batch {bid} had {level} calls in flight at {rfc3339(at)} "
+                    f"(at most {at_most} expected)\n{describe(tenant, calls)}"
+                )
+            highest = max(highest, level)
+    return highest

@@ -161,6 +161,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     call.add_argument("--follow", action="store_true", help="follow the call until it ends")
     call.add_argument("--poll", type=float, default=0.5, help="seconds between polls")
+    from mock_server import batchcmd
+
+    batchcmd.add_parser(sub)
     return parser
 
 
@@ -339,6 +342,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(args)
     if args.command == "call":
         return _call(args)
+    if args.command == "batch":
+        from mock_server import batchcmd
+
+        return batchcmd.run(args)
     world = Seed.empty() if args.no_seed else Seed.documented()
     if args.seed_file:
         try:

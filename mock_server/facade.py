@@ -11,7 +11,7 @@ import httpx
 from contracts import LATEST, VERSIONS
 from mock_server import assertions
 from mock_server.app import create_app
-from mock_server.domain import lookups
+from mock_server.domain import batch_ops, lookups
 from mock_server.domain.clock import ClockMode
 from mock_server.domain.faults import Fault, named
 from mock_server.domain.journal import DuplicateDial, JournalEntry
@@ -230,8 +230,29 @@ class FakeCartesia:
     def assert_not_dialed(self, number: str, *, api_key: str | None = None) -> None:
         assertions.not_dialed(self.tenant(api_key), number)
 
-    def assert_dialed_in_order(self, numbers: list[str], *, api_key: str | None = None) -> None:
-        assertions.dialed_in_order(self.tenant(api_key), numbers)
+    def assert_dialed_in_order(
+        self, numbers: list[str], *, batch_id: str | None = None, api_key: str | None = None
+    ) -> None:
+        """The first calls to ``numbers`` (of one batch, if given) were placed in order."""
+        assertions.dialed_in_order(self.tenant(api_key), numbers, batch_id=batch_id)
+
+    def assert_batch_concurrency(
+        self, *, at_most: int, batch_id: str | None = None, api_key: str | None = None
+    ) -> int:
+        """No batch (or the one given) ever had more than ``at_most`` calls in flight;
+        returns the highest number seen."""
+        return assertions.batch_concurrency(
+            self.tenant(api_key), at_most=at_most, batch_id=batch_id
+        )
+
+    def batch(self, batch_id: str, *, api_key: str | None = None) -> dict[str, Any]:
+        """The batch as Get Call Batch answers it (this fake's ``api_version``)."""
+        version = wire(self.api_version)
+        return batch_ops.read_batch(
+            self.tenant(api_key),
+            batch_id,
+            lambda b: views.batch(b, version, with_recipients=True),
+        )
 
     def assert_dial_spacing(
         self,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from contracts import validate
 from tests.conftest import AGENT, NUMBER, Door
 
@@ -230,3 +232,31 @@ def test_single_calls_can_be_held_by_the_organisation_limit() -> None:
         assert r.headers["retry-after"] == "1"
         fake.run_until_idle()
         assert fake.client().post("/agents/calls", json=body).status_code == 200
+
+
+def test_facade_helpers_for_batches() -> None:
+    from mock_server import FakeCartesia
+
+    with FakeCartesia() as fake:
+        numbers = [f"+1415555010{i}" for i in range(5)]
+        made = (
+            fake.client()
+            .post(
+                BATCHES,
+                json={
+                    "agent_id": AGENT,
+                    "from_number_id": NUMBER,
+                    "target_concurrency_limit": 2,
+                    "recipients": [{"to_number": n} for n in numbers],
+                },
+            )
+            .json()
+        )
+        fake.run_until_idle()
+        assert fake.batch(made["id"])["status"] == "completed"
+        assert fake.assert_batch_concurrency(at_most=2, batch_id=made["id"]) == 2
+        fake.assert_dialed_in_order(numbers, batch_id=made["id"])
+        with pytest.raises(AssertionError, match="calls in flight"):
+            fake.assert_batch_concurrency(at_most=1)
+        with pytest.raises(AssertionError, match="dial order"):
+            fake.assert_dialed_in_order(numbers[::-1], batch_id=made["id"])
