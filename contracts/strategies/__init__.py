@@ -6,6 +6,14 @@ time (``hypothesis.errors.InvalidArgument``). Requires the ``strategies`` extra 
 
 from __future__ import annotations
 
+from contracts.strategies._batches import (
+    BATCH_RULES,
+    Campaign,
+    InvalidBatchRequest,
+    batch_requests,
+    campaigns,
+    invalid_batch_requests,
+)
 from contracts.strategies._invalid import (
     ITEM_RULES,
     RULES,
@@ -18,14 +26,20 @@ from contracts.strategies._requests import agent_calls, dynamic_variables, outbo
 from contracts.strategies._workloads import Workload, workloads
 
 __all__ = [
+    "BATCH_RULES",
     "ITEM_RULES",
     "RULES",
     "VERSION_RULES",
+    "Campaign",
+    "InvalidBatchRequest",
     "InvalidRequest",
     "Workload",
     "agent_calls",
+    "batch_requests",
+    "campaigns",
     "dynamic_variables",
     "e164_numbers",
+    "invalid_batch_requests",
     "invalid_e164_numbers",
     "invalid_outbound_requests",
     "magic_numbers",
