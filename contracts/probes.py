@@ -3,7 +3,10 @@
 Tier 0 probes can never place a call: every ``POST /agents/calls`` body is invalid *and*
 names an agent that does not exist (``UNKNOWN_AGENT``), so even a server that skipped one
 validation rule would answer 404 instead of dialing; destinations are fictional 555-01XX
-numbers too. Tier 1 places one real call to a consenting number and cancels it.
+numbers too. The batch probes work the same way: every ``POST /agents/calls/batches`` body
+names ``UNKNOWN_AGENT``, so tier 0 never creates a batch at all (a batch that "cannot dial"
+would still be a batch on the account). Tier 1 places one real call to a consenting number
+and cancels it.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ def _bad(**changes: Any) -> dict[str, Any]:
 
 _DROP = object()
 _CALL = "/agents/calls"
+_BATCHES = "/agents/calls/batches"
 _UNKNOWN_CALL = "call_0000000000000000"
 
 TIER0: tuple[Probe, ...] = (
@@ -239,6 +243,38 @@ TIER0: tuple[Probe, ...] = (
         _CALL,
         ("create.max_items",),
         body=_bad(outbound_calls=[{"to_number": FICTIONAL}] * 101),
+    ),
+    Probe(
+        "batch.unknown_agent",
+        0,
+        "POST",
+        _BATCHES,
+        ("batches.create", "create.agent_404"),
+        body={
+            "agent_id": UNKNOWN_AGENT,
+            "from_number_id": DOC_NUMBER_ID,
+            "recipients": [{"to_number": FICTIONAL}],
+        },
+    ),
+    Probe(
+        "batch.bad_recipient",
+        0,
+        "POST",
+        _BATCHES,
+        ("batches.create",),
+        body={
+            "agent_id": UNKNOWN_AGENT,
+            "from_number_id": DOC_NUMBER_ID,
+            "recipients": [{"to_number": FICTIONAL}, {"to_number": "2125550199"}],
+        },
+    ),
+    Probe("batch.unknown_id", 0, "GET", f"{_BATCHES}/{UNKNOWN_BATCH}", ("batches.status",)),
+    Probe(
+        "batch.cancel_unknown_id",
+        0,
+        "POST",
+        f"{_BATCHES}/{UNKNOWN_BATCH}/cancel",
+        ("batches.cancel",),
     ),
     Probe(
         "create.unknown_agent_and_number",

@@ -100,8 +100,12 @@ def test_check_detects_a_changed_validation_rule_in_process() -> None:
 
 
 def test_every_tier0_create_probe_carries_an_unknown_agent() -> None:
-    creates = [p for p in TIER0 if (p.method, p.path) == ("POST", "/agents/calls")]
-    assert len(creates) >= 15
+    creates = [
+        p
+        for p in TIER0
+        if p.method == "POST" and p.path in ("/agents/calls", "/agents/calls/batches")
+    ]
+    assert len(creates) >= 17
     for probe in creates:
         if probe.body is not None:
             assert probe.body["agent_id"] == UNKNOWN_AGENT, probe.id
