@@ -56,3 +56,49 @@ def test_campaigns_keep_spacing_and_every_batch_limit(campaign) -> None:  # type
             assert batch["status"] in ("completed", "failed")
             assert batch["total_calls_finished"] == batch["total_calls_scheduled"]
         assert not fake.problems()
+
+
+@settings(max_examples=40)
+@given(campaigns(from_number_ids=("ap_Q8PRh7lXyZsawXJmN2KcT5", "ap_two")))
+def test_fast_forward_drains_batches_as_stepping_does(campaign) -> None:  # type: ignore[no-untyped-def]
+    def outcome(finish: str) -> list[tuple[object, ...]]:
+        with FakeCartesia(seed=5, organization_concurrency_limit=5) as fake:
+            fake.tenant().add_phone_number("+12125550177", number_id="ap_two")
+            client = fake.client()
+            made = []
+            for after, body in campaign.steps:
+                fake.advance(after)
+                made.append(client.post(BATCHES, json=body).json()["id"])
+            if finish == "fast":
+                fake.run_until_idle()  # no webhook, no bridge: the fast path
+            else:
+                fake.tenant().advance(10**7)  # steps through every event in time order
+            calls = sorted(fake.tenant().world.calls.values(), key=lambda c: c.seq)
+            assert fake.tenant().world.active == 0
+            state: list[tuple[object, ...]] = [
+                (c.id, c.batch_id, c.status, c.end_reason, c.dial_at, c.answered_at, c.ended_at)
+                for c in calls
+            ]
+            for batch_id in made:
+                batch = fake.batch(batch_id)
+                state.append((batch["status"], *(r["status"] for r in batch["recipients"])))
+            return state
+
+    assert outcome("fast") == outcome("stepped")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@given(data=st.data())
+def test_fast_batch_check_never_accepts_what_the_contract_rejects(
+    version: str, data: st.DataObject
+) -> None:
+    from mock_server.domain.fastcheck import certainly_valid_batch
+
+    body = data.draw(
+        st.one_of(
+            batch_requests(version=version),
+            invalid_batch_requests(version=version).map(lambda c: c.body),
+        )
+    )
+    if certainly_valid_batch(body):
+        assert errors_of("batch_request", body, version=version) == []

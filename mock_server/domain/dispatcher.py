@@ -23,7 +23,6 @@ from mock_server.domain.outbound import Order, check_capacity, destination_error
 from mock_server.domain.settings import Settings
 
 if TYPE_CHECKING:
-    from mock_server.domain.engine import Engine
     from mock_server.domain.world import World
 
 
@@ -36,6 +35,8 @@ class Dispatcher:
         self._wakes: list[int] = []
         #: Batches with recipients still queued, in creation order (first come first served).
         self._open: dict[str, Batch] = {}
+        #: What every call of a batch shares, made at its first dispatch.
+        self._orders: dict[str, Order] = {}
 
     # ---- what the engine asks -------------------------------------------------------------
 
@@ -53,52 +54,60 @@ class Dispatcher:
         if self._open and (not self._wakes or self._wakes[0] != at):
             heapq.heappush(self._wakes, at)
 
-    def admit(self, world: World, now: int, engine: Engine) -> None:
-        """Dispatch every recipient that may go now, batch by batch in creation order."""
+    def admit(self, world: World, now: int) -> list[Call]:
+        """Dispatch every recipient that may go now, batch by batch in creation order; the
+        calls made (the engine schedules them and counts them active)."""
         wakes = self._wakes
         while wakes and wakes[0] <= now:
             heapq.heappop(wakes)
         org_room = self.settings.organization_concurrency_limit - world.active
-        for batch in list(self._open.values()):
+        made: list[Call] = []
+        drained = []
+        for batch in self._open.values():
             if org_room <= 0:
                 break
             if batch.scheduled_at is not None and batch.scheduled_at > now:
                 continue
-            room = min(batch.limit - batch.in_flight, org_room)
+            room = batch.limit - batch.in_flight
             if room <= 0:
                 continue
-            made = self._dispatch(world, batch, room, now)
-            engine.schedule_new(world, made)
-            org_room -= len(made)
+            placed = self._dispatch(world, batch, min(room, org_room), now)
+            made += placed
+            org_room -= len(placed)
+            if not batch.queue:
+                drained.append(batch.id)
+        for batch_id in drained:
+            del self._open[batch_id]
+        return made
 
     def _dispatch(self, world: World, batch: Batch, room: int, now: int) -> list[Call]:
         """Take up to ``room`` recipients off the batch's queue; place their calls."""
-        number = world.numbers[batch.from_number_id]
-        order = Order(
-            number,
-            batch.agent_id,
-            batch.ringing_timeout_ms,
-            batch.max_duration_ms,
-            lane_of(number, self.settings),
-            batch.id,
-        )
-        taken: list[tuple[str, dict[str, Any], int | None]] = []
+        order = self._orders.get(batch.id)
+        if order is None:
+            number = world.numbers[batch.from_number_id]
+            order = Order(
+                number,
+                batch.agent_id,
+                batch.ringing_timeout_ms,
+                batch.max_duration_ms,
+                lane_of(number, self.settings),
+                batch.id,
+            )
+            self._orders[batch.id] = order
+        provider = order.number.provider
+        taken: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, int | None]] = []
         owners = []
-        while batch.queue and len(taken) < room:
-            recipient = batch.recipients[batch.queue.popleft()]
-            decade = callees.magic_decade(recipient.to_number)
-            error = destination_error(recipient.to_number, number.provider, decade)
+        queue, recipients = batch.queue, batch.recipients
+        while queue and len(taken) < room:
+            recipient = recipients[queue.popleft()]
+            to = recipient.to_number
+            decade = callees.magic_decade(to)
+            error = destination_error(to, provider, decade)
             if error is not None:  # fails before a call can be placed
                 recipient.error = error[1]
                 continue
-            item = {
-                "metadata": recipient.metadata,
-                "dynamic_variables": recipient.dynamic_variables,
-            }
-            taken.append((recipient.to_number, item, decade))
+            taken.append((to, recipient.metadata, recipient.dynamic_variables, decade))
             owners.append(recipient)
-        if not batch.queue:
-            self._open.pop(batch.id, None)
         check_capacity(world, self.settings, len(taken))
         made = place(world, order, taken, now)
         for recipient, call in zip(owners, made, strict=True):

@@ -69,7 +69,7 @@ class Engine:
             elif mail_due == first:
                 self._send(world, outbox.pop_due(now))
             else:
-                dispatcher.admit(world, first, self)
+                self.schedule_new(world, dispatcher.admit(world, first))
 
     # ---- moving a virtual clock ---------------------------------------------------------
 
@@ -91,10 +91,13 @@ class Engine:
 
     def run_until_idle(self, world: World, clock: VirtualClock) -> int:
         """Run until nothing is pending; returns the final instant. When no transition has a
-        side effect beyond its own call (no webhook, no Line agent, no batch waiting), calls
-        are finished one by one without the heap (``fastforward``): the same end state."""
+        side effect beyond its own call (no webhook, no Line agent), calls are finished one by
+        one without the scheduler, and queued batches are drained by their call ends alone
+        (``fastforward``): the same end state as stepping."""
         if fastforward.unobserved(world):
             clock.set(fastforward.finish_all(world, clock.now_ms(), self.error_ms))
+            if world.dispatcher.waiting():  # batches still queued: drain them the same way
+                clock.set(fastforward.drain_batches(world, clock.now_ms(), self.error_ms))
         while (due := self.next_due(world)) is not None:
             clock.set(max(due, clock.now_ms()))
             self.run_due(world, due)

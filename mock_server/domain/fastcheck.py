@@ -89,3 +89,41 @@ def certainly_valid(
         if metadata is not None and type(metadata) is not dict:
             return False
     return True
+
+
+_BATCH_INTS = (
+    ("target_concurrency_limit", 1, 2**63),
+    ("ringing_timeout_seconds", 5, 80),
+    ("max_call_duration_minutes", 1, 480),
+)
+_RECIPIENT_KEYS = frozenset({"to_number", "metadata"})
+
+
+def certainly_valid_batch(body: Mapping[str, Any]) -> bool:
+    """True only if a batch body is valid (common shapes: recipients with a to_number and
+    at most a metadata object); False means "run the full validator". Like
+    ``certainly_valid``, a property test checks it never accepts what the contract rejects."""
+    for key in ("agent_id", "from_number_id"):
+        value = body.get(key)
+        if type(value) is not str or not value:
+            return False
+    name = body.get("name")
+    if name is not None and (type(name) is not str or len(name) > 200):
+        return False
+    for key, low, high in _BATCH_INTS:
+        if not _int_in(body.get(key), low, high):
+            return False
+    if body.get("scheduled_at") is not None or body.get("region") is not None:
+        return False
+    recipients = body.get("recipients")
+    if type(recipients) is not list or not 1 <= len(recipients) <= 5000:
+        return False
+    for item in recipients:
+        if type(item) is not dict or not _RECIPIENT_KEYS.issuperset(item):
+            return False
+        if not is_e164(item.get("to_number")):
+            return False
+        metadata = item.get("metadata")
+        if metadata is not None and type(metadata) is not dict:
+            return False
+    return True

@@ -8,39 +8,78 @@ state that stepping through events in time order would, without the heap's cost.
 
 from __future__ import annotations
 
+import heapq
+
 from mock_server.domain import lifecycle
+from mock_server.domain.models import Call
 from mock_server.domain.world import World
 
 
 def unobserved(world: World) -> bool:
-    """True when no pending transition has a side effect beyond its own call: no webhook,
-    no Line agent, and no batch recipient waiting for a call to end."""
-    return (
-        len(world.outbox) == 0
-        and not world.dispatcher.waiting()
-        and not any(
-            agent.webhook is not None or agent.line_url is not None
-            for agent in world.agents.values()
-        )
+    """True when no pending transition has a side effect beyond its own call and the batch
+    dispatcher: no webhook and no Line agent."""
+    return len(world.outbox) == 0 and not any(
+        agent.webhook is not None or agent.line_url is not None for agent in world.agents.values()
     )
 
 
-def finish_all(world: World, now: int, error_after_answer_ms: int) -> int:
-    """Run every pending call to its end; return the instant of the last transition."""
-    last = now
+def _finish(call: Call, step: lifecycle.Step | None, error_ms: int) -> int:
+    """Apply every step of ``call`` from ``step`` on; the instant it ended."""
     next_step, apply = lifecycle.next_step, lifecycle.apply
-    ended = 0
+    at = call.created_at
+    while step is not None:
+        apply(call, step)
+        at = step.at
+        step = next_step(call, error_after_answer_ms=error_ms)
+    return at
+
+
+def finish_all(world: World, now: int, error_after_answer_ms: int) -> int:
+    """Run every scheduled call to its end; return the instant of the last transition.
+
+    With batch recipients still queued, call ends decide when they are dispatched, so the
+    ends are kept for ``drain_batches`` instead of being counted off at once."""
+    last = now
+    waiting = world.dispatcher.waiting()
+    ends = world.ends
     for call, step in world.scheduler.drain():
-        s: lifecycle.Step | None = step
-        while s is not None:
-            apply(call, s)
-            if s.at > last:
-                last = s.at
-            s = next_step(call, error_after_answer_ms=error_after_answer_ms)
-        ended += 1
-        if call.batch_id is not None:
-            world.dispatcher.finished_alone(call)
-    world.active -= ended
+        end = _finish(call, step, error_after_answer_ms)
+        last = max(last, end)
+        if waiting:
+            heapq.heappush(ends, (end, call.seq, call))
+        else:
+            world.active -= 1
+            if call.batch_id is not None:
+                world.dispatcher.finished_alone(call)
     world.pacer.waiting.clear()
     world.unsorted.update(world.calls_by_agent)  # calls started: every list may need a re-sort
+    return last
+
+
+def drain_batches(world: World, now: int, error_after_answer_ms: int) -> int:
+    """Dispatch and finish every queued batch recipient, event by event over call ends and
+    scheduled starts only (each call's own transitions are applied at once: its future
+    depends on itself alone once it is placed). Returns the instant of the last event."""
+    dispatcher, ends = world.dispatcher, world.ends
+    last = now
+    while True:
+        wake = dispatcher.next_due()
+        end_at = ends[0][0] if ends else None
+        if wake is None and end_at is None:
+            break
+        at = min(t for t in (wake, end_at) if t is not None)
+        while ends and ends[0][0] == at:
+            call = heapq.heappop(ends)[2]
+            world.active -= 1
+            dispatcher.ended(world, call, at)
+        if (wake is not None and wake <= at) or dispatcher.waiting():
+            for call in dispatcher.admit(world, at):
+                world.active += 1
+                step = lifecycle.next_step(call, error_after_answer_ms=error_after_answer_ms)
+                end = _finish(call, step, error_after_answer_ms)
+                last = max(last, end)
+                heapq.heappush(ends, (end, call.seq, call))
+        last = max(last, at)
+    world.pacer.waiting.clear()
+    world.unsorted.update(world.calls_by_agent)
     return last

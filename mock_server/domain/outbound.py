@@ -231,17 +231,19 @@ class Order:
 def place(
     world: World,
     order: Order,
-    items: list[tuple[str, dict[str, Any], int | None]],
+    items: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, int | None]],
     now: int,
 ) -> list[Call]:
-    """Make one call per (to_number, item, magic decade), in order: one id draw, one pacing
-    pass, appended to the agent's List index. The caller schedules them."""
+    """Make one call per (to_number, metadata, dynamic_variables, magic decade), in order:
+    one id draw, one pacing pass, appended to the agent's List index. The caller schedules
+    them."""
     new_ids = iter(world.ids.call_ids(len(items)))
     scripts, default, calls = world.callees, world.default_callee, world.calls
     created: list[Call] = []
     seq = world.call_seq
     number_id, agent_id, batch_id = order.number.id, order.agent_id, order.batch_id
-    for to, item, decade in items:
+    timeout_ms, max_ms, resolve = order.timeout_ms, order.max_ms, callees.resolve
+    for to, metadata, variables, decade in items:
         seq += 1
         call = Call(
             next(new_ids),
@@ -249,14 +251,14 @@ def place(
             agent_id,
             number_id,
             to,
-            item.get("metadata"),
-            order.timeout_ms,
-            order.max_ms,
-            callees.resolve(to, scripts, default, decade),
+            metadata,
+            timeout_ms,
+            max_ms,
+            resolve(to, scripts, default, decade),
             now,
             now,
             sort_time=now,
-            dynamic_variables=item.get("dynamic_variables"),
+            dynamic_variables=variables,
             batch_id=batch_id,
         )
         calls[call.id] = call
@@ -301,7 +303,16 @@ def create_calls(
         bad = invalid.get(index) if invalid else None
         error = _invalid_item(bad) if bad else destination_error(to, number.provider, decade)
         fates.append((to, item, decade, error))
-    created = place(world, order, [(to, i, d) for to, i, d, e in fates if e is None], now)
+    created = place(
+        world,
+        order,
+        [
+            (to, i.get("metadata"), i.get("dynamic_variables"), d)
+            for to, i, d, e in fates
+            if e is None
+        ],
+        now,
+    )
     made = iter(created)
     results = [
         ItemResult(to, next(made).id)

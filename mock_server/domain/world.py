@@ -40,6 +40,9 @@ class World:
     call_seq: int = 0
     #: Calls not yet ended (the organisation's concurrency in use).
     active: int = 0
+    #: Fast-forward only: (end instant, seq, call) of calls finished ahead of time whose
+    #: ends the batch dispatcher has not been told of yet (see ``fastforward``).
+    ends: list[tuple[int, int, Call]] = field(default_factory=list)
 
     @classmethod
     def fresh(cls, *, seed: int, settings: Settings, world_seed: Seed, now: int) -> World:
