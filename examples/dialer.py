@@ -88,6 +88,46 @@ class Dialer:
         return out
 
 
+@dataclass
+class Campaign:
+    """A campaign run as one call batch: Cartesia dials the contacts in the background, at
+    most ``limit`` at a time; the dialer only creates, watches and stops it."""
+
+    client: httpx.Client
+    agent_id: str
+    from_number_id: str
+
+    def start(self, name: str, contacts: list[Contact], *, limit: int) -> str:
+        response = self.client.post(
+            "/agents/calls/batches",
+            json={
+                "name": name,
+                "agent_id": self.agent_id,
+                "from_number_id": self.from_number_id,
+                "target_concurrency_limit": limit,
+                "recipients": [
+                    {"to_number": c.phone, "dynamic_variables": {"customer_name": c.name}}
+                    for c in contacts
+                ],
+            },
+        )
+        response.raise_for_status()
+        batch_id: str = response.json()["id"]
+        return batch_id
+
+    def progress(self, batch_id: str) -> dict[str, Any]:
+        response = self.client.get(f"/agents/calls/batches/{batch_id}")
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+    def stop(self, batch_id: str) -> dict[str, Any]:
+        response = self.client.post(f"/agents/calls/batches/{batch_id}/cancel")
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+
 class AsyncDialer:
     """The async flavour: place one call and wait for it to finish."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from dialer import AsyncDialer, Contact, Dialer
+from dialer import AsyncDialer, Campaign, Contact, Dialer
 
 AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"
 NUMBER = "ap_Q8PRh7lXyZsawXJmN2KcT5"
@@ -93,3 +93,40 @@ def test_async_dialer(cartesia_fake):
     call_id = asyncio.run(scenario())
     call = cartesia_fake.wait_for_status(call_id, "completed", "failed")
     assert call.end_reason == "agent_hangup"
+
+
+def test_a_campaign_batch_respects_its_limit_and_can_be_stopped(cartesia_target):
+    # Live-compatible: fictional numbers, and the batch is stopped before it could go on.
+    campaign = Campaign(cartesia_target.http_client(), AGENT, NUMBER)
+    contacts = [Contact(f"+121255501{80 + i}", f"Lead {i}") for i in range(3)]
+    batch_id = campaign.start("example campaign", contacts, limit=1)
+    batch = campaign.progress(batch_id)
+    assert batch["total_calls_scheduled"] == 3
+    in_flight = [r for r in batch["recipients"] if r["status"] in ("dispatched", "started")]
+    assert len(in_flight) <= 1
+    stopped = campaign.stop(batch_id)
+    assert stopped["status"] == "cancelled"
+    queued_then = [r for r in batch["recipients"] if r["status"] == "queued"]
+    assert all(
+        r["status"] == "cancelled"
+        for r in stopped["recipients"]
+        if r["id"] in {q["id"] for q in queued_then}
+    )
+
+
+@pytest.mark.cartesia_fake_only
+def test_a_campaign_runs_to_the_end_one_call_at_a_time(cartesia_fake):
+    campaign = Campaign(cartesia_fake.client(), AGENT, NUMBER)
+    numbers = ["+14155550100", "+14155550110", "+14155550101", "+14155550120"]
+    batch_id = campaign.start("four leads", [Contact(n, "x") for n in numbers], limit=1)
+    cartesia_fake.run_until_idle()
+    batch = campaign.progress(batch_id)
+    assert batch["status"] == "completed"
+    assert [r["status"] for r in batch["recipients"]] == [
+        "completed",
+        "failed",
+        "completed",
+        "failed",
+    ]
+    cartesia_fake.assert_batch_concurrency(at_most=1, batch_id=batch_id)
+    cartesia_fake.assert_dialed_in_order(numbers, batch_id=batch_id)
