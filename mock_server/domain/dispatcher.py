@@ -37,6 +37,8 @@ class Dispatcher:
         self._open: dict[str, Batch] = {}
         #: What every call of a batch shares, made at its first dispatch.
         self._orders: dict[str, Order] = {}
+        #: Call ids drawn ahead for a batch's queued recipients (last id first).
+        self._ids: dict[str, list[str]] = {}
 
     # ---- what the engine asks -------------------------------------------------------------
 
@@ -54,9 +56,10 @@ class Dispatcher:
         if self._open and (not self._wakes or self._wakes[0] != at):
             heapq.heappush(self._wakes, at)
 
-    def admit(self, world: World, now: int) -> list[Call]:
+    def admit(self, world: World, now: int, *, queue: bool = True) -> list[Call]:
         """Dispatch every recipient that may go now, batch by batch in creation order; the
-        calls made (the engine schedules them and counts them active)."""
+        calls made (the engine schedules them and counts them active). ``queue`` False: the
+        fast-forward, which dials them at once (see ``DialPacer.assign_all``)."""
         wakes = self._wakes
         while wakes and wakes[0] <= now:
             heapq.heappop(wakes)
@@ -71,7 +74,7 @@ class Dispatcher:
             room = batch.limit - batch.in_flight
             if room <= 0:
                 continue
-            placed = self._dispatch(world, batch, min(room, org_room), now)
+            placed = self._dispatch(world, batch, min(room, org_room), now, queue)
             made += placed
             org_room -= len(placed)
             if not batch.queue:
@@ -80,7 +83,7 @@ class Dispatcher:
             del self._open[batch_id]
         return made
 
-    def _dispatch(self, world: World, batch: Batch, room: int, now: int) -> list[Call]:
+    def _dispatch(self, world: World, batch: Batch, room: int, now: int, fifo: bool) -> list[Call]:
         """Take up to ``room`` recipients off the batch's queue; place their calls."""
         order = self._orders.get(batch.id)
         if order is None:
@@ -109,7 +112,11 @@ class Dispatcher:
             taken.append((to, recipient.metadata, recipient.dynamic_variables, decade))
             owners.append(recipient)
         check_capacity(world, self.settings, len(taken))
-        made = place(world, order, taken, now)
+        ids = self._ids.get(batch.id)
+        if ids is None or len(ids) < len(taken):  # one draw for the rest of the batch
+            ids = world.ids.call_ids(len(batch.queue) + len(taken))[::-1]
+            self._ids[batch.id] = ids
+        made = place(world, order, taken, now, ids=[ids.pop() for _ in taken], queue=fifo)
         for recipient, call in zip(owners, made, strict=True):
             recipient.call = call
         batch.calls.extend(made)

@@ -73,7 +73,7 @@ def drain_batches(world: World, now: int, error_after_answer_ms: int) -> int:
             world.active -= 1
             dispatcher.ended(world, call, at)
         if (wake is not None and wake <= at) or dispatcher.waiting():
-            for call in dispatcher.admit(world, at):
+            for call in dispatcher.admit(world, at, queue=False):
                 world.active += 1
                 step = lifecycle.next_step(call, error_after_answer_ms=error_after_answer_ms)
                 end = _finish(call, step, error_after_answer_ms)

@@ -233,11 +233,15 @@ def place(
     order: Order,
     items: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, int | None]],
     now: int,
+    *,
+    ids: list[str] | None = None,
+    queue: bool = True,
 ) -> list[Call]:
     """Make one call per (to_number, metadata, dynamic_variables, magic decade), in order:
     one id draw, one pacing pass, appended to the agent's List index. The caller schedules
-    them."""
-    new_ids = iter(world.ids.call_ids(len(items)))
+    them. ``ids``: ids drawn ahead (a batch draws its recipients' ids at once); ``queue``:
+    see ``DialPacer.assign_all``."""
+    new_ids = iter(ids if ids is not None else world.ids.call_ids(len(items)))
     scripts, default, calls = world.callees, world.default_callee, world.calls
     created: list[Call] = []
     seq = world.call_seq
@@ -264,7 +268,7 @@ def place(
         calls[call.id] = call
         created.append(call)
     world.call_seq = seq
-    world.pacer.assign_all(created, now=now, lane=order.lane)
+    world.pacer.assign_all(created, now=now, lane=order.lane, queue=queue)
     listed = world.calls_by_agent.setdefault(agent_id, [])
     if created and listed and listed[-1].sort_time > now:  # a clock that went back (restart)
         world.unsorted.add(agent_id)

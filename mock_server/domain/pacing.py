@@ -23,8 +23,12 @@ class DialPacer:
         self.assign_all([call], now=now, lane=lane)
         return call.dial_at
 
-    def assign_all(self, calls: list[Call], *, now: int, lane: str | None) -> None:
-        """``assign`` for each of ``calls`` in order (one request's calls, one number)."""
+    def assign_all(
+        self, calls: list[Call], *, now: int, lane: str | None, queue: bool = True
+    ) -> None:
+        """``assign`` for each of ``calls`` in order (one request's calls, one number).
+        ``queue`` False leaves them out of the number's FIFO view (the fast-forward, which
+        dials them at once)."""
         if not calls:
             return
         if lane is not None:
@@ -38,7 +42,8 @@ class DialPacer:
         else:
             for call in calls:
                 call.dial_at = now
-        self.waiting.setdefault(calls[0].from_number_id, deque()).extend(calls)
+        if queue:
+            self.waiting.setdefault(calls[0].from_number_id, deque()).extend(calls)
 
     def dialed(self, call: Call) -> None:
         """Drop ``call`` from the head of its number's FIFO once it has dialed."""
