@@ -20,7 +20,7 @@ from mock_server import FakeCartesia
 
 BASE = "https://api.cartesia.ai"
 REFERENCE = "respx static route POST"
-HEADERS = {"authorization": "Bearer sk_bench", "cartesia-version": "2026-03-01"}
+HEADERS = {"authorization": "Bearer sk_bench", "cartesia-version": "2026-08-14"}
 
 
 def _body(n: int) -> dict[str, object]:

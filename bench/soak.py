@@ -38,7 +38,7 @@ def main(minutes: float = 10.0) -> None:
             while time.monotonic() < deadline:
                 round_ += 1
                 key = f"sk_soak_{round_ % 50}"  # 50 tenants, reused
-                headers = {"authorization": f"Bearer {key}", "cartesia-version": "2026-03-01"}
+                headers = {"authorization": f"Bearer {key}", "cartesia-version": "2026-08-14"}
                 for i in range(20):
                     r = client.post(
                         "/agents/calls",
