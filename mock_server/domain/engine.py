@@ -59,9 +59,13 @@ class Engine:
             call_due = scheduler.next_due()
             mail_due = outbox.next_due()
             admit_due = dispatcher.next_due()
-            first = min((d for d in (call_due, mail_due, admit_due) if d is not None), default=None)
-            if first is None or first > now:
-                return
+            if (
+                (call_due is None or call_due > now)
+                and (mail_due is None or mail_due > now)
+                and (admit_due is None or admit_due > now)
+            ):
+                return  # the common case: nothing is due
+            first = min(d for d in (call_due, mail_due, admit_due) if d is not None)
             if call_due == first:
                 popped = scheduler.pop_due(now)
                 assert popped is not None
@@ -107,9 +111,7 @@ class Engine:
 
     def schedule_new(self, world: World, calls: list[Call]) -> None:
         """Queue new calls' first transition (the dial) and count them as active."""
-        next_step = lifecycle.next_step
-        steps = [next_step(c, error_after_answer_ms=self.error_ms) for c in calls]
-        world.scheduler.schedule_all(calls, steps)  # type: ignore[arg-type]
+        world.scheduler.schedule_dials(calls)
         world.active += len(calls)
 
     def end_now(self, world: World, call: Call, step: lifecycle.Step) -> None:

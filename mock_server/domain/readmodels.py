@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from mock_server.domain.models import Agent, Call, PhoneNumber
 from mock_server.domain.transcripts import Turn, synthetic
 
 
-@dataclass(frozen=True, slots=True)
-class CallView:
-    """One call as of ``now``, with its agent and number (either may be gone)."""
+class CallView(NamedTuple):
+    """One call as of ``now``, with its agent and number (either may be gone). A NamedTuple:
+    one is made per call shown."""
 
     call: Call
     agent: Agent | None

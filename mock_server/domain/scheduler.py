@@ -4,12 +4,9 @@ entry whose step is no longer the call's ``pending`` is stale and skipped."""
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING
 
-from mock_server.domain.models import Call
-
-if TYPE_CHECKING:
-    from mock_server.domain.lifecycle import Step
+from mock_server.domain.lifecycle import Step
+from mock_server.domain.models import Call, CallStatus, Phase
 
 
 class Scheduler:
@@ -28,12 +25,13 @@ class Scheduler:
         self._seq += 1
         heapq.heappush(self._heap, (step.at, self._seq, call, step))
 
-    def schedule_all(self, calls: list[Call], steps: list[Step]) -> None:
-        """``schedule`` each call with its step, in order (one request's new calls)."""
+    def schedule_dials(self, calls: list[Call]) -> None:
+        """Schedule new calls' dials (their first transition), in order."""
         heap, seq, push = self._heap, self._seq, heapq.heappush
-        for call, step in zip(calls, steps, strict=True):
+        ringing, created = Phase.RINGING, CallStatus.CREATED
+        for call in calls:
             seq += 1
-            call.pending = step
+            step = call.pending = Step(call.dial_at, "dialed", ringing, created)
             push(heap, (step.at, seq, call, step))
         self._seq = seq
 

@@ -11,7 +11,9 @@ the shapes that changed), one entry here, and any new field's value in ``views.p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -29,8 +31,12 @@ class WireVersion:
     turn_fields: tuple[str, ...]
     #: Batch recipient fields, in order: the properties of its ``batch_recipient`` contract.
     recipient_fields: tuple[str, ...]
+    #: ``call_fields`` but the transcript (which every contract puts last).
     #: Fields a deleted (redacted) call no longer shows.
     redacted_fields: tuple[str, ...]
+    plain_fields: tuple[str, ...]
+    #: Picks ``plain_fields``' values out of a dict, in C (``operator.itemgetter``).
+    pick: Callable[[dict[str, Any]], tuple[Any, ...]]
     #: List Calls answers ``has_more``.
     list_has_more: bool
     #: List Calls answers 404 for an unknown ``agent_id`` (otherwise an empty page).
@@ -47,9 +53,13 @@ def _fields(contract: str, version: str) -> tuple[str, ...]:
 
 
 def _wire(name: str, **flags: Any) -> WireVersion:
+    call_fields = _fields("agent_call", name)
+    assert call_fields[-1] == "transcript", "the renderer writes the transcript last"
     return WireVersion(
         name=name,
-        call_fields=_fields("agent_call", name),
+        call_fields=call_fields,
+        plain_fields=call_fields[:-1],
+        pick=itemgetter(*call_fields[:-1]),
         turn_fields=_fields("transcript_turn", name),
         recipient_fields=_fields("batch_recipient", name),
         **flags,

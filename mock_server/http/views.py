@@ -106,18 +106,15 @@ def agent_call(
     view: CallView, version: WireVersion, *, include_transcript: bool = True
 ) -> dict[str, Any]:
     """The ``AgentCall`` object as Get Call returns it under ``version``: the version's
-    fields in its order, less what a deleted call no longer shows."""
+    fields in its order (the transcript, costliest, last and only when asked for), less
+    what a deleted call no longer shows."""
     values = _call_fields(view)
-    redacted = view.call.redacted_at is not None
-    out: dict[str, Any] = {}
-    for name in version.call_fields:
-        if redacted and name in version.redacted_fields:
-            continue
-        if name == "transcript":
-            if include_transcript:
-                out[name] = _transcript(view, version)
-        else:
-            out[name] = values[name]
+    if view.call.redacted_at is not None:
+        hidden = version.redacted_fields
+        return {name: values[name] for name in version.plain_fields if name not in hidden}
+    out = dict(zip(version.plain_fields, version.pick(values), strict=True))
+    if include_transcript:
+        out["transcript"] = _transcript(view, version)
     return out
 
 

@@ -58,12 +58,15 @@ def _note_create_rules(ctx: Ctx, body: dict[str, Any], results: list[ItemResult]
             ctx.rely("create.metadata_2026_08_14")
     if not body.keys() <= known:
         ctx.rely("create.unknown_fields")
-    if any(r.error_code in ("invalid_to_number", "invalid_dynamic_variables") for r in results):
-        ctx.rely("create.invalid_item")
+    last_made = None
+    for r in results:
+        if r.call_id is not None:
+            last_made = r.call_id
+        elif r.error_code in ("invalid_to_number", "invalid_dynamic_variables"):
+            ctx.rely("create.invalid_item")
     if lookups.number_provider(ctx.tenant, body["from_number_id"]) == "twilio":
         ctx.rely("pacing.twilio")
-    made = [r.call_id for r in results if r.call_id is not None]
-    if made and lookups.dial_waits(ctx.tenant, made[-1]):
+    if last_made is not None and lookups.dial_waits(ctx.tenant, last_made):
         ctx.rely("pacing.scope")  # a dial waits behind another in its lane
 
 
