@@ -49,8 +49,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 settings.register_profile(
     "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.register_profile("dev", max_examples=30, deadline=None)
-settings.load_profile("ci")
+settings.register_profile("dev", max_examples=20, deadline=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The inner loop (``-m "not slow"``) draws fewer Hypothesis examples; the whole suite,
+    as CI runs it, uses the full profile. (Loaded here, not at import: test modules import
+    this file again as ``tests.conftest``.)"""
+    fast = "not slow" in (config.getoption("markexpr", "") or "")
+    settings.load_profile("dev" if fast else "ci")
+
+
+def examples(factor: float) -> int:
+    """A test's example count as a multiple of the loaded profile's (the full suite: 100)."""
+    return max(5, round(settings.default.max_examples * factor))
+
 
 AGENT = FakeCartesia.agent_id
 NUMBER = FakeCartesia.from_number_id

@@ -27,6 +27,7 @@ from mock_server import FakeCartesia, Settings
 from mock_server.domain.errors import ApiError
 from mock_server.domain.fastcheck import Limits, certainly_valid
 from mock_server.http import jsonbody
+from tests.conftest import examples
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,7 @@ def test_every_valid_request_is_accepted(shared_fake: FakeCartesia, body: dict) 
 
 
 @VERSIONS_
-@settings(max_examples=300)
+@settings(max_examples=examples(3))
 @given(data=st.data())
 def test_every_labelled_invalid_request_is_refused_naming_its_field(
     shared_fake: FakeCartesia, version: str, data: st.DataObject
@@ -160,7 +161,7 @@ def test_duplicate_keys_are_always_found(value: object) -> None:
         jsonbody.parse(text, max_depth=64)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(0.6))
 @given(workloads(from_number_ids=("ap_Q8PRh7lXyZsawXJmN2KcT5", "ap_b", "ap_tw")))
 def test_any_workload_keeps_spacing_and_ends_in_time(workload) -> None:
     with FakeCartesia() as fake:
@@ -198,7 +199,7 @@ def test_argument_errors_are_deferred_to_draw_time(strategy) -> None:
         draw()
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(0.4))
 @given(workloads(from_number_ids=("ap_Q8PRh7lXyZsawXJmN2KcT5", "ap_b")))
 def test_fast_forward_reaches_the_same_state_as_stepping(workload) -> None:
     def outcome(finish: str) -> tuple[list[tuple], int]:

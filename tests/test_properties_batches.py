@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from contracts import VERSIONS, errors_of
 from contracts.strategies import batch_requests, campaigns, invalid_batch_requests
 from mock_server import FakeCartesia
+from tests.conftest import examples
 
 BATCHES = "/agents/calls/batches"
 
@@ -23,7 +24,7 @@ def test_batch_requests_validate(version: str, data: st.DataObject) -> None:
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-@settings(max_examples=60)
+@settings(max_examples=examples(0.6))
 @given(data=st.data())
 def test_every_labelled_invalid_batch_is_400_and_makes_nothing(
     version: str, data: st.DataObject
@@ -36,7 +37,7 @@ def test_every_labelled_invalid_batch_is_400_and_makes_nothing(
         assert fake.client().get(BATCHES).json()["data"] == []
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(0.4))
 @given(campaigns(from_number_ids=("ap_Q8PRh7lXyZsawXJmN2KcT5", "ap_two")))
 def test_campaigns_keep_spacing_and_every_batch_limit(campaign) -> None:  # type: ignore[no-untyped-def]
     with FakeCartesia(organization_concurrency_limit=8) as fake:
@@ -58,7 +59,7 @@ def test_campaigns_keep_spacing_and_every_batch_limit(campaign) -> None:  # type
         assert not fake.problems()
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(0.4))
 @given(campaigns(from_number_ids=("ap_Q8PRh7lXyZsawXJmN2KcT5", "ap_two")))
 def test_fast_forward_drains_batches_as_stepping_does(campaign) -> None:  # type: ignore[no-untyped-def]
     def outcome(finish: str) -> list[tuple[object, ...]]:

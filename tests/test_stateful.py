@@ -19,6 +19,7 @@ from hypothesis.stateful import (
 )
 
 from mock_server import FakeCartesia
+from tests.conftest import examples
 
 AGENT = FakeCartesia.agent_id
 NUMBERS = {"ap_Q8PRh7lXyZsawXJmN2KcT5": "cartesia", "ap_second": "cartesia", "ap_tw": "twilio"}
@@ -186,4 +187,6 @@ class FakeVersusModel(RuleBasedStateMachine):
 
 
 TestFakeVersusModel = FakeVersusModel.TestCase
-TestFakeVersusModel.settings = settings(max_examples=200, stateful_step_count=25, deadline=None)
+TestFakeVersusModel.settings = settings(
+    max_examples=examples(2), stateful_step_count=25, deadline=None
+)

@@ -15,6 +15,7 @@ from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from mock_server import FakeCartesia
+from tests.conftest import examples
 
 AGENT = FakeCartesia.agent_id
 NUMBER = FakeCartesia.from_number_id
@@ -201,5 +202,7 @@ class Finishing(BatchMachine):
             super().teardown()
 
 
-Finishing.TestCase.settings = settings(max_examples=25, stateful_step_count=12, deadline=None)
+Finishing.TestCase.settings = settings(
+    max_examples=examples(0.25), stateful_step_count=12, deadline=None
+)
 TestBatchesVersusModel = Finishing.TestCase
