@@ -131,11 +131,15 @@ class Dispatcher:
 
     def ended(self, world: World, call: Call, at: int) -> None:
         """A call ended: a batch slot (if it was a batch call) and an organisation slot free."""
+        self.release(call, at)
+        self.wake(at)
+
+    def release(self, call: Call, at: int) -> None:
+        """Free the batch slot a call held (the fast-forward admits right after, no wake)."""
         if call.batch_id is not None:
             batch = self.batches[call.batch_id]
             batch.in_flight -= 1
             batch.updated_at = at
-        self.wake(at)
 
     def finished_alone(self, call: Call) -> None:
         """A batch call was run to its end by the fast-forward (nothing was waiting)."""

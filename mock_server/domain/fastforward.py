@@ -61,25 +61,32 @@ def drain_batches(world: World, now: int, error_after_answer_ms: int) -> int:
     scheduled starts only (each call's own transitions are applied at once: its future
     depends on itself alone once it is placed). Returns the instant of the last event."""
     dispatcher, ends = world.dispatcher, world.ends
+    release, admit, waiting = dispatcher.release, dispatcher.admit, dispatcher.waiting
+    next_step, push, pop = lifecycle.next_step, heapq.heappush, heapq.heappop
     last = now
     while True:
         wake = dispatcher.next_due()
-        end_at = ends[0][0] if ends else None
-        if wake is None and end_at is None:
+        if ends:
+            at = ends[0][0]
+            if wake is not None and wake < at:
+                at = wake
+        elif wake is not None:
+            at = wake
+        else:
             break
-        at = min(t for t in (wake, end_at) if t is not None)
         while ends and ends[0][0] == at:
-            call = heapq.heappop(ends)[2]
+            release(pop(ends)[2], at)
             world.active -= 1
-            dispatcher.ended(world, call, at)
-        if (wake is not None and wake <= at) or dispatcher.waiting():
-            for call in dispatcher.admit(world, at, queue=False):
+        if waiting():
+            for call in admit(world, at, queue=False):
                 world.active += 1
-                step = lifecycle.next_step(call, error_after_answer_ms=error_after_answer_ms)
+                step = next_step(call, error_after_answer_ms=error_after_answer_ms)
                 end = _finish(call, step, error_after_answer_ms)
-                last = max(last, end)
-                heapq.heappush(ends, (end, call.seq, call))
-        last = max(last, at)
+                push(ends, (end, call.seq, call))
+                if end > last:
+                    last = end
+        if at > last:
+            last = at
     world.pacer.waiting.clear()
     world.unsorted.update(world.calls_by_agent)
     return last
