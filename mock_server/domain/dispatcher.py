@@ -126,9 +126,6 @@ class Dispatcher:
 
     # ---- hooks from the engine -------------------------------------------------------------
 
-    def started(self, call: Call) -> None:
-        """A batch call was answered (nothing to free; its recipient reads the call)."""
-
     def ended(self, world: World, call: Call, at: int) -> None:
         """A call ended: a batch slot (if it was a batch call) and an organisation slot free."""
         self.release(call, at)

@@ -126,8 +126,6 @@ class Engine:
             world.pacer.dialed(call)
         elif event == "answered":
             world.unsorted.add(call.agent_id)
-            if call.batch_id is not None:
-                world.dispatcher.started(call)
             if self.answer_hook is not None:
                 self.answer_hook(call, world)
         following = lifecycle.next_step(call, error_after_answer_ms=self.error_ms)

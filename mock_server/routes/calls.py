@@ -95,7 +95,7 @@ def _instant(name: str, raw: str | None) -> int | None:
 
 def list_calls(ctx: Ctx) -> Reply:
     query = ctx.query()
-    agent_id, batch_id, parts = list_calls_query(query, ctx.version)
+    agent_id, batch_id, parts = list_calls_query(ctx.request.query_params, ctx.version)
     bounds = None
     if ctx.version.list_filters:
         gte = _instant("start_time_gte", query.get("start_time_gte"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from starlette.datastructures import QueryParams
 
 from mock_server.domain.errors import bad_request
 from mock_server.http.versions import WireVersion
@@ -28,7 +28,7 @@ def limit_of(raw: str | None) -> int:
 
 
 def list_calls_query(
-    query: Mapping[str, str], version: WireVersion
+    query: QueryParams, version: WireVersion
 ) -> tuple[str | None, str | None, list[str]]:
     """List Calls' selector (``agent_id``, or under 2026-08-14 ``batch_id``) and ``expand``."""
     agent_id = query.get("agent_id") or None
@@ -40,7 +40,7 @@ def list_calls_query(
             )
     elif agent_id is None:
         raise bad_request("agent_id: query parameter is required.", code="invalid_query_parameter")
-    expand = query.getlist("expand") if hasattr(query, "getlist") else []
+    expand = query.getlist("expand")
     parts = [p.strip() for value in expand for p in value.split(",")]
     bad = [p for p in parts if p != "transcript"]
     if bad:
