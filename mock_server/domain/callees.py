@@ -34,11 +34,15 @@ def magic_decade(number: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+#: ``resolve``'s "the caller did not work the decade out" (None means "not a magic number").
+UNKNOWN_DECADE = -1
+
+
 def resolve(
     number: str,
     scripts: Mapping[str, CalleeScript],
     default: CalleeScript,
-    decade: int | None = None,
+    decade: int | None = UNKNOWN_DECADE,
 ) -> CalleeScript:
     """The behaviour for ``number``: explicit script, then magic number, then the default.
 
@@ -47,7 +51,7 @@ def resolve(
     script = scripts.get(number)
     if script is not None:
         return script
-    if decade is None:
+    if decade == UNKNOWN_DECADE:
         decade = magic_decade(number)
     if decade is not None and decade in _BY_DECADE:
         return _BY_DECADE[decade]

@@ -19,7 +19,14 @@ from mock_server.domain import callees
 from mock_server.domain.batches import Batch
 from mock_server.domain.errors import bad_request, not_found
 from mock_server.domain.models import Call
-from mock_server.domain.outbound import Order, check_capacity, destination_error, lane_of, place
+from mock_server.domain.outbound import (
+    Order,
+    check_capacity,
+    destination_error,
+    lane_of,
+    place,
+    place_one,
+)
 from mock_server.domain.settings import Settings
 
 if TYPE_CHECKING:
@@ -116,6 +123,13 @@ class Dispatcher:
         if ids is None or len(ids) < len(taken):  # one draw for the rest of the batch
             ids = world.ids.call_ids(len(batch.queue) + len(taken))[::-1]
             self._ids[batch.id] = ids
+        if len(taken) == 1:  # a slot freed by one call end: the drain's usual case
+            call = place_one(world, order, taken[0], now, ids.pop(), queue=fifo)
+            owners[0].call = call
+            batch.calls.append(call)
+            batch.in_flight += 1
+            batch.updated_at = now
+            return [call]
         made = place(world, order, taken, now, ids=[ids.pop() for _ in taken], queue=fifo)
         for recipient, call in zip(owners, made, strict=True):
             recipient.call = call

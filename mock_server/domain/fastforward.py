@@ -30,7 +30,7 @@ def _finish(call: Call, step: lifecycle.Step | None, error_ms: int) -> int:
     while step is not None:
         apply(call, step)
         at = step.at
-        step = next_step(call, error_after_answer_ms=error_ms)
+        step = next_step(call, error_ms)
     return at
 
 
@@ -80,8 +80,7 @@ def drain_batches(world: World, now: int, error_after_answer_ms: int) -> int:
         if waiting():
             for call in admit(world, at, queue=False):
                 world.active += 1
-                step = next_step(call, error_after_answer_ms=error_after_answer_ms)
-                end = _finish(call, step, error_after_answer_ms)
+                end = _finish(call, next_step(call, error_after_answer_ms), error_after_answer_ms)
                 push(ends, (end, call.seq, call))
                 if end > last:
                     last = end

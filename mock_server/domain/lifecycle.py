@@ -57,7 +57,7 @@ _CREATED, _STARTED = CallStatus.CREATED, CallStatus.STARTED
 _COMPLETED, _FAILED = CallStatus.COMPLETED, CallStatus.FAILED
 
 
-def next_step(call: Call, *, error_after_answer_ms: int) -> Step | None:
+def next_step(call: Call, error_after_answer_ms: int) -> Step | None:
     """What happens next to ``call``, or None once it has ended."""
     phase = call.phase
     if phase is _QUEUED:

@@ -276,6 +276,43 @@ def place(
     return created
 
 
+def place_one(
+    world: World,
+    order: Order,
+    item: tuple[str, dict[str, Any] | None, dict[str, Any] | None, int | None],
+    now: int,
+    call_id: str,
+    *,
+    queue: bool = True,
+) -> Call:
+    """``place`` for one call with its id drawn already (a batch admission, the common case)."""
+    to, metadata, variables, decade = item
+    world.call_seq += 1
+    call = Call(
+        call_id,
+        world.call_seq,
+        order.agent_id,
+        order.number.id,
+        to,
+        metadata,
+        order.timeout_ms,
+        order.max_ms,
+        callees.resolve(to, world.callees, world.default_callee, decade),
+        now,
+        now,
+        sort_time=now,
+        dynamic_variables=variables,
+        batch_id=order.batch_id,
+    )
+    world.calls[call_id] = call
+    world.pacer.assign_one(call, now=now, lane=order.lane, queue=queue)
+    listed = world.calls_by_agent.setdefault(order.agent_id, [])
+    if listed and listed[-1].sort_time > now:  # a clock that went back (restart)
+        world.unsorted.add(order.agent_id)
+    listed.append(call)
+    return call
+
+
 def create_calls(
     body: Mapping[str, Any],
     world: World,

@@ -45,6 +45,20 @@ class DialPacer:
         if queue:
             self.waiting.setdefault(calls[0].from_number_id, deque()).extend(calls)
 
+    def assign_one(self, call: Call, *, now: int, lane: str | None, queue: bool) -> None:
+        """``assign_all`` for a single call (the dispatcher's common case), without lists."""
+        if lane is not None:
+            last = self._last_dial.get(lane)
+            dial_at = (
+                now if last is None or last + self.interval_ms < now else last + self.interval_ms
+            )
+            self._last_dial[lane] = dial_at
+            call.dial_at = dial_at
+        else:
+            call.dial_at = now
+        if queue:
+            self.waiting.setdefault(call.from_number_id, deque()).append(call)
+
     def dialed(self, call: Call) -> None:
         """Drop ``call`` from the head of its number's FIFO once it has dialed."""
         queue = self.waiting.get(call.from_number_id)
