@@ -165,7 +165,7 @@ def test_paths_not_served_are_a_clear_404(door: Door, path: str) -> None:
 
 def test_the_call_object_has_exactly_its_versions_contract_fields(door: Door) -> None:
     """The renderer writes the contract's properties: a field added to one version's
-    agent_call.json (and given a value in views._call_fields) appears there and only there."""
+    agent_call.json (and given a value in views.agent_call) appears there and only there."""
     from contracts import load_schema
 
     [call_id] = door.call_ids("+14155550100")

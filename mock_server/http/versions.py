@@ -5,8 +5,9 @@ the route handlers read it instead of testing version strings, and the contracts
 version live in ``contracts/schemas/<version>/`` (shared shapes in ``contracts/schemas/``).
 The fields a shape has are its contract's properties, so adding a field to one version's call
 object is one contract file (``contracts/schemas/<version>/agent_call.json``) and one line of
-the renderer (``views._call_fields``). To serve a new version: add its contract folder (only
-the shapes that changed), one entry here, and any new field's value in ``views.py``.
+the renderer (the dict of ``views.agent_call``). To serve a new version: add its contract
+folder (only the shapes that changed), one entry here, and any new field's value in
+``views.py``.
 """
 
 from __future__ import annotations

@@ -51,19 +51,6 @@ def turn(item: Turn, version: WireVersion) -> dict[str, Any]:
 # ---- the AgentCall object -------------------------------------------------------------------
 
 
-def _telephony(view: CallView) -> dict[str, Any]:
-    call = view.call
-    out: dict[str, Any] = {
-        "call_sid": "CA" + call.id[5:].lower().ljust(32, "0"),
-        "direction": "outbound",
-        "connection_type": "phone",
-    }
-    if call.redacted_at is None:
-        out["from"] = view.from_number
-        out["to"] = call.to_number
-    return out
-
-
 def _summary(view: CallView) -> str | None:
     call = view.call
     if call.phase is not Phase.ENDED or call.answered_at is None or call.ended_at is None:
@@ -77,39 +64,45 @@ def _transcript(view: CallView, version: WireVersion) -> list[dict[str, Any]] | 
     return None if turns is None else [turn(t, version) for t in turns]
 
 
-def _call_fields(view: CallView) -> dict[str, Any]:
-    """Every AgentCall field any version shows (the transcript apart: it costs the most)."""
-    call, agent = view.call, view.agent
-    return {
-        "id": call.id,
-        "agent_id": call.agent_id,
-        "agent_name": agent.name if agent is not None else None,
-        "status": call.status.value,
-        "start_time": _ts(call.answered_at),
-        "end_time": _ts(call.ended_at),
-        "end_reason": call.end_reason,
-        "telephony_params": _telephony(view),
-        "telephony_account_type": view.account_type,
-        "deployment_id": agent.deployment_id if agent else None,
-        "deployment_version_id": agent.deployment_version_id if agent else None,
-        "deployment_region": agent.deployment_region if agent else "US",
-        "zdr_enabled": False,
-        "error_message": call.error_message,
-        "redacted_at": _ts(call.redacted_at),
-        "metadata": call.metadata,
-        "dynamic_variables": call.dynamic_variables,
-        "summary": _summary(view),
-    }
-
-
 def agent_call(
     view: CallView, version: WireVersion, *, include_transcript: bool = True
 ) -> dict[str, Any]:
     """The ``AgentCall`` object as Get Call returns it under ``version``: the version's
     fields in its order (the transcript, costliest, last and only when asked for), less
-    what a deleted call no longer shows."""
-    values = _call_fields(view)
-    if view.call.redacted_at is not None:
+    what a deleted call no longer shows. Every field any version has is worked out here, in
+    one dict (the hot path of Get and List Calls), and the version picks its own."""
+    call, agent, number = view.call, view.agent, view.number
+    redacted = call.redacted_at is not None
+    telephony: dict[str, Any] = {
+        "call_sid": "CA" + call.id[5:].lower().ljust(32, "0"),
+        "direction": "outbound",
+        "connection_type": "phone",
+    }
+    if not redacted:
+        telephony["from"] = number.number if number is not None else ""
+        telephony["to"] = call.to_number
+    answered, ended = call.answered_at, call.ended_at
+    values = {
+        "id": call.id,
+        "agent_id": call.agent_id,
+        "agent_name": agent.name if agent is not None else None,
+        "status": call.status.value,
+        "start_time": None if answered is None else rfc3339(answered),
+        "end_time": None if ended is None else rfc3339(ended),
+        "end_reason": call.end_reason,
+        "telephony_params": telephony,
+        "telephony_account_type": number.provider if number is not None else "cartesia",
+        "deployment_id": agent.deployment_id if agent else None,
+        "deployment_version_id": agent.deployment_version_id if agent else None,
+        "deployment_region": agent.deployment_region if agent else "US",
+        "zdr_enabled": False,
+        "error_message": call.error_message,
+        "redacted_at": None if call.redacted_at is None else rfc3339(call.redacted_at),
+        "metadata": call.metadata,
+        "dynamic_variables": call.dynamic_variables,
+        "summary": _summary(view) if ended is not None else None,
+    }
+    if redacted:
         hidden = version.redacted_fields
         return {name: values[name] for name in version.plain_fields if name not in hidden}
     out = dict(zip(version.plain_fields, version.pick(values), strict=True))
