@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -27,6 +28,47 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 _KEY_END = re.compile(r'"[ \t\n\r]*:')
+#: Escapes of UTF-16 surrogates (a lone one decodes to a string UTF-8 cannot carry), and
+#: numbers big enough to overflow a float: only when one appears is the value walked.
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_HUGE_NUMBER = re.compile(r"[eE][+]?0*[1-9]\d{2,}|\d{300,}")
+
+
+def _path(parts: list[object]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "$"
+
+
+def _unrenderable(value: Any) -> tuple[str, str] | None:
+    """The first place in ``value`` the API could not write back, and why: a number that
+    overflowed to infinity, or a string (or key) holding a lone UTF-16 surrogate."""
+    stack: list[tuple[list[object], Any]] = [([], value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if not _utf8(key):
+                    return _path(
+                        [*where, key.encode("utf-8", "replace").decode()]
+                    ), "a key with a lone surrogate"
+                stack.append(([*where, key], inner))
+        elif isinstance(item, list):
+            stack.extend(([*where, i], inner) for i, inner in enumerate(item))
+        elif isinstance(item, float) and math.isinf(item):
+            return _path(where), "a number too large to represent (only finite numbers)"
+        elif isinstance(item, str) and not _utf8(item):
+            return _path(where), "a string with a lone UTF-16 surrogate (not valid Unicode)"
+    return None
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _count_keys(value: Any) -> int:
@@ -91,7 +133,7 @@ def parse(body: bytes, *, max_depth: int) -> Any:
     if _depth_exceeds(text, max_depth):
         raise invalid_json(f"JSON nesting deeper than {max_depth} levels is not accepted.")
     try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except ApiError:
         raise
     except json.JSONDecodeError as exc:
@@ -100,3 +142,8 @@ def parse(body: bytes, *, max_depth: int) -> Any:
         ) from None
     except (ValueError, RecursionError) as exc:
         raise invalid_json(f"The JSON body cannot be parsed: {exc}.") from None
+    if _SURROGATE.search(text) or _HUGE_NUMBER.search(text):
+        found = _unrenderable(value)
+        if found is not None:
+            raise invalid_json(f"{found[0]}: {found[1]} cannot be stored or sent back.")
+    return value
