@@ -8,6 +8,7 @@ raises when a server drops the connection.
 from __future__ import annotations
 
 import asyncio
+import threading
 import types
 import weakref
 from collections.abc import Coroutine, Generator
@@ -69,6 +70,8 @@ async def _call(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.Resp
         raise httpx.RemoteProtocolError(
             "Server disconnected without sending a complete response.", request=request
         )
+    if request.method == "HEAD":  # as an HTTP server does: the GET's headers, no body
+        return _response(status, headers, b"", request)
     return _response(status, headers, b"".join(chunks), request)
 
 
@@ -108,11 +111,25 @@ def _response(
 
 
 class SyncTransport(httpx.BaseTransport):
-    """A sync httpx transport for an ASGI app, run on a private event loop."""
+    """A sync httpx transport for an ASGI app, run on a private event loop per thread (one
+    client may be shared by several threads: each drives the app on its own loop)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._local = threading.local()
+        self._loops: list[asyncio.AbstractEventLoop] = []
+        self._guard = threading.Lock()
+
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = asyncio.new_event_loop()
+            self._local.loop = loop
+            with self._guard:
+                self._loops.append(loop)
+            # Close the private loop when the transport is collected, even if never closed.
+            weakref.finalize(self, loop.close)
+        return loop
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
@@ -123,15 +140,14 @@ class SyncTransport(httpx.BaseTransport):
             pass
         else:  # called from inside a running loop: that loop is busy, so run on a fresh one
             return _run_in_fresh_thread(coro)
-        if self._loop is None or self._loop.is_closed():
-            self._loop = asyncio.new_event_loop()
-            # Close the private loop when the transport is collected, even if never closed.
-            weakref.finalize(self, self._loop.close)
-        return _drive(self._loop, coro)
+        return _drive(self._loop(), coro)
 
     def close(self) -> None:
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.close()
+        with self._guard:
+            loops, self._loops = self._loops, []
+        for loop in loops:
+            if not loop.is_closed() and not loop.is_running():
+                loop.close()
 
 
 def _drive(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, _T]) -> _T:
