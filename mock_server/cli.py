@@ -291,6 +291,12 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
             await task
             raise SystemExit(f"cartesia-fake: could not listen on {args.host}:{args.port}")
         await asyncio.sleep(0.002)
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.host.startswith("127."):
+        print(
+            f"cartesia-fake: warning: listening on {args.host}, beyond this machine; the fake "
+            "has no real authentication (any key is a tenant unless --api-key lists them)",
+            file=sys.stderr,
+        )
     port = server.servers[0].sockets[0].getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"cartesia-fake listening on http://{host}:{port}", flush=True)

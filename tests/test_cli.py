@@ -186,3 +186,19 @@ def test_help_is_clear() -> None:
     )
     assert bad.returncode == 2
     assert "invalid choice" in bad.stderr
+
+
+def test_listening_beyond_loopback_warns_that_there_is_no_real_auth() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", "serve", "--port", "0", "--host", "0.0.0.0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=15)
+    assert line.startswith("cartesia-fake listening on http://0.0.0.0:")
+    assert "no real authentication" in err

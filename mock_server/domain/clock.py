@@ -66,6 +66,11 @@ def monotonic() -> float:
     return time.monotonic()
 
 
+#: The latest instant a clock may reach: the start of year 9000, far from the calendar's end
+#: (year 9999) so that every timestamp the fake derives (a call's end, a retry) still renders.
+LATEST_MS = 221_845_392_000_000  # 9000-01-01T00:00:00Z
+
+
 def rfc3339(ms: int) -> str:
     """``2026-03-01T12:00:00.000Z`` for a millisecond timestamp."""
     dt = datetime.fromtimestamp(ms // 1000, UTC)

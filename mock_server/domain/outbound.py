@@ -213,6 +213,7 @@ def check_capacity(world: World, settings: Settings, more: int) -> None:
             "Too many calls",
             f"This tenant holds {len(world.calls)} calls; the limit is "
             f"{settings.max_calls_per_tenant}. Reset it (POST /__fake__/reset).",
+            headers={"retry-after": "60"},
         )
 
 

@@ -43,6 +43,11 @@ class Settings:
     organization_concurrency_limit: int = PLAN_CONCURRENCY["scale"]
     #: A POST /agents/calls beyond the organisation's limit is 429 concurrency_limited.
     org_limit_holds_single_calls: bool = False
+    #: Per-tenant bounds on what the control plane and the webhook API store (ledger
+    #: store.tenant_limits): one more is a 400 tenant_limit naming the knob.
+    max_callee_scripts: int = 10_000
+    max_faults: int = 1_000
+    max_webhooks: int = 1_000
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the named knobs changed; unknown names fail with the list of knobs."""

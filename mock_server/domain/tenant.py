@@ -13,7 +13,14 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from mock_server.domain import lifecycle, outbound, webhooks
-from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
+from mock_server.domain.clock import (
+    LATEST_MS,
+    Clock,
+    ClockMode,
+    RealClock,
+    VirtualClock,
+    rfc3339,
+)
 from mock_server.domain.engine import Engine
 from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.faults import Fault
@@ -98,6 +105,13 @@ class Tenant:
         with self._lock:
             clock = self._virtual("Advancing the clock")
             target = clock.now_ms() + round(seconds * 1000)
+            if target > LATEST_MS:
+                raise bad_request(
+                    f"seconds: the clock may not pass {rfc3339(LATEST_MS)} (it is "
+                    f"{rfc3339(clock.now_ms())}); advance by at most "
+                    f"{(LATEST_MS - clock.now_ms()) / 1000:g} seconds.",
+                    code="clock_limit",
+                )
             self.engine.advance_to(self.world, clock, target)
             self.record_op("advance_to", target=target)
             return target
@@ -307,8 +321,19 @@ class Tenant:
             )
             return agent
 
+    def _within(self, have: int, knob: str, what: str) -> None:
+        """400 naming the knob when one more ``what`` would pass its per-tenant limit."""
+        limit = getattr(self.settings, knob)
+        if have >= limit:
+            raise bad_request(
+                f"This tenant already has {have} {what}; the limit is {limit} (knob {knob}). "
+                "Reset it (POST /__fake__/reset) or raise the knob.",
+                code="tenant_limit",
+            )
+
     def add_webhook_fault(self, fault: webhooks.WebhookFault) -> None:
         with self._lock:
+            self._within(len(self.world.outbox.faults), "max_faults", "webhook faults")
             self.world.outbox.faults.append(fault)
 
     def add_phone_number(
@@ -325,6 +350,8 @@ class Tenant:
 
     def set_callee(self, number: str, script: CalleeScript) -> None:
         with self.locked() as world:
+            if number not in world.callees:
+                self._within(len(world.callees), "max_callee_scripts", "callee scripts")
             world.callees[number] = script
             self.record_op("set_callee", number=number, script=script.as_dict())
 
@@ -335,6 +362,7 @@ class Tenant:
 
     def add_fault(self, fault: Fault) -> Fault:
         with self._lock:
+            self._within(len(self.world.faults.active()), "max_faults", "faults")
             self.world.faults.add(fault)
             self.record_op("add_fault", fault=fault.as_dict())
             return fault

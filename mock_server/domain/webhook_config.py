@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain.errors import not_found
+from mock_server.domain.errors import bad_request, not_found
 from mock_server.domain.listing import cursor_page
 from mock_server.domain.models import Agent, Webhook
 from mock_server.domain.tenant import Tenant
@@ -14,6 +14,13 @@ from mock_server.domain.world import World
 
 def create_webhook(tenant: Tenant, *, url: str, secret: str, display_name: str | None) -> Webhook:
     with tenant.locked() as world:
+        limit = tenant.settings.max_webhooks
+        if len(world.webhooks) >= limit:
+            raise bad_request(
+                f"This tenant already has {len(world.webhooks)} webhooks; the limit is {limit} "
+                "(knob max_webhooks). Delete one first.",
+                code="tenant_limit",
+            )
         now = tenant.now_ms()
         hook = Webhook(url, secret, world.ids.prefixed("wh_"), display_name, now, now)
         assert hook.id is not None

@@ -32,6 +32,9 @@ _VARIANT = "89ab"
 #: Where a handler leaves a one-line summary of the request body for the journal.
 SUMMARY_KEY = "cartesia_fake.body_summary"
 
+#: The journal keeps at most this much of each header value (a 4 MB User-Agent is not kept).
+JOURNAL_HEADER_BYTES = 256
+
 _JOURNAL_HEADERS = frozenset(
     {
         b"cartesia-version",
@@ -339,7 +342,7 @@ def _finish(
             name = raw_name.lower()
             if name in _JOURNAL_HEADERS:
                 key = name.decode("latin-1")
-                value = raw_value.decode("latin-1")
+                value = raw_value[:JOURNAL_HEADER_BYTES].decode("latin-1")
                 headers[key] = f"{headers[key]}, {value}" if key in headers else value
         tenant.record(
             JournalEntry(
