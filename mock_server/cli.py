@@ -14,7 +14,7 @@ from contracts import VERSIONS
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
 from mock_server.ledger import LEDGER, markdown_table
-from mock_server.persistence import StateFileError
+from mock_server.persistence import StateFileError, StateFileInUse, move_aside
 from mock_server.seedfile import SeedFileError, load_seed_file
 
 
@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
         "--state",
         metavar="FILE",
         help="keep every tenant's world in this SQLite file across restarts (even kill -9)",
+    )
+    serve.add_argument(
+        "--state-recover",
+        action="store_true",
+        help="if the --state file is empty, damaged or unreadable, move it aside (FILE.bad-N) "
+        "and start fresh, saying so (never when another server holds it)",
     )
     serve.add_argument(
         "--no-seed",
@@ -258,8 +264,9 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
     from mock_server.service import Service
 
     settings = Settings().with_overrides(api_keys=tuple(args.api_key))
-    try:
-        service = Service(
+
+    def make() -> Service:
+        return Service(
             settings=settings,
             seed=args.seed,
             world_seed=world,
@@ -268,8 +275,22 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
             real_latency=True,
             state_path=args.state,
         )
-    except StateFileError as exc:
+
+    try:
+        service = make()
+    except StateFileInUse as exc:
         raise SystemExit(f"cartesia-fake: {exc}") from None
+    except StateFileError as exc:
+        if not args.state_recover:
+            raise SystemExit(
+                f"cartesia-fake: {exc} (--state-recover moves it aside and starts fresh)"
+            ) from None
+        moved = move_aside(args.state)
+        print(
+            f"cartesia-fake: {exc}; moved it to {moved} and started a fresh state file",
+            file=sys.stderr,
+        )
+        service = make()
     if not args.quiet:
 
         def log(line: str) -> None:

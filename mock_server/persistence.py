@@ -8,12 +8,14 @@ start, or again after ``max_tenants`` evicted it (see ``domain.oplog``).
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ops (
@@ -32,11 +34,24 @@ class StateFileError(RuntimeError):
     """The state file cannot be used (unreadable, not ours, or made with another seed)."""
 
 
+class StateFileInUse(StateFileError):
+    """Another process holds the state file (never recovered by moving it aside)."""
+
+
 class Store:
-    """An append-only log of tenant operations in one SQLite file."""
+    """An append-only log of tenant operations in one SQLite file, owned by one process: an
+    OS lock on ``FILE.lock`` (``fcntl.flock``, released by the kernel even after ``kill -9``)
+    keeps a second server off the same file."""
 
     def __init__(self, path: str | Path, *, seed: int) -> None:
         self.path = Path(path)
+        self._owner = _own(self.path)
+        if self.path.exists() and self.path.stat().st_size == 0:
+            self._owner.close()
+            raise StateFileError(
+                f"state file {self.path} is empty (truncated?); it holds no log to restore. "
+                "Use --state-recover to move it aside and start fresh."
+            )
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -52,6 +67,40 @@ class Store:
             raise StateFileError(
                 f"state file {self.path} was made with --seed {row[0]}, not {seed}"
             )
+
+    def check(self, known_ops: frozenset[str]) -> None:
+        """Read the whole log once (without applying it): a corrupted page, an unknown
+        operation or arguments that are not JSON is a StateFileError naming the file, the
+        tenant and the operation."""
+        try:
+            with self._lock:
+                verdict = self._db.execute("PRAGMA quick_check").fetchone()[0]
+                rows = self._db.execute("SELECT seq, tenant, op, args FROM ops ORDER BY seq")
+                for seq, tenant, op, args in rows:
+                    if op not in known_ops:
+                        raise StateFileError(
+                            f"state file {self.path}: operation {seq} of tenant {tenant!r} is "
+                            f"{op!r}, which this version cannot replay"
+                        )
+                    try:
+                        json.loads(args)
+                    except ValueError:
+                        raise StateFileError(
+                            f"state file {self.path}: operation {seq} ({op}) of tenant "
+                            f"{tenant!r} has arguments that are not JSON"
+                        ) from None
+        except sqlite3.DatabaseError as exc:
+            raise StateFileError(f"state file {self.path} is damaged: {exc}") from None
+        if verdict != "ok":
+            raise StateFileError(f"state file {self.path} is damaged: {verdict}")
+
+    def last_at(self, tenant: str) -> int | None:
+        """When the tenant's last logged operation happened (None if it has none)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT at FROM ops WHERE tenant = ? ORDER BY seq DESC LIMIT 1", (tenant,)
+            ).fetchone()
+        return None if row is None else int(row[0])
 
     def recorder(self, tenant: str) -> Callable[[str, dict[str, Any], int], None]:
         """The callback a tenant calls after each change."""
@@ -86,3 +135,44 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        self._owner.close()
+
+
+def _own(path: Path) -> IO[str]:
+    """Hold ``path``'s lock file for this process (StateFileError if another holds it)."""
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the process's life
+    except OSError as exc:
+        raise StateFileError(f"cannot use state file {path}: {exc}") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        owner = handle.read().strip() or "another process"
+        handle.close()
+        raise StateFileInUse(
+            f"state file {path} is in use by another cartesia-fake (pid {owner}); "
+            "two servers on one state file would hand out the same ids"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def move_aside(path: str | Path) -> Path | None:
+    """``--state-recover``: rename a state file (and its -wal/-shm) out of the way."""
+    source = Path(path)
+    if not source.exists():
+        return None
+    n = 1
+    while (target := source.with_name(f"{source.name}.bad-{n}")).exists():
+        n += 1
+    source.rename(target)
+    for suffix in ("-wal", "-shm"):
+        side = source.with_name(source.name + suffix)
+        if side.exists():
+            side.rename(target.with_name(target.name + suffix))
+    return target

@@ -69,6 +69,11 @@ class Service:
         )
         if state_path is not None:
             self.store = Store(state_path, seed=seed)
+            try:
+                self.store.check(oplog.OPS)
+            except Exception:
+                self.store.close()
+                raise
         for tenant in self.tenants.all():
             self._attach(tenant)
         self.tenants.on_create = self._attach
@@ -108,8 +113,8 @@ class Service:
         for op, args, at in store.operations(tenant.key):
             oplog.replay(tenant, op, args, at)
             replayed = True
-        if replayed and self.clock_mode == "real":
-            tenant.clock = RealClock(speed=self.speed)
+        if replayed and self.clock_mode == "real":  # never earlier than what was logged
+            tenant.clock = RealClock(speed=self.speed, not_before=tenant.clock.now_ms())
 
     def close(self) -> None:
         self.bridge_loop.close()

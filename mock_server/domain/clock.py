@@ -47,12 +47,22 @@ class RealClock:
 
     mode: ClockMode = "real"
 
-    def __init__(self, *, speed: float = 1.0, source: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        speed: float = 1.0,
+        source: Callable[[], float] = time.time,
+        not_before: int | None = None,
+    ) -> None:
+        """``not_before``: an instant the clock must not start earlier than (a sped-up clock
+        restored from ``--state`` carries on from the last logged instant)."""
         if not speed > 0:
             raise ValueError(f"speed must be > 0, got {speed!r}")
         self._source = source
         self._origin_real = source()
         self._origin_ms = int(self._origin_real * 1000)
+        if not_before is not None and not_before > self._origin_ms:
+            self._origin_ms = not_before
         self.speed = speed
 
     def now_ms(self) -> int:

@@ -1,0 +1,96 @@
+"""The state file is owned: one server at a time, a damaged or empty file stops ``serve``
+naming the file (``--state-recover`` moves it aside and says so), and a sped-up real clock
+never runs backwards across a restart."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mock_server.persistence import StateFileError, StateFileInUse, Store
+from mock_server.service import Service
+from tests.test_cli import ROOT, Served
+
+pytestmark = pytest.mark.slow  # starts servers or subprocesses
+
+
+def _serve(*args: str) -> subprocess.CompletedProcess[str]:
+    """``serve`` that is expected to refuse to start (so it returns at once)."""
+    return subprocess.run(
+        [sys.executable, "-m", "mock_server", "serve", "--port", "0", "--quiet", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_a_second_server_on_the_same_file_refuses_to_start(tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite3")
+    first = Served("--state", state, "--quiet")
+    try:
+        second = _serve("--state", state, "--state-recover")
+    finally:
+        first.stop()
+    assert second.returncode != 0
+    assert f"state file {state} is in use by another cartesia-fake (pid" in second.stderr
+    assert not list(tmp_path.glob("*.bad-*"))  # never "recovered" from a running server
+
+
+def test_an_empty_file_stops_serve_and_recover_moves_it_aside(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite3"
+    state.write_bytes(b"")
+    refused = _serve("--state", str(state))
+    assert refused.returncode != 0
+    assert f"state file {state} is empty" in refused.stderr
+    assert "--state-recover" in refused.stderr
+    served = Served("--state", str(state), "--state-recover", "--quiet")
+    code, _, err = served.stop()
+    assert code == 0
+    assert f"moved it to {state}.bad-1 and started a fresh state file" in err
+    assert (tmp_path / "state.sqlite3.bad-1").exists()
+
+
+def test_an_unreplayable_operation_names_the_file_tenant_and_operation(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite3"
+    Store(state, seed=0).close()
+    with sqlite3.connect(state) as db:
+        db.execute("INSERT INTO ops (tenant, op, args, at) VALUES ('sk_team', 'teleport', '{}', 0)")
+    refused = _serve("--state", str(state))
+    assert refused.returncode != 0
+    assert f"state file {state}: operation 1 of tenant 'sk_team' is 'teleport'" in refused.stderr
+    with sqlite3.connect(state) as db:
+        db.execute("UPDATE ops SET op = 'reset', args = 'not json' WHERE seq = 1")
+    with pytest.raises(StateFileError, match="arguments that are not JSON"):
+        Service(state_path=str(state))
+
+
+def test_two_stores_in_one_process_are_refused_too(tmp_path: Path) -> None:
+    first = Store(tmp_path / "s.sqlite3", seed=0)
+    try:
+        with pytest.raises(StateFileInUse):
+            Store(tmp_path / "s.sqlite3", seed=0)
+    finally:
+        first.close()
+    Store(tmp_path / "s.sqlite3", seed=0).close()  # free again once closed
+
+
+def test_a_real_clock_carries_on_from_the_last_logged_instant(tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite3")
+    logged = Service(state_path=state)  # a virtual clock far ahead of the wall clock
+    tenant = logged.tenants.get("sk_ahead")
+    tenant.advance(30 * 24 * 3600)
+    tenant.reset()  # any logged operation at that instant
+    ahead = tenant.now_ms()
+    logged.close()
+    again = Service(state_path=state, clock="real", speed=60)
+    try:
+        restored = again.tenants.get("sk_ahead")
+        assert restored.clock.mode == "real"
+        assert restored.now_ms() >= ahead  # not back to the wall clock
+    finally:
+        again.close()
