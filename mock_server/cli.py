@@ -64,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
         help="keep every tenant's world in this SQLite file across restarts (even kill -9)",
     )
     serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=900,
+        metavar="N",
+        help="connections served at once; beyond them a 503 (default 900, under the usual "
+        "limit of 1,024 open files)",
+    )
+    serve.add_argument(
         "--state-recover",
         action="store_true",
         help="if the --state file is empty, damaged or unreadable, move it aside (FILE.bad-N) "
@@ -196,50 +204,6 @@ def _call(args: argparse.Namespace) -> int:
         )
 
 
-def _check(args: argparse.Namespace) -> int:
-    from mock_server.checker.check import run_check
-    from mock_server.checker.runner import Outcome
-
-    if not args.api_key:
-        print("cartesia-fake: check needs --api-key or $CARTESIA_API_KEY", file=sys.stderr)
-        return 2
-    if args.tier == 1 and not (args.dials and args.to):
-        print(
-            "cartesia-fake: --tier 1 places a real call: add --i-understand-this-dials and "
-            "--to NUMBER (a number whose owner agreed to be called)",
-            file=sys.stderr,
-        )
-        return 2
-    tty = sys.stderr.isatty()
-
-    def progress(i: int, n: int, outcome: Outcome) -> None:
-        line = f"[{i}/{n}] {outcome.probe.id}: {outcome.verdict}"
-        print(
-            ("\r\033[K" + line) if tty else line,
-            end="" if tty and i < n else "\n",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    report = run_check(
-        args.base_url,
-        args.api_key,
-        tier=args.tier,
-        to_number=args.to,
-        agent_id=args.agent_id,
-        from_number_id=args.from_number_id,
-        interval=args.interval,
-        on_progress=progress,
-        versions=VERSIONS if args.api_version == "both" else (args.api_version,),
-    )
-    print(report.table())
-    if args.report:
-        text = report.to_markdown() if args.report.endswith(".md") else report.to_json()
-        with open(args.report, "w", encoding="utf-8") as out:
-            out.write(text)
-    return 0 if report.ok else 1
-
-
 def _speed(value: float) -> float:
     if not value > 0:
         raise SystemExit(f"cartesia-fake: --speed must be > 0 (got {value})")
@@ -304,6 +268,10 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
         log_level="warning",
         access_log=False,
         lifespan="off",
+        # Bounded, whatever the clients do: SIGTERM closes within a few seconds even with
+        # stalled connections, and past --max-connections new ones get a 503.
+        timeout_graceful_shutdown=3,
+        limit_concurrency=args.max_connections,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -366,7 +334,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "behaviors":
         return _print_behaviors(args.markdown)
     if args.command == "check":
-        return _check(args)
+        from mock_server.checker.command import run_check_command
+
+        return run_check_command(args)
     if args.command == "call":
         return _call(args)
     if args.command == "batch":

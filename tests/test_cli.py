@@ -202,3 +202,18 @@ def test_listening_beyond_loopback_warns_that_there_is_no_real_auth() -> None:
     _, err = proc.communicate(timeout=15)
     assert line.startswith("cartesia-fake listening on http://0.0.0.0:")
     assert "no real authentication" in err
+
+
+def test_sigterm_ends_the_server_even_with_a_stalled_request() -> None:
+    import socket
+
+    served = Served("--quiet")
+    host, port = served.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(
+            b"POST /agents/calls HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 1000\r\nAuthorization: Bearer k\r\n\r\n{"from'
+        )  # and then nothing: the body never comes
+        code, _, err = served.stop()  # raises TimeoutExpired if the server hangs
+    assert code == 0
+    assert "Traceback" not in err

@@ -84,3 +84,20 @@ def test_the_journal_keeps_only_the_start_of_a_huge_header() -> None:
         fake.client().get("/agents", headers={"user-agent": "x" * 100_000})
         [entry] = fake.journal()
         assert len(entry.headers["user-agent"]) == 256
+
+
+def test_tenants_with_calls_are_never_evicted_without_state() -> None:
+    with FakeCartesia(max_tenants=2) as fake:
+        for key in ("sk_a", "sk_b"):
+            assert fake.client(api_key=key).post("/agents/calls", json=BODY).status_code == 200
+        r = fake.client(api_key="sk_c").get("/agents")
+        assert r.status_code == 503
+        assert r.json()["error_code"] == "tenant_store_full"
+        assert r.headers["retry-after"] == "60"
+        for key in ("sk_a", "sk_b"):  # both still have their calls
+            listed = fake.client(api_key=key).get("/agents/calls", params={"agent_id": AGENT})
+            assert len(listed.json()["data"]) == 1
+        fake.client(api_key="sk_b").post("/__fake__/reset")  # b holds no call any more
+        assert fake.client(api_key="sk_c").get("/agents").status_code == 200
+        a = fake.client(api_key="sk_a").get("/agents/calls", params={"agent_id": AGENT})
+        assert len(a.json()["data"]) == 1  # a kept; b (empty) made room

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from mock_server.domain.clock import Clock
+from mock_server.domain.errors import ApiError
 from mock_server.domain.ids import derive_seed
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
@@ -35,12 +36,35 @@ class Tenants:
         self.on_create: Callable[[Tenant], None] | None = None
 
     def get(self, key: str) -> Tenant:
-        """The tenant of ``key``; beyond ``max_tenants`` the least recently used is dropped."""
+        """The tenant of ``key``. Beyond ``max_tenants`` the least recently used tenant that
+        can be dropped without losing anything (its world is in the op log, or it holds no
+        call) makes room; when none can, the new key is refused with a 503 (ledger
+        ``store.max_tenants``): a tenant's calls never vanish to make room for another's."""
         with self._lock:
             tenant = self._tenants.get(key)
             if tenant is not None:
                 self._tenants.move_to_end(key)
                 return tenant
+            if len(self._tenants) >= self.settings.max_tenants:
+                victim = next(
+                    (
+                        k
+                        for k, t in self._tenants.items()
+                        if t.recorder is not None or not t.world.calls
+                    ),
+                    None,
+                )
+                if victim is None:
+                    raise ApiError(
+                        503,
+                        "tenant_store_full",
+                        "Too many tenants",
+                        f"The fake holds {len(self._tenants)} tenants with calls (knob "
+                        "max_tenants) and keeps each one's calls; reset or retire keys "
+                        "(POST /__fake__/reset), or run with --state.",
+                        headers={"retry-after": "60"},
+                    )
+                del self._tenants[victim]
             tenant = Tenant(
                 key,
                 settings=self.settings,
@@ -51,8 +75,6 @@ class Tenants:
             if self.on_create is not None:
                 self.on_create(tenant)
             self._tenants[key] = tenant
-            while len(self._tenants) > self.settings.max_tenants:
-                self._tenants.popitem(last=False)
             return tenant
 
     def keys(self) -> list[str]:
@@ -63,3 +85,9 @@ class Tenants:
 
     def __len__(self) -> int:
         return len(self._tenants)
+
+
+def _droppable(tenant: Tenant) -> bool:
+    """Whether dropping ``tenant`` from memory loses nothing: it is in the op log, or it
+    holds no call."""
+    return tenant.recorder is not None or not tenant.world.calls
