@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 
@@ -99,10 +100,13 @@ def test_latency_is_real_on_the_server(live: tuple[FakeCartesia, str]) -> None:
 def test_latency_is_virtual_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
     real_sleep = asyncio.sleep
+    me = threading.get_ident()  # servers other tests left running sleep in their own threads
 
     async def recording_sleep(delay: float, *args: object) -> object:
-        slept.append(delay)
-        return await real_sleep(0, *args)
+        if threading.get_ident() == me:
+            slept.append(delay)
+            return await real_sleep(0, *args)
+        return await real_sleep(delay, *args)
 
     monkeypatch.setattr(asyncio, "sleep", recording_sleep)
     with FakeCartesia() as fake:
