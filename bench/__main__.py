@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import inprocess, scale, served
+from bench import batches, inprocess, scale, served
 
 
 def main() -> None:
@@ -18,6 +18,8 @@ def main() -> None:
     for line in scale.measure(calls, numbers):
         print(line, flush=True)
     print(scale.served_p99(calls=calls, numbers=numbers, seconds=3 if quick else 10))
+    print()
+    batches.main(quick)
     print()
     served.main(3 if quick else 10)
 
