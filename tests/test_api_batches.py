@@ -71,7 +71,6 @@ def test_batch_calls_are_paced_with_single_calls_on_one_number(door: Door) -> No
     [single] = door.call_ids("+14155550120")  # rings until the timeout
     made = _batch(door, ["+14155550101", "+14155550102"], target_concurrency_limit=5)
     ids = [single, *(r["agent_call_id"] for r in made["recipients"])]
-    dials = [next(e["at"] for e in door.timeline(i) if e["event"] == "dialed") for i in ids[:1]]
     door.advance(3)
     dials = [next(e["at"] for e in door.timeline(i) if e["event"] == "dialed") for i in ids]
     assert [d[17:19] for d in dials] == ["00", "01", "02"]  # one a second, FIFO
