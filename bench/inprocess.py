@@ -63,6 +63,11 @@ def measure(reps: int = 15, batch: int = 200) -> list[Row]:
     respx_client = httpx.Client(
         transport=httpx.MockTransport(router.handler), base_url=BASE, headers=HEADERS
     )
+    # What users get: the fixture's FakeCartesia(), every response checked against its
+    # contract. The validation-off variant stays as rows of its own, for comparison.
+    default = FakeCartesia(max_calls_per_tenant=10**9)
+    checked = default.client(api_key="sk_bench")
+    checked_seed = checked.post("/agents/calls", json=_body(1)).json()["calls"][0]["agent_call_id"]
     fake = FakeCartesia(validate_responses=False, max_calls_per_tenant=10**9)
     sync = fake.client(api_key="sk_bench")
     loop = asyncio.new_event_loop()
@@ -76,6 +81,8 @@ def measure(reps: int = 15, batch: int = 200) -> list[Row]:
         "respx router as MockTransport POST": lambda: respx_client.post(
             "/agents/calls", json=one
         ).json(),
+        "fake (default) sync POST 1 dest.": lambda: checked.post("/agents/calls", json=one).json(),
+        "fake (default) sync GET call": lambda: checked.get(f"/agents/calls/{checked_seed}").json(),
         "fake sync POST 1 destination": lambda: sync.post("/agents/calls", json=one).json(),
         "fake async POST 1 destination": lambda: loop.run_until_complete(
             aclient.post("/agents/calls", json=one)
@@ -97,10 +104,13 @@ def measure(reps: int = 15, batch: int = 200) -> list[Row]:
             samples[name].append(_timed(contenders[name], batch))
         fake.reset(api_key="sk_bench")
         seeded = sync.post("/agents/calls", json=one).json()["calls"][0]["agent_call_id"]
+        default.reset(api_key="sk_bench")
+        checked_seed = checked.post("/agents/calls", json=one).json()["calls"][0]["agent_call_id"]
     patched.stop()
     loop.run_until_complete(aclient.aclose())
     loop.close()
     fake.close()
+    default.close()
     reference = samples[REFERENCE]
     return [
         Row(

@@ -152,11 +152,6 @@ class Dispatcher:
             batch.in_flight -= 1
             batch.updated_at = at
 
-    def finished_alone(self, call: Call) -> None:
-        """A batch call was run to its end by the fast-forward (nothing was waiting)."""
-        assert call.batch_id is not None
-        self.batches[call.batch_id].in_flight -= 1
-
     # ---- what the API asks ----------------------------------------------------------------
 
     def add(self, batch: Batch, now: int) -> None:

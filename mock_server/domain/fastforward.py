@@ -49,8 +49,7 @@ def finish_all(world: World, now: int, error_after_answer_ms: int) -> int:
             heapq.heappush(ends, (end, call.seq, call))
         else:
             world.active -= 1
-            if call.batch_id is not None:
-                world.dispatcher.finished_alone(call)
+            world.dispatcher.release(call, end)
     world.pacer.waiting.clear()
     world.unsorted.update(world.calls_by_agent)  # calls started: every list may need a re-sort
     return last

@@ -100,11 +100,6 @@ def next_step(call: Call, error_after_answer_ms: int) -> Step | None:
     return None
 
 
-def dial_step(call: Call) -> Step:
-    """The first transition of a new (queued) call: it dials at its dial time."""
-    return Step(call.dial_at, "dialed", _RINGING, _CREATED)
-
-
 def _max_duration(limit_at: int) -> Step:
     return Step(limit_at, "ended", _ENDED, _COMPLETED, "max_duration")
 

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from mock_server.domain import batch_ops
 from mock_server.domain.batches import Batch
-from mock_server.domain.errors import bad_request
 from mock_server.http import views
 from mock_server.http.pipeline import Ctx, Reply
-from mock_server.routes.params import limit_of
+from mock_server.routes.params import create_body, limit_of
 
 
 def create_batch(ctx: Ctx) -> Reply:
-    if not isinstance(ctx.body, dict):
-        raise bad_request(
-            f"The request body must be a JSON object, not {type(ctx.body).__name__}.",
-            code="invalid_request_body",
-        )
-    recipients = ctx.body.get("recipients")
-    count = len(recipients) if isinstance(recipients, list) else "?"
-    ctx.summarize(f"batch of {count} recipients from {ctx.body.get('from_number_id')!r:.60}")
-    made = batch_ops.create_batch(ctx.tenant, ctx.body, version=ctx.version.name)
+    body = create_body(ctx, "recipients")
+    made = batch_ops.create_batch(ctx.tenant, body, version=ctx.version.name)
     ctx.rely("batches.dispatch")
-    if "target_concurrency_limit" not in ctx.body:
+    if "target_concurrency_limit" not in body:
         ctx.rely("batches.default_limit")
     return Reply(views.batch(made, ctx.version, with_recipients=True))
 
@@ -39,32 +34,19 @@ def list_batches(ctx: Ctx) -> Reply:
     return Reply({"data": data, "has_more": more, "next_page": data[-1]["id"] if more else None})
 
 
-def get_batch(ctx: Ctx) -> Reply:
+def _whole(ctx: Ctx) -> Callable[[Batch], dict[str, Any]]:
+    """The renderer of a whole batch (with recipients) in the request's version."""
     version = ctx.version
+    return lambda b: views.batch(b, version, with_recipients=True)
 
-    def show(b: Batch) -> dict[str, object]:
-        return views.batch(b, version, with_recipients=True)
 
-    return Reply(batch_ops.read_batch(ctx.tenant, ctx.path_param("batch_id"), show))
+def get_batch(ctx: Ctx) -> Reply:
+    return Reply(batch_ops.read_batch(ctx.tenant, ctx.path_param("batch_id"), _whole(ctx)))
 
 
 def cancel_batch(ctx: Ctx) -> Reply:
-    version = ctx.version
-    return Reply(
-        batch_ops.cancel_batch(
-            ctx.tenant,
-            ctx.path_param("batch_id"),
-            lambda b: views.batch(b, version, with_recipients=True),
-        )
-    )
+    return Reply(batch_ops.cancel_batch(ctx.tenant, ctx.path_param("batch_id"), _whole(ctx)))
 
 
 def retry_batch(ctx: Ctx) -> Reply:
-    version = ctx.version
-    return Reply(
-        batch_ops.retry_batch(
-            ctx.tenant,
-            ctx.path_param("batch_id"),
-            lambda b: views.batch(b, version, with_recipients=True),
-        )
-    )
+    return Reply(batch_ops.retry_batch(ctx.tenant, ctx.path_param("batch_id"), _whole(ctx)))

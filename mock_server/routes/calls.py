@@ -14,25 +14,18 @@ from mock_server.domain.listing import StartBounds
 from mock_server.domain.outbound import ItemResult
 from mock_server.http import views
 from mock_server.http.pipeline import Ctx, Reply
-from mock_server.routes.params import limit_of, list_calls_query
+from mock_server.routes.params import create_body, limit_of, list_calls_query
 
 
 def create_calls(ctx: Ctx) -> Reply:
-    if not isinstance(ctx.body, dict):
-        raise bad_request(
-            f"The request body must be a JSON object, not {type(ctx.body).__name__}.",
-            code="invalid_request_body",
-        )
-    calls = ctx.body.get("outbound_calls")
-    count = len(calls) if isinstance(calls, list) else "?"
-    ctx.summarize(f"{count} outbound_calls from {ctx.body.get('from_number_id')!r:.60}")
+    body = create_body(ctx, "outbound_calls")
     results, duplicates = ctx.tenant.create_outbound(
-        ctx.body,
+        body,
         version=ctx.version.name,
         per_destination=ctx.version.per_destination_validation,
     )
     ctx.warnings.extend(d.describe() for d in duplicates)
-    _note_create_rules(ctx, ctx.body, results)
+    _note_create_rules(ctx, body, results)
     return Reply(views.outbound_results(results))
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.datastructures import QueryParams
 
 from mock_server.domain.errors import bad_request
+from mock_server.http.pipeline import Ctx
 from mock_server.http.versions import WireVersion
 from mock_server.routes.spec import QueryParam
 
@@ -49,3 +52,18 @@ def list_calls_query(
             code="invalid_query_parameter",
         )
     return agent_id, batch_id, parts
+
+
+def create_body(ctx: Ctx, items: str) -> dict[str, Any]:
+    """A create request's body (400 unless a JSON object), summarised for the journal as the
+    number of ``items`` and the number they are dialed from."""
+    body = ctx.body
+    if not isinstance(body, dict):
+        raise bad_request(
+            f"The request body must be a JSON object, not {type(body).__name__}.",
+            code="invalid_request_body",
+        )
+    listed = body.get(items)
+    count = len(listed) if isinstance(listed, list) else "?"
+    ctx.summarize(f"{count} {items} from {body.get('from_number_id')!r:.60}")
+    return body
