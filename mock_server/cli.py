@@ -225,6 +225,7 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
     import uvicorn
 
     from mock_server.app import create_app
+    from mock_server.server import close_served, uvicorn_config
     from mock_server.service import Service
 
     settings = Settings().with_overrides(api_keys=tuple(args.api_key))
@@ -261,16 +262,12 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
             print(line, file=sys.stderr, flush=True)
 
         service.on_request = log
-    config = uvicorn.Config(
+    config = uvicorn_config(
         create_app(service),
+        settings,
         host=args.host,
         port=args.port,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        # Bounded, whatever the clients do: SIGTERM closes within a few seconds even with
-        # stalled connections, and past --max-connections new ones get a 503.
-        timeout_graceful_shutdown=3,
+        # past --max-connections, new requests get a 503
         limit_concurrency=args.max_connections,
     )
     server = uvicorn.Server(config)
@@ -294,6 +291,7 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
         await task
     finally:
         keeper.cancel()
+        close_served(config)
         service.close()
 
 

@@ -1,4 +1,5 @@
-"""One background event loop for the bridges' network I/O.
+"""A background event loop in its own thread: the bridges' network I/O, and the served
+fake's worker loops (``http/aside.py``).
 
 Virtual time and real I/O never interleave: when a bridged call is answered, the caller (the
 test thread, or the server's loop) waits here, bounded by timeouts, while the conversation runs
@@ -9,6 +10,7 @@ against it.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -19,7 +21,8 @@ T = TypeVar("T")
 class BridgeLoop:
     """A daemon thread running an asyncio loop, started on first use."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "cartesia-fake-bridge") -> None:
+        self.name = name
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -28,17 +31,18 @@ class BridgeLoop:
         with self._lock:
             if self._loop is None or self._loop.is_closed():
                 loop = asyncio.new_event_loop()
-                thread = threading.Thread(
-                    target=loop.run_forever, name="cartesia-fake-bridge", daemon=True
-                )
+                thread = threading.Thread(target=loop.run_forever, name=self.name, daemon=True)
                 thread.start()
                 self._loop, self._thread = loop, thread
             return self._loop
 
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Start ``coro`` on this loop; its future, for another thread or loop to wait on."""
+        return asyncio.run_coroutine_threadsafe(coro, self._ensure())
+
     def run(self, coro: Coroutine[Any, Any, T], *, timeout: float) -> T:
         """Run ``coro`` on the bridge loop and wait for it (at most ``timeout`` seconds)."""
-        future = asyncio.run_coroutine_threadsafe(coro, self._ensure())
-        return future.result(timeout=timeout)
+        return self.submit(coro).result(timeout=timeout)
 
     def close(self) -> None:
         with self._lock:

@@ -24,6 +24,17 @@ class JournalEntry:
     #: The ledger rules the answer relied on (ids; strict mode fails on INFERRED ones).
     rules: tuple[str, ...] = ()
 
+    def size(self) -> int:
+        """About how many bytes the entry holds (what the journal's byte bound counts)."""
+        return (
+            96
+            + len(self.path)
+            + sum(len(k) + len(v) for k, v in self.headers.items())
+            + sum(len(w) for w in self.warnings)
+            + len(self.body or "")
+            + 16 * len(self.rules)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class DuplicateDial:
@@ -52,10 +63,15 @@ class DuplicateDial:
 
 
 class Journal:
-    """The newest ``size`` requests, oldest first, plus every duplicate dial seen."""
+    """The newest requests, oldest first — at most ``size`` of them and about ``max_bytes``
+    (the oldest go first) — plus every duplicate dial seen."""
 
-    def __init__(self, size: int, duplicate_window_ms: int) -> None:
-        self.entries: deque[JournalEntry] = deque(maxlen=size)
+    def __init__(self, size: int, duplicate_window_ms: int, max_bytes: int = 8_388_608) -> None:
+        self.entries: deque[JournalEntry] = deque()
+        self._size = size
+        self._max_bytes = max_bytes
+        #: What the entries held now add up to (``JournalEntry.size``).
+        self.bytes = 0
         self.duplicates: deque[DuplicateDial] = deque(maxlen=size)
         self._window_ms = duplicate_window_ms
         #: from-number id -> destination -> the newest call from that number to it
@@ -63,7 +79,11 @@ class Journal:
         self._last_dial: dict[str, dict[str, Call]] = {}
 
     def record(self, entry: JournalEntry) -> None:
-        self.entries.append(entry)
+        entries = self.entries
+        entries.append(entry)
+        self.bytes += entry.size()
+        while len(entries) > self._size or (self.bytes > self._max_bytes and len(entries) > 1):
+            self.bytes -= entries.popleft().size()
 
     def note_dials(self, calls: Iterable[Call], at: int) -> list[DuplicateDial]:
         """Remember each new call, in order; return the duplicate dials among them: the same

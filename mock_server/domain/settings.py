@@ -48,6 +48,18 @@ class Settings:
     max_callee_scripts: int = 10_000
     max_faults: int = 1_000
     max_webhooks: int = 1_000
+    #: The request journal keeps at most this many bytes as well as ``journal_size``
+    #: entries (ledger store.journal_bytes).
+    journal_bytes: int = 8_388_608
+    #: Served fakes: tenants whose requests may run beside the serving loop at once
+    #: (ledger serve.isolation).
+    aside_workers: int = 64
+    #: Served fakes: connection bounds (ledger serve.connections).
+    max_request_line_bytes: int = 8_192
+    max_header_bytes: int = 65_536
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 10.0
+    idle_timeout_seconds: int = 5
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the named knobs changed; unknown names fail with the list of knobs."""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from mock_server.domain import lifecycle, outbound, webhooks
+from mock_server.domain import fastforward, lifecycle, outbound, webhooks
 from mock_server.domain.clock import (
     LATEST_MS,
     Clock,
@@ -88,6 +88,14 @@ class Tenant:
 
     def now_ms(self) -> int:
         return self.clock.now_ms()
+
+    def observed(self) -> bool:
+        """Whether moving this tenant's time may call out (a webhook, a Line agent): read
+        without the lock, so a concurrent change counts as observed."""
+        try:
+            return not fastforward.unobserved(self.world)
+        except RuntimeError:  # the agents changed while being read
+            return True
 
     def next_due(self) -> int | None:
         """When the next transition, delivery or admission is due (None: nothing is)."""

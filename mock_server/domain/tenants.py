@@ -31,51 +31,71 @@ class Tenants:
         self._clock_factory = clock_factory
         self._tenants: OrderedDict[str, Tenant] = OrderedDict()
         self._lock = threading.Lock()
+        #: key -> the lock held while that key's tenant is being built
+        self._building: dict[str, threading.Lock] = {}
         #: Called once for every tenant created, before first use (persistence restores the
         #: tenant from its log and attaches its recorder here).
         self.on_create: Callable[[Tenant], None] | None = None
 
+    def loaded(self, key: str) -> Tenant | None:
+        """The tenant of ``key`` if it is in memory, without waiting for any lock."""
+        return self._tenants.get(key)
+
     def get(self, key: str) -> Tenant:
-        """The tenant of ``key``. Beyond ``max_tenants`` the least recently used tenant that
-        can be dropped without losing anything (its world is in the op log, or it holds no
-        call) makes room; when none can, the new key is refused with a 503 (ledger
-        ``store.max_tenants``): a tenant's calls never vanish to make room for another's."""
+        """The tenant of ``key``, created (and rebuilt from the op log) on first use.
+
+        Beyond ``max_tenants`` the least recently used tenant that can be dropped without
+        losing anything (its world is in the op log, or it holds no call) makes room; when
+        none can, the new key is refused with a 503 (ledger ``store.max_tenants``): a
+        tenant's calls never vanish to make room for another's. A tenant is built outside
+        the tenants' lock (rebuilding it may take long), one build per key at a time."""
         with self._lock:
             tenant = self._tenants.get(key)
             if tenant is not None:
                 self._tenants.move_to_end(key)
                 return tenant
-            if len(self._tenants) >= self.settings.max_tenants:
-                victim = next(
-                    (
-                        k
-                        for k, t in self._tenants.items()
-                        if t.recorder is not None or not t.world.calls
-                    ),
-                    None,
-                )
-                if victim is None:
-                    raise ApiError(
-                        503,
-                        "tenant_store_full",
-                        "Too many tenants",
-                        f"The fake holds {len(self._tenants)} tenants with calls (knob "
-                        "max_tenants) and keeps each one's calls; reset or retire keys "
-                        "(POST /__fake__/reset), or run with --state.",
-                        headers={"retry-after": "60"},
-                    )
-                del self._tenants[victim]
-            tenant = Tenant(
-                key,
-                settings=self.settings,
-                clock=self._clock_factory(key),
-                seed=derive_seed(self.seed, key),
-                world_seed=self.world_seed,
-            )
-            if self.on_create is not None:
-                self.on_create(tenant)
-            self._tenants[key] = tenant
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            tenant = self._tenants.get(key)
+            if tenant is None:
+                tenant = self._build(key)
+            with self._lock:
+                self._building.pop(key, None)
             return tenant
+
+    def _build(self, key: str) -> Tenant:
+        with self._lock:
+            self._make_room()
+        tenant = Tenant(
+            key,
+            settings=self.settings,
+            clock=self._clock_factory(key),
+            seed=derive_seed(self.seed, key),
+            world_seed=self.world_seed,
+        )
+        if self.on_create is not None:
+            self.on_create(tenant)
+        with self._lock:
+            self._make_room()
+            self._tenants[key] = tenant
+        return tenant
+
+    def _make_room(self) -> None:
+        """Drop a tenant if the store is full (the caller holds the lock)."""
+        if len(self._tenants) < self.settings.max_tenants:
+            return
+        victim = next((k for k, t in list(self._tenants.items()) if _droppable(t)), None)
+        if victim is None:
+            raise ApiError(
+                503,
+                "tenant_store_full",
+                "Too many tenants",
+                f"The fake holds {len(self._tenants)} tenants with calls (knob "
+                "max_tenants) and keeps each one's calls; reset or retire keys "
+                "(POST /__fake__/reset), or run with --state.",
+                headers={"retry-after": "60"},
+            )
+        del self._tenants[victim]
 
     def keys(self) -> list[str]:
         return list(self._tenants)

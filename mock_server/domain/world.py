@@ -51,7 +51,9 @@ class World:
             ids=ids,
             pacer=DialPacer(round(settings.dial_interval_seconds * 1000)),
             journal=Journal(
-                settings.journal_size, round(settings.duplicate_dial_window_seconds * 1000)
+                settings.journal_size,
+                round(settings.duplicate_dial_window_seconds * 1000),
+                settings.journal_bytes,
             ),
             outbox=Outbox(settings.journal_size),
             dispatcher=Dispatcher(settings),

@@ -19,7 +19,9 @@ from mock_server.domain.errors import ApiError
 from mock_server.domain.faults import Fault
 from mock_server.domain.journal import JournalEntry
 from mock_server.domain.tenant import Tenant
-from mock_server.http import jsonbody
+from mock_server.http import jsonbody, reading
+from mock_server.http.aside import SCOPE_KEY as ASIDE_KEY
+from mock_server.http.aside import Aside, goes_aside
 from mock_server.http.faults import DroppedConnection, delay, fault_error
 from mock_server.http.render import Answer, error_body, json_bytes
 from mock_server.http.versions import WireVersion, wire
@@ -149,50 +151,6 @@ def _check_version(
     return wire(values[0])
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    chunks: list[bytes] = []
-    size = 0
-    while True:  # the ASGI messages themselves: cheaper than Request.stream()'s generator
-        message = await request.receive()
-        if message["type"] == "http.disconnect":
-            raise ApiError(
-                400,
-                "client_disconnected",
-                "Client disconnected",
-                "The client went away before sending the whole body.",
-            )
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def _too_large(limit: int) -> ApiError:
-    return ApiError(
-        400, "body_too_large", "Request body too large", f"The body is over {limit} bytes."
-    )
-
-
-def _check_content_type(request: Request) -> None:
-    ctype = request.headers.get("content-type")
-    if ctype is None:
-        return
-    media = ctype.split(";", 1)[0].strip().lower()
-    if media != "application/json" and not media.endswith("+json"):
-        raise ApiError(
-            400,
-            "unsupported_content_type",
-            "Unsupported content type",
-            f"Content-Type {media!r} is not accepted; send application/json.",
-        )
-
-
 def _request_id() -> str:
     """A random version-4 UUID, formatted without building a ``uuid.UUID`` (hot path)."""
     h = os.urandom(16).hex()
@@ -219,11 +177,29 @@ def endpoint(
     needs_body: bool = False,
     schema: str | None = None,
     status: int = 200,
+    may_block: bool = False,
 ) -> Callable[[Request], Awaitable[Answer | DroppedConnection]]:
     """Wrap ``handler`` in the pipeline. ``schema`` is the contract of its 2xx body (as the
-    request's API version defines it), ``status`` its success status."""
+    request's API version defines it), ``status`` its success status. When served, a request
+    that may wait on the network or take long (``may_block``, the control plane, a tenant
+    with a webhook or Line agent, one being rebuilt from ``--state``) runs aside (see
+    ``http/aside.py``)."""
 
     async def run(request: Request) -> Answer | DroppedConnection:
+        aside: Aside | None = request.scope.get(ASIDE_KEY)
+        if aside is None or kind == "public":
+            return await core(request, None)
+        key = api_key_of(request)
+        if key is None or not goes_aside(service, aside, key, kind, may_block):
+            return await core(request, None)
+        prefetched = (
+            await reading.prefetch(request, service.settings.max_body_bytes) if needs_body else None
+        )
+        return await aside.run(key, lambda: core(request, prefetched))
+
+    async def core(
+        request: Request, prefetched: bytes | ApiError | None
+    ) -> Answer | DroppedConnection:
         request_id = _request_id()
         tenant: Tenant | None = None
         warnings: list[str] = []
@@ -251,8 +227,13 @@ def endpoint(
                 if fault.status is not None:
                     raise fault_error(fault)
             if needs_body:
-                _check_content_type(request)
-                raw = await _read_body(request, service.settings.max_body_bytes)
+                reading.check_content_type(request)
+                if prefetched is None:
+                    raw = await reading.read_body(request, service.settings.max_body_bytes)
+                elif isinstance(prefetched, ApiError):
+                    raise prefetched
+                else:
+                    raw = prefetched
                 if kind != "control" or raw.strip():
                     ctx.body = jsonbody.parse(raw, max_depth=service.settings.max_json_depth)
                     ctx.has_body = True

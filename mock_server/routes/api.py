@@ -118,6 +118,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         status=201,
         request="batch_request",
         summary="Create call batch",
+        may_block=True,
     ),
     RouteSpec(
         "GET",
@@ -136,6 +137,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         cancel_batch,
         "batch",
         summary="Cancel call batch",
+        may_block=True,
     ),
     RouteSpec(
         "POST",
@@ -143,6 +145,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         retry_batch,
         "batch",
         summary="Retry call batch",
+        may_block=True,
     ),
     RouteSpec(
         "POST",

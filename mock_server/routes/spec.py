@@ -46,6 +46,8 @@ class RouteSpec:
     summary: str = ""
     #: A JSON body is read even without a request contract (handlers that check it).
     reads_body: bool = False
+    #: May take long (a large batch): when served, runs beside the serving loop.
+    may_block: bool = False
 
     @property
     def needs_body(self) -> bool:
@@ -63,6 +65,7 @@ def starlette_routes(service: Service, specs: Iterable[RouteSpec]) -> list[BaseR
                 schema=spec.response,
                 needs_body=spec.needs_body,
                 status=spec.status,
+                may_block=spec.may_block,
             ),
             methods=[spec.method],
         )
