@@ -44,7 +44,9 @@ class BridgeLoop:
         """Run ``coro`` on the bridge loop and wait for it (at most ``timeout`` seconds)."""
         return self.submit(coro).result(timeout=timeout)
 
-    def close(self) -> None:
+    def close(self, wait: float = 5.0) -> None:
+        """Stop the loop, waiting at most ``wait`` seconds for its thread (a daemon: one
+        stuck in a blocking call is left to end with the process)."""
         with self._lock:
             loop, thread = self._loop, self._thread
             self._loop = self._thread = None
@@ -52,6 +54,6 @@ class BridgeLoop:
             return
         loop.call_soon_threadsafe(loop.stop)
         if thread is not None:
-            thread.join(timeout=5)
+            thread.join(timeout=wait)
         if not loop.is_running():
             loop.close()

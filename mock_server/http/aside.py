@@ -86,9 +86,10 @@ class Aside:
         return worker
 
     def close(self) -> None:
-        """Stop the worker loops (the server has stopped serving)."""
+        """Stop the worker loops (the server has stopped serving), within about a second
+        whatever they are waiting on."""
         for worker in self._all:
-            worker.close()
+            worker.close(wait=1.0 / len(self._all))
         self._all.clear()
         self._idle.clear()
 
