@@ -71,12 +71,16 @@ def _start(port: int, state: Path) -> subprocess.Popen[bytes]:
             "--quiet",
         ],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     assert proc.stdout is not None
+    assert proc.stderr is not None
     line = proc.stdout.readline().decode()
     if "listening" not in line:
-        raise SystemExit(f"the fake did not start: {line!r}")
+        proc.wait()
+        raise SystemExit(f"the fake did not start: {line!r} {proc.stderr.read().decode()}")
+    # drain stderr so a chatty server never blocks on a full pipe
+    threading.Thread(target=proc.stderr.read, daemon=True).start()
     return proc
 
 

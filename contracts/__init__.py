@@ -11,6 +11,7 @@ from typing import Any
 from contracts._loader import (
     LATEST,
     VERSIONS,
+    Contract,
     build_validator,
     is_e164,
     is_rfc3339,
@@ -24,6 +25,7 @@ from contracts._violation import ContractError, ContractViolation, explain_all
 __all__ = [
     "LATEST",
     "VERSIONS",
+    "Contract",
     "ContractError",
     "ContractViolation",
     "build_validator",
@@ -42,7 +44,7 @@ __all__ = [
 def errors_of(name: str, instance: Any, *, version: str | None = None) -> list[ContractError]:
     """Every violation of contract ``name`` (as Cartesia-Version ``version`` defines it; the
     latest by default) by ``instance``, sorted by path (empty if valid)."""
-    return explain_all(validator_for(name, version).iter_errors(instance))
+    return validator_for(name, version).errors(instance)
 
 
 def validate(name: str, instance: Any, *, version: str | None = None) -> None:

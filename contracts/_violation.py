@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from jsonschema import ValidationError
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,56 +45,78 @@ _ARTICLES = MappingProxyType(
 )
 
 
-def _type_words(expected: object) -> str:
+def type_words(expected: object) -> str:
+    """``"integer"`` -> ``an integer``; ``["string", "null"]`` -> ``a string (or null)``."""
     names = expected if isinstance(expected, list) else [expected]
     words = [_ARTICLES.get(str(n), str(n)) for n in names if n != "null"] or ["null"]
     suffix = " (or null)" if "null" in names and len(names) > 1 else ""
     return " or ".join(words) + suffix
 
 
-def explain(error: ValidationError) -> list[ContractError]:
-    """Turn one jsonschema error into path-named errors (``required`` names each missing field)."""
-    base = list(error.absolute_path)
-    if error.validator == "required" and isinstance(error.instance, dict):
-        required = error.validator_value if isinstance(error.validator_value, list) else []
-        return [
-            ContractError(json_path([*base, name]), "is required")
-            for name in required
-            if name not in error.instance
-        ]
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        return [
-            ContractError(json_path([*base, key]), "is not an allowed field")
-            for key in error.instance
-            if key not in allowed
-        ]
-    value = _short(error.instance)
-    if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
-        base = [*base, error.instance]  # a bad key: name the key itself
-    negated = error.validator_value if error.validator == "not" else None
-    reason = negated.get("x-reason") if isinstance(negated, dict) else None
-    if isinstance(reason, str):
-        return [ContractError(json_path(base), f"{reason} (got {value})")]
-    messages = {
-        "type": f"must be {_type_words(error.validator_value)} (got {value})",
-        "minimum": f"must be >= {error.validator_value} (got {value})",
-        "maximum": f"must be <= {error.validator_value} (got {value})",
-        "minLength": f"must not be empty (got {value})",
-        "maxLength": f"must be at most {error.validator_value} characters (got {value})",
-        "maxProperties": f"must have at most {error.validator_value} entries",
-        "minItems": f"must have at least {error.validator_value} item(s)",
-        "maxItems": f"must have at most {error.validator_value} items",
-        "format": f"must be a valid {error.validator_value} value (got {value})",
-        "pattern": f"must match {error.validator_value} (got {value})",
-        "enum": f"must be one of {error.validator_value} (got {value})",
-        "const": f"must be {error.validator_value!r} (got {value})",
+def _message(kind: Any, value: str, fallback: str) -> str:
+    """Our wording of one validator error kind (``jsonschema_rs.ValidationErrorKind``)."""
+    name = type(kind).__name__
+    if name == "Type":
+        return f"must be {type_words(list(kind.types))} (got {value})"
+    if name == "Custom":  # strictInteger words its own message
+        return f"{kind.message} (got {value})"
+    words = {
+        "Minimum": "must be >= {limit}",
+        "Maximum": "must be <= {limit}",
+        "MaxLength": "must be at most {limit} characters",
+        "MaxProperties": "must have at most {limit} entries",
+        "MinItems": "must have at least {limit} item(s)",
+        "MaxItems": "must have at most {limit} items",
     }
-    text = messages.get(str(error.validator), f"{error.message} (got {value})")
-    return [ContractError(json_path(base), text)]
+    if name in words:
+        text = words[name].format(limit=_number(kind.limit))
+        return (
+            text if name in ("MaxProperties", "MinItems", "MaxItems") else f"{text} (got {value})"
+        )
+    if name == "MinLength":
+        return f"must not be empty (got {value})"
+    if name == "Format":
+        return f"must be a valid {kind.format} value (got {value})"
+    if name == "Pattern":
+        return f"must match {kind.pattern} (got {value})"
+    if name == "Enum":
+        return f"must be one of {list(kind.options)} (got {value})"
+    if name == "Constant":
+        return f"must be {kind.expected_value!r} (got {value})"
+    return f"{fallback} (got {value})"
 
 
-def explain_all(errors: Iterable[ValidationError]) -> list[ContractError]:
+def _number(limit: object) -> object:
+    """``80.0`` -> ``80``: limits read back as floats are written as the schema has them."""
+    return int(limit) if isinstance(limit, float) and limit.is_integer() else limit
+
+
+def explain(error: Any, base: list[Any] | None = None) -> list[ContractError]:
+    """Turn one ``jsonschema_rs.ValidationError`` into path-named errors (``required`` names
+    the missing field, ``additionalProperties`` each unexpected one)."""
+    path = list(error.instance_path) if base is None else base
+    kind = error.kind
+    name = type(kind).__name__
+    if name == "Required":
+        return [ContractError(json_path([*path, kind.property]), "is required")]
+    if name == "AdditionalProperties":
+        return [
+            ContractError(json_path([*path, key]), "is not an allowed field")
+            for key in kind.unexpected
+        ]
+    if name == "PropertyNames":  # a bad key: name the key itself
+        inner = kind.error
+        return explain(inner, [*path, inner.instance])
+    value = _short(error.instance)
+    if name == "Not":
+        negated = kind.schema
+        reason = negated.get("x-reason") if isinstance(negated, dict) else None
+        if isinstance(reason, str):
+            return [ContractError(json_path(path), f"{reason} (got {value})")]
+    return [ContractError(json_path(path), _message(kind, value, str(error.message)))]
+
+
+def explain_all(errors: Iterable[Any]) -> list[ContractError]:
     """Every error, deduplicated and sorted by path, then message.
 
     A value that breaks both ``format`` and ``pattern`` (E.164 has both) is reported once.
@@ -106,11 +125,12 @@ def explain_all(errors: Iterable[ValidationError]) -> list[ContractError]:
     format_paths: set[str] = set()
     pattern_errors: list[ContractError] = []
     for error in errors:
+        name = type(error.kind).__name__
         for item in explain(error):
-            if error.validator == "pattern":
+            if name == "Pattern":
                 pattern_errors.append(item)
                 continue
-            if error.validator == "format":
+            if name == "Format":
                 format_paths.add(item.path)
             seen.setdefault((item.path, item.message), item)
     for item in pattern_errors:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import phonenumbers
 
-from contracts import ContractError, build_validator, explain_all, load_schema
+from contracts import Contract, ContractError, build_validator, load_schema
 from mock_server.domain import callees
 from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.fastcheck import Limits, certainly_valid
@@ -39,7 +39,7 @@ class ItemResult(NamedTuple):
 
 
 @cache
-def _request_validator(max_items: int, reject_unknown: bool, version: str) -> Any:
+def _request_validator(max_items: int, reject_unknown: bool, version: str) -> Contract:
     schema = load_schema("outbound_request", version)
     schema["properties"]["outbound_calls"]["maxItems"] = max_items
     if reject_unknown:
@@ -68,7 +68,7 @@ def shape_errors(body: object, settings: Settings, version: str) -> list[Contrac
     validator = _request_validator(
         settings.max_outbound_calls, settings.reject_unknown_fields, version
     )
-    errors = explain_all(validator.iter_errors(body))
+    errors = validator.errors(body)
     return errors + _oversized_variables(body)
 
 
