@@ -223,9 +223,21 @@ def _tenant(
 
 
 def _recovered(port: int, key: str, ids: list[str]) -> int:
+    """How many of ``ids`` the server has: every page of the agent's calls, then one Get
+    Call for each id the pages did not show."""
     headers = {"authorization": f"Bearer {key}", **VERSION}
+    seen: set[str] = set()
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=120) as c:
-        return sum(1 for call_id in ids if c.get(f"/agents/calls/{call_id}").status_code == 200)
+        params: dict[str, Any] = {"agent_id": AGENT, "limit": 100}
+        while True:
+            page = c.get("/agents/calls", params=params).json()
+            seen.update(call["id"] for call in page["data"])
+            if not page.get("has_more") or not page["data"]:
+                break
+            params["starting_after"] = page["data"][-1]["id"]
+        missing = [call_id for call_id in ids if call_id not in seen]
+        found = sum(1 for i in missing if c.get(f"/agents/calls/{i}").status_code == 200)
+    return len(ids) - len(missing) + found
 
 
 # ---- the run -----------------------------------------------------------------------------

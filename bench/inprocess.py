@@ -27,7 +27,7 @@ def _body(n: int) -> dict[str, object]:
     return {
         "from_number_id": FakeCartesia.from_number_id,
         "agent_id": FakeCartesia.agent_id,
-        "outbound_calls": [{"to_number": f"+1212555{1000 + i}"} for i in range(n)],
+        "outbound_calls": [{"to_number": f"+1415555{100 + i:04d}"} for i in range(n)],
     }
 
 
@@ -41,7 +41,7 @@ def _timed(fn: Callable[[], object], batch: int) -> float:
 def measure(reps: int = 15, batch: int = 200) -> list[Row]:
     """Rows of (name, median us, min us, max us) for POST one destination, and more."""
     canned = json.dumps(
-        {"calls": [{"number": "+12125551000", "agent_call_id": "call_0000000000000000"}]}
+        {"calls": [{"number": "+14155550100", "agent_call_id": "call_0000000000000000"}]}
     ).encode()
     mock = httpx.Client(
         transport=httpx.MockTransport(
@@ -68,6 +68,7 @@ def measure(reps: int = 15, batch: int = 200) -> list[Row]:
     default = FakeCartesia(max_calls_per_tenant=10**9)
     checked = default.client(api_key="sk_bench")
     checked_seed = checked.post("/agents/calls", json=_body(1)).json()["calls"][0]["agent_call_id"]
+    achecked = default.async_client(api_key="sk_bench")
     fake = FakeCartesia(validate_responses=False, max_calls_per_tenant=10**9)
     sync = fake.client(api_key="sk_bench")
     loop = asyncio.new_event_loop()
@@ -83,6 +84,12 @@ def measure(reps: int = 15, batch: int = 200) -> list[Row]:
         ).json(),
         "fake (default) sync POST 1 dest.": lambda: checked.post("/agents/calls", json=one).json(),
         "fake (default) sync GET call": lambda: checked.get(f"/agents/calls/{checked_seed}").json(),
+        "fake (default) async POST 1 dest.": lambda: loop.run_until_complete(
+            achecked.post("/agents/calls", json=one)
+        ).json(),
+        "fake (default) async GET call": lambda: loop.run_until_complete(
+            achecked.get(f"/agents/calls/{checked_seed}")
+        ).json(),
         "fake sync POST 1 destination": lambda: sync.post("/agents/calls", json=one).json(),
         "fake async POST 1 destination": lambda: loop.run_until_complete(
             aclient.post("/agents/calls", json=one)
@@ -108,10 +115,55 @@ def measure(reps: int = 15, batch: int = 200) -> list[Row]:
         checked_seed = checked.post("/agents/calls", json=one).json()["calls"][0]["agent_call_id"]
     patched.stop()
     loop.run_until_complete(aclient.aclose())
+    loop.run_until_complete(achecked.aclose())
     loop.close()
     fake.close()
     default.close()
     reference = samples[REFERENCE]
+    return [
+        Row(
+            n,
+            statistics.median(v),
+            min(v),
+            max(v),
+            statistics.median(x / r for x, r in zip(v, reference, strict=True)),
+        )
+        for n, v in samples.items()
+    ]
+
+
+def _respx_test(one: dict[str, object], canned: bytes) -> None:
+    """What a test with respx costs: set up the mock and a route, one request, tear down."""
+    with respx.mock(assert_all_called=True) as mock:
+        mock.post(f"{BASE}/agents/calls").mock(return_value=httpx.Response(200, content=canned))
+        with httpx.Client(base_url=BASE, headers=HEADERS) as client:
+            client.post("/agents/calls", json=one).json()
+
+
+def _fake_test(one: dict[str, object]) -> None:
+    """What a test with the ``cartesia_fake`` fixture costs: the fixture's fake, one request,
+    the teardown (close, then the problem check the plugin runs)."""
+    fake = FakeCartesia()
+    fake.client().post("/agents/calls", json=one).json()
+    fake.close()
+    assert not fake.service.problems()
+
+
+def measure_per_test(reps: int = 9, batch: int = 50) -> list[Row]:
+    """Set-up + one request + teardown, interleaved, as ratios to respx's."""
+    one = _body(1)
+    canned = b'{"calls": [{"number": "+14155550100", "agent_call_id": "call_0000000000000000"}]}'
+    contenders: dict[str, Callable[[], object]] = {
+        "respx.mock per test": lambda: _respx_test(one, canned),
+        "cartesia_fake per test": lambda: _fake_test(one),
+    }
+    samples: dict[str, list[float]] = {n: [] for n in contenders}
+    for fn in contenders.values():
+        _timed(fn, 5)
+    for rep in range(reps):
+        for name in list(contenders)[rep % 2 :] + list(contenders)[: rep % 2]:
+            samples[name].append(_timed(contenders[name], batch))
+    reference = samples["respx.mock per test"]
     return [
         Row(
             n,
@@ -138,8 +190,8 @@ class Row(NamedTuple):
     paired: float
 
 
-def report(rows: list[Row]) -> str:
-    head = f"{'in-process, per request':<36} {'median':>9} {'min-max':>17} {'vs respx':>9}"
+def report(rows: list[Row], title: str = "in-process, per request") -> str:
+    head = f"{title:<36} {'median':>9} {'min-max':>17} {'vs respx':>9}"
     lines = [head + " (paired, per repetition)"]
     for row in rows:
         lines.append(
@@ -151,3 +203,8 @@ def report(rows: list[Row]) -> str:
 
 if __name__ == "__main__":
     print(report(measure()))
+    print(
+        report(measure_per_test()).replace(
+            "in-process, per request", "per test (set-up+1+teardown)"
+        )
+    )

@@ -46,7 +46,7 @@ def main(minutes: float = 10.0) -> None:
                         json={
                             "from_number_id": "ap_Q8PRh7lXyZsawXJmN2KcT5",
                             "agent_id": "agent_Fo7pKNBUwLZxrTd6jvhpaE",
-                            "outbound_calls": [{"to_number": f"+1212555{1000 + i}"}] * 5,
+                            "outbound_calls": [{"to_number": f"+1415555{100 + i:04d}"}] * 5,
                         },
                     )
                     assert r.status_code == 200, r.text

@@ -86,6 +86,21 @@ def test_the_journal_keeps_only_the_start_of_a_huge_header() -> None:
         assert len(entry.headers["user-agent"]) == 256
 
 
+def test_the_journal_is_bounded_in_bytes_as_well_as_entries() -> None:
+    """Long paths fill the byte bound long before the entry bound; the oldest go first."""
+    with FakeCartesia(journal_bytes=50_000, journal_size=1_000) as fake:
+        client = fake.client()
+        for i in range(100):
+            client.get(f"/agents/calls/call_{i:04d}{'x' * 2_000}")
+        entries = fake.journal()
+        held = fake.service.tenants.get(fake.api_key).world.journal.bytes
+        assert held <= 50_000
+        assert held == sum(e.size() for e in entries)
+        assert 10 < len(entries) < 100
+        assert entries[-1].path.startswith("/agents/calls/call_0099")  # the newest is kept
+        assert entries[0].path.startswith(f"/agents/calls/call_{100 - len(entries):04d}")
+
+
 def test_tenants_with_calls_are_never_evicted_without_state() -> None:
     with FakeCartesia(max_tenants=2) as fake:
         for key in ("sk_a", "sk_b"):

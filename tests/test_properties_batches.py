@@ -86,20 +86,3 @@ def test_fast_forward_drains_batches_as_stepping_does(campaign) -> None:  # type
             return state
 
     assert outcome("fast") == outcome("stepped")
-
-
-@pytest.mark.parametrize("version", VERSIONS)
-@given(data=st.data())
-def test_fast_batch_check_never_accepts_what_the_contract_rejects(
-    version: str, data: st.DataObject
-) -> None:
-    from mock_server.domain.fastcheck import certainly_valid_batch
-
-    body = data.draw(
-        st.one_of(
-            batch_requests(version=version),
-            invalid_batch_requests(version=version).map(lambda c: c.body),
-        )
-    )
-    if certainly_valid_batch(body):
-        assert errors_of("batch_request", body, version=version) == []
