@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from mock_server.bridge.line import LineBridge
 from mock_server.bridge.loop import BridgeLoop
 from mock_server.bridge.webhook import WebhookSender
+from mock_server.bytecache import LruBytes
 from mock_server.domain import oplog
 from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
 from mock_server.domain.models import Call
@@ -59,6 +60,8 @@ class Service:
             clock_factory=self._new_clock,
         )
         self._problems: deque[Problem] = deque(maxlen=self.settings.journal_size)
+        #: Rendered transcripts of ended calls, shared by equal ones (``http/views.py``).
+        self.render_cache = LruBytes()
         self._lock = threading.Lock()
         self.on_request: Callable[[str], None] | None = None
         self.store: Store | None = None

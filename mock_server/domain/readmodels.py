@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Generic, NamedTuple, TypeVar
 
 from mock_server.domain.models import Agent, Call, PhoneNumber
-from mock_server.domain.transcripts import Turn, synthetic
+from mock_server.domain.transcripts import Turn, final_key, synthetic
 
 
 class CallView(NamedTuple):
@@ -42,6 +42,10 @@ class CallView(NamedTuple):
 
     def transcript(self) -> list[Turn] | None:
         return synthetic(self.call, self.agent_name or "your agent", self.now)
+
+    def final_transcript_key(self) -> tuple[int, str, str | None] | None:
+        """Equal keys, equal transcripts; None while the transcript can change."""
+        return final_key(self.call, self.agent_name or "your agent")
 
 
 T = TypeVar("T")

@@ -46,6 +46,22 @@ class Turn:
         return TTS_TTFB_SECONDS if self.role == "assistant" else STT_TTFB_SECONDS
 
 
+def _customer(call: Call) -> str | None:
+    customer = (call.metadata or {}).get("customer_name")
+    if customer is None:
+        customer = (call.dynamic_variables or {}).get("customer_name")
+    return customer if isinstance(customer, str) else None
+
+
+def final_key(call: Call, agent_name: str) -> tuple[int, str, str | None] | None:
+    """What the transcript of an ended, unbridged call depends on — its talk time, the agent's
+    name and the customer's — so equal keys mean equal transcripts (None: the transcript can
+    still change, or is the bridged agent's own)."""
+    if call.ended_at is None or call.answered_at is None or call.transcript is not None:
+        return None
+    return (call.ended_at - call.answered_at, agent_name, _customer(call))
+
+
 def synthetic(call: Call, agent_name: str, now: int) -> list[Turn] | None:
     """The conversation of an answered call up to ``now`` (None before the answer)."""
     if call.answered_at is None:
@@ -53,12 +69,8 @@ def synthetic(call: Call, agent_name: str, now: int) -> list[Turn] | None:
     if call.transcript is not None:  # a bridged conversation with the team's Line agent
         return list(call.transcript)
     talked = ((call.ended_at if call.ended_at is not None else now) - call.answered_at) / 1000
-    name = ""
-    customer = (call.metadata or {}).get("customer_name")
-    if customer is None:
-        customer = (call.dynamic_variables or {}).get("customer_name")
-    if isinstance(customer, str):
-        name = " " + customer
+    customer = _customer(call)
+    name = "" if customer is None else " " + customer
     turns: list[Turn] = []
     start = 0.5
     index = 0

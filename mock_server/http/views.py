@@ -10,8 +10,9 @@ import hashlib
 import struct
 from collections.abc import Callable, Iterable, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
+from mock_server.bytecache import LruBytes
 from mock_server.domain.batches import Batch, Recipient
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.models import Agent, Phase, PhoneNumber, Webhook
@@ -19,6 +20,7 @@ from mock_server.domain.outbound import ItemResult
 from mock_server.domain.readmodels import CallPage, CallView
 from mock_server.domain.transcripts import Turn
 from mock_server.domain.webhooks import Delivery
+from mock_server.http.render import json_bytes
 from mock_server.http.versions import WireVersion
 
 _AUDIO_RATE = 8000  # 8 kHz, 8-bit mono: small, valid, and its length follows the talk time
@@ -109,6 +111,43 @@ def agent_call(
     if include_transcript:
         out["transcript"] = _transcript(view, version)
     return out
+
+
+class Spliced(NamedTuple):
+    """A Get Call body whose transcript was rendered once: the call without it, and the
+    transcript's JSON (the last property, so the two join by bytes). ``turns`` is the
+    rendered list when it was rendered for this answer (so its contract is checked once)."""
+
+    head: dict[str, Any]
+    transcript: bytes
+    turns: list[dict[str, Any]] | None
+
+    def json(self) -> bytes:
+        return json_bytes(self.head)[:-1] + b',"transcript":' + self.transcript + b"}"
+
+    def checked(self) -> dict[str, Any]:
+        """What the contract check sees: the whole call when the transcript is new, else the
+        call with a null transcript (its turns were checked when first rendered)."""
+        return {**self.head, "transcript": self.turns}
+
+
+def agent_call_once(
+    view: CallView, version: WireVersion, cache: LruBytes
+) -> dict[str, Any] | Spliced:
+    """Get Call's body; an ended call's transcript is rendered once per version and shared
+    by every call with an equal one, so a read costs the same whatever the talk time."""
+    key = view.final_transcript_key()
+    if key is None or view.call.redacted_at is not None:
+        return agent_call(view, version)
+    head = agent_call(view, version, include_transcript=False)
+    cache_key = (version.name, *key)
+    raw = cache.get(cache_key)
+    if raw is not None:
+        return Spliced(head, raw, None)
+    turns = _transcript(view, version) or []
+    raw = json_bytes(turns)
+    cache.put(cache_key, raw)
+    return Spliced(head, raw, turns)
 
 
 def call_page(page: CallPage[dict[str, Any]], version: WireVersion) -> dict[str, Any]:

@@ -134,7 +134,13 @@ def list_calls(ctx: Ctx) -> Reply:
 
 def get_call(ctx: Ctx) -> Reply:
     version = ctx.version
-    call = ctx.tenant.get_call(ctx.path_param("call_id"), lambda v: views.agent_call(v, version))
+    cache = ctx.service.render_cache
+    call = ctx.tenant.get_call(
+        ctx.path_param("call_id"), lambda v: views.agent_call_once(v, version, cache)
+    )
+    if isinstance(call, views.Spliced):
+        _rely_on_calls(ctx, [call.head])
+        return Reply(call.json(), check=call.checked())
     _rely_on_calls(ctx, [call])
     return Reply(call)
 
