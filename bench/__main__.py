@@ -14,6 +14,7 @@ def main() -> None:
     quick = "--quick" in sys.argv
     print(inprocess.report(inprocess.measure(reps=5 if quick else 15)))
     print(inprocess.report(inprocess.measure_per_test(), "per test: set-up + 1 + teardown"))
+    print("\n".join(inprocess.get_call_by_talk()))
     print()
     calls, numbers = (100_000, 100) if quick else (1_000_000, 1_000)
     for line in scale.measure(calls, numbers):

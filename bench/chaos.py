@@ -258,7 +258,8 @@ def run(minutes: float, tenants: int, kill_every: float) -> dict[str, Any]:
         ),
         ("chaos-line", False, {"line_url": f"ws://127.0.0.1:{hole.port}/ws"}),
         ("chaos-poison", True, None),
-    ] + [(f"chaos-{n}", False, None) for n in range(tenants)]
+    ]
+    plans += [(f"chaos-{n}", False, None) for n in range(tenants)]
     ctx = multiprocessing.get_context("spawn")
     workers = [
         ctx.Process(

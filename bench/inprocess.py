@@ -176,6 +176,33 @@ def measure_per_test(reps: int = 9, batch: int = 50) -> list[Row]:
     ]
 
 
+def get_call_by_talk(reps: int = 5, batch: int = 50) -> list[str]:
+    """Get Call of an ended call at 10 min / 1 h / 4 h of talk, as the fixture's fake answers
+    it (contracts checked): the cost should not grow with the talk time."""
+    lines = []
+    for minutes in (10, 60, 240):
+        fake = FakeCartesia()
+        client = fake.client()
+        to = "+14155550150"
+        client.put(
+            f"/__fake__/callees/{to}",
+            json={"outcome": "answer", "ring_seconds": 1, "talk_seconds": minutes * 60},
+        )
+        body = {**_body(0), "outbound_calls": [{"to_number": to}], "max_call_duration_minutes": 480}
+        call_id = client.post("/agents/calls", json=body).json()["calls"][0]["agent_call_id"]
+        fake.run_until_idle()
+        turns = len(client.get(f"/agents/calls/{call_id}").json()["transcript"])
+        path = f"/agents/calls/{call_id}"
+        read = client.get
+        runs = [_timed(lambda: read(path), batch) for _ in range(reps)]  # noqa: B023
+        lines.append(
+            f"Get Call, ended after {minutes:>3} min of talk ({turns:>4} turns): "
+            f"median {statistics.median(runs) / 1000:.2f} ms"
+        )
+        fake.close()
+    return lines
+
+
 class Row(NamedTuple):
     """One contender: microseconds per request, and its ratio to respx.
 

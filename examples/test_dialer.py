@@ -33,7 +33,7 @@ def test_one_call_per_contact_in_order(dialer):
 
 
 def test_non_us_destinations_are_reported_not_raised(dialer):
-    [placed] = dialer.call_all([Contact("+442071838750", "London")])
+    [placed] = dialer.call_all([Contact("+442079460123", "London")])
     assert placed.call_id is None
     assert placed.error == "destination_not_allowed"
 

@@ -32,7 +32,7 @@ def test_follow_shows_progress_until_the_batch_ends(tmp_path: Path) -> None:
     leads = tmp_path / "leads.csv"
     leads.write_text(
         "to_number,customer_name\n+14155550100,Ada\n+14155550101,Bo\n+14155550110,Cy\n"
-        "+442071838750,Di\n"
+        "+442079460123,Di\n"
     )
     served = Served("--quiet", "--clock", "virtual")
     try:

@@ -6,6 +6,8 @@ import re
 from dataclasses import fields
 from pathlib import Path
 
+import pytest
+
 from mock_server import FakeCartesia, Settings
 from mock_server.ledger import LEDGER, markdown_table
 
@@ -50,3 +52,32 @@ def test_readme_python_examples_run(capsys) -> None:
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
     assert "['created', 'dialed', 'answered', 'ended']" in capsys.readouterr().out
+
+
+_PHONE = re.compile(r"\+\d{8,15}\b")
+_FICTIONAL = (
+    re.compile(r"\+1\d{3}5550[01]\d\d"),  # NANP: 555-0100..0199 are reserved for fiction
+    re.compile(r"\+4420794600\d\d|\+44207946\d{4}"),  # Ofcom's drama range for London
+)
+
+
+def _doc_files() -> list[Path]:
+    files = [ROOT / "README.md", ROOT / "ARCHITECTURE.md"]
+    files += sorted((ROOT / "examples").glob("*.py"))
+    files += sorted((ROOT / "docs").rglob("*.md")) if (ROOT / "docs").is_dir() else []
+    return files
+
+
+@pytest.mark.parametrize("path", _doc_files(), ids=lambda p: p.name)
+def test_docs_and_examples_dial_only_fictional_numbers(path: Path) -> None:
+    """Every destination a user could copy from the docs or examples is fictional: pointed at
+    the real API, none can ring a person. (Numbers built in code, such as
+    ``f"+121255501{70 + i}"``, are checked by their literal prefix.)"""
+    text = path.read_text("utf-8")
+    real = [
+        m.group(0)
+        for m in _PHONE.finditer(text)
+        if not any(f.match(m.group(0)) for f in _FICTIONAL)
+        and not re.fullmatch(r"\+1\d{3}5550[01]", m.group(0)[:10])
+    ]
+    assert real == [], f"{path.name} dials numbers that could be real: {real}"
