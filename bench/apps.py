@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-_CANNED = b'{"calls":[{"number":"+14155550123","agent_call_id":"call_0000000000000000"}]}'
+_CANNED = b'{"calls":[{"number":"+14155550175","agent_call_id":"call_0000000000000000"}]}'
 
 
 async def _route(request: Request) -> Response:

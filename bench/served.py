@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEADERS = {"authorization": "Bearer sk_bench", "cartesia-version": "2026-08-14"}
 BODY = (
     '{"from_number_id":"ap_Q8PRh7lXyZsawXJmN2KcT5","agent_id":"agent_Fo7pKNBUwLZxrTd6jvhpaE",'
-    '"outbound_calls":[{"to_number":"+14155550123"}]}'
+    '"outbound_calls":[{"to_number":"+14155550175"}]}'
 )
 
 

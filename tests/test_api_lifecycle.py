@@ -263,8 +263,8 @@ def test_audio_rules(door: Door) -> None:
 
 def test_transcript_grows_with_talk_time(door: Door) -> None:
     [call_id] = door.call_ids(
-        "+14155550123",
-        outbound_calls=[{"to_number": "+14155550123", "metadata": {"customer_name": "Ada"}}],
+        "+14155550175",
+        outbound_calls=[{"to_number": "+14155550175", "metadata": {"customer_name": "Ada"}}],
     )
     assert door.call(call_id)["transcript"] is None
     door.advance(2 + 10)

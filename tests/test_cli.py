@@ -52,7 +52,7 @@ DOC = {
     "from_number_id": "ap_Q8PRh7lXyZsawXJmN2KcT5",
     "agent_id": "agent_Fo7pKNBUwLZxrTd6jvhpaE",
     "ringing_timeout_seconds": 30,
-    "outbound_calls": [{"to_number": "+14155550123", "metadata": {"customer_id": "cust_123"}}],
+    "outbound_calls": [{"to_number": "+14155550175", "metadata": {"customer_id": "cust_123"}}],
 }
 
 

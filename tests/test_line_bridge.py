@@ -67,13 +67,13 @@ def _place(client: httpx.Client, line_url: str, *, says: list[str] | None = None
         == 201
     )
     if says is not None:
-        client.put("/__fake__/callees/+14155550123", json={"outcome": "answer", "says": says})
+        client.put("/__fake__/callees/+14155550175", json={"outcome": "answer", "says": says})
     r = client.post(
         "/agents/calls",
         json={
             "from_number_id": FakeCartesia.from_number_id,
             "agent_id": AGENT,
-            "outbound_calls": [{"to_number": "+14155550123", "metadata": {"customer_name": "Ada"}}],
+            "outbound_calls": [{"to_number": "+14155550175", "metadata": {"customer_name": "Ada"}}],
         },
     )
     call_id: str = r.json()["calls"][0]["agent_call_id"]
@@ -94,7 +94,7 @@ def test_metadata_reaches_get_agent_and_the_greeting_is_in_the_transcript(
         turns = [(t["role"], t["text"]) for t in call["transcript"]]
         assert turns[0] == (
             "assistant",
-            f"Hello Ada, this is Acme calling about order {call_id} for +14155550123.",
+            f"Hello Ada, this is Acme calling about order {call_id} for +14155550175.",
         )
         assert turns[1:] == [
             ("user", "Yes, this is Ada."),
@@ -183,14 +183,14 @@ def test_bridged_turns_are_delivered_as_call_turn_webhooks(
                 },
             },
         )
-        client.put("/__fake__/callees/+14155550123", json={"outcome": "answer", "says": ["Bye!"]})
+        client.put("/__fake__/callees/+14155550175", json={"outcome": "answer", "says": ["Bye!"]})
         client.post(
             "/agents/calls",
             json={
                 "from_number_id": FakeCartesia.from_number_id,
                 "agent_id": AGENT,
                 "outbound_calls": [
-                    {"to_number": "+14155550123", "metadata": {"customer_name": "Bo"}}
+                    {"to_number": "+14155550175", "metadata": {"customer_name": "Bo"}}
                 ],
             },
         )

@@ -14,7 +14,7 @@ from tests.conftest import AGENT, NUMBER
 BODY = {
     "from_number_id": NUMBER,
     "agent_id": AGENT,
-    "outbound_calls": [{"to_number": "+14155550123", "metadata": {"customer_id": "cust_123"}}],
+    "outbound_calls": [{"to_number": "+14155550175", "metadata": {"customer_id": "cust_123"}}],
 }
 
 
@@ -43,7 +43,7 @@ def test_create_then_retrieve(sdk: tuple[cartesia.Cartesia, FakeCartesia]) -> No
     variables = {"customer_name": "Ada", "balance": 42.5, "vip": True}
     body = {
         **BODY,
-        "outbound_calls": [{"to_number": "+14155550123", "dynamic_variables": variables}],
+        "outbound_calls": [{"to_number": "+14155550175", "dynamic_variables": variables}],
     }
     created = client.post("/agents/calls", body=body, cast_to=object)
     [item] = created["calls"]  # type: ignore[index]

@@ -109,7 +109,7 @@ def _break(rule: str, body: dict[str, Any], draw: st.DrawFn) -> tuple[dict[str, 
             )
         )
     elif how == "too_many":
-        body[field] = [{"to_number": "+14155550123"}] * (
+        body[field] = [{"to_number": "+14155550175"}] * (
             limits["max_items"] + draw(st.integers(1, 5))
         )
     elif field == "item":
