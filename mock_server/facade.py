@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -47,6 +47,8 @@ class FakeCartesia:
             so a polling dialer sees its calls progress without the test moving time.
         api_version: the ``Cartesia-Version`` that ``client()``/``async_client()`` send and
             that ``get_call`` renders (default 2026-08-14, as the official SDKs send).
+        default_callee: how every callee without a script or magic number behaves: an
+            outcome (``"busy"``), the script's fields as a dict, or a ``CalleeScript``.
         knobs: behaviour knobs (see ``cartesia-fake behaviors``).
 
     Example:
@@ -71,6 +73,7 @@ class FakeCartesia:
         real_latency: bool = False,
         auto_advance: bool = False,
         api_version: str = DEFAULT_VERSION,
+        default_callee: CalleeScript | str | Mapping[str, Any] | None = None,
         **knobs: Any,
     ) -> None:
         if api_version not in VERSIONS:
@@ -91,6 +94,8 @@ class FakeCartesia:
         self.app: FastLane = create_app(self.service)
         self.api_key = api_key
         self._servers: list[LiveServer] = []
+        if default_callee is not None:
+            self.tenant().set_default_callee(CalleeScript.of(default_callee))
         self._clients: list[httpx.Client | httpx.AsyncClient] = []
 
     # ---- doors ----------------------------------------------------------------------------
@@ -174,7 +179,7 @@ class FakeCartesia:
         **fields: Any,
     ) -> None:
         """Script the callee at ``number`` (a CalleeScript, or its fields as keywords)."""
-        self.tenant(api_key).set_callee(number, script or CalleeScript(**fields))
+        self.tenant(api_key).set_callee(number, CalleeScript.of(script or fields))
 
     def add_fault(
         self, name: str | None = None, *, api_key: str | None = None, **fields: Any

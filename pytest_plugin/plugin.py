@@ -153,7 +153,7 @@ def _fail_on_problems(
 
 
 def _fake_factory(request: pytest.FixtureRequest) -> tuple[Callable[..., Any], list[Any]]:
-    from mock_server import CalleeScript, FakeCartesia
+    from mock_server import FakeCartesia
 
     made: list[tuple[FakeCartesia, dict[str, Any]]] = []
     config = request.config
@@ -171,16 +171,8 @@ def _fake_factory(request: pytest.FixtureRequest) -> tuple[Callable[..., Any], l
             ),
             "allow_inferred": tuple(options.pop("allow_inferred", ())),
         }
-        default_callee = options.pop("default_callee", None)
         options.setdefault("seed", int(_setting(config, "cartesia_seed")))
         fake = FakeCartesia(validate_responses=strict_contracts, **options)
-        if default_callee is not None:
-            script = (
-                default_callee
-                if isinstance(default_callee, CalleeScript)
-                else CalleeScript(**default_callee)
-            )
-            fake.tenant().set_default_callee(script)
         made.append((fake, checks))
         return fake
 

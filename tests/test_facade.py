@@ -168,3 +168,31 @@ def test_auto_advance_moves_the_clock_when_a_dialer_polls() -> None:
                 break
         assert seen == ["started", "completed"]  # dial, answer at 2 s, hang up at 32 s
         assert client.get("/__fake__/clock").json()["now"] == "2026-03-01T12:00:32.000Z"
+
+
+@pytest.mark.parametrize(
+    ("default", "status"),
+    [("busy", ("failed", "dial_busy")), ({"outcome": "no_answer"}, ("failed", "dial_no_answer"))],
+)
+def test_default_callee_takes_an_outcome_or_a_dict(
+    default: object, status: tuple[str, str]
+) -> None:
+    with FakeCartesia(default_callee=default) as fake:  # type: ignore[arg-type]
+        r = fake.client().post(
+            "/agents/calls",
+            json={
+                "from_number_id": fake.from_number_id,
+                "agent_id": fake.agent_id,
+                "outbound_calls": [{"to_number": "+14155550175"}],
+            },
+        )
+        fake.run_until_idle()
+        call = fake.get_call(r.json()["calls"][0]["agent_call_id"])
+        assert (call["status"], call["end_reason"]) == status
+
+
+def test_a_bad_callee_says_what_is_allowed() -> None:
+    with pytest.raises(ValueError, match="must be one of"):
+        FakeCartesia(default_callee="hangs_up")
+    with pytest.raises(ValueError, match="known:"), FakeCartesia() as fake:
+        fake.set_callee("+14155550175", rings=3)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 if TYPE_CHECKING:
     from mock_server.domain.transcripts import Turn
@@ -51,6 +52,26 @@ class CalleeScript:
         object.__setattr__(self, "ring_ms", round(self.ring_seconds * 1000))
         talk = self.talk_seconds
         object.__setattr__(self, "talk_ms", None if talk is None else round(talk * 1000))
+
+    @classmethod
+    def of(cls, value: CalleeScript | str | Mapping[str, Any]) -> CalleeScript:
+        """A script from a script, an outcome (``"busy"``) or its fields as a mapping; a
+        clear ``ValueError`` for anything else."""
+        if isinstance(value, CalleeScript):
+            return value
+        fields_: dict[str, Any] = {"outcome": value} if isinstance(value, str) else dict(value)
+        known = ("outcome", "ring_seconds", "talk_seconds", "hangup_by", "says")
+        unknown = sorted(set(fields_) - set(known))
+        if unknown:
+            raise ValueError(f"unknown callee field(s) {unknown}; known: {list(known)}")
+        outcomes = get_args(Outcome)
+        if fields_.get("outcome", "answer") not in outcomes:
+            raise ValueError(
+                f"callee outcome must be one of {list(outcomes)} (got {fields_['outcome']!r})"
+            )
+        if "says" in fields_:
+            fields_["says"] = tuple(fields_["says"])
+        return cls(**fields_)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -47,7 +47,7 @@ def test_seed_a(cartesia_fake):
 def test_seed_b(cartesia_fake):
     assert dial(cartesia_fake.client(), "+14155550100").json() != pytest.shared
 
-@pytest.mark.cartesia_fake(max_outbound_calls=1, default_callee={"outcome": "busy"})
+@pytest.mark.cartesia_fake(max_outbound_calls=1, default_callee="busy")
 def test_knob_and_default_callee(cartesia_fake):
     client = cartesia_fake.client()
     assert dial(client, "+12125550000", "+12125550001").status_code == 400
