@@ -7,6 +7,7 @@ test explains itself. They are also methods of ``FakeCartesia`` (``fake.assert_d
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from mock_server import ledger
@@ -63,20 +64,33 @@ def not_dialed(tenant: Tenant, number: str) -> None:
 
 
 def dialed_in_order(tenant: Tenant, numbers: Sequence[str], *, batch_id: str | None = None) -> None:
-    """Assert the first calls to ``numbers`` (of one batch, if given) were placed in this
-    order."""
-    firsts: dict[str, Call] = {}
+    """Assert the calls to ``numbers`` (of one batch, if given) were placed in this order. A
+    number listed k times is matched with its first k calls; the message names the first
+    position where the order differs."""
+    wanted = Counter(numbers)
+    taken: Counter[str] = Counter()
+    placed: list[Call] = []
     for call in _calls(tenant):
-        if batch_id is None or call.batch_id == batch_id:
-            firsts.setdefault(call.to_number, call)
-    missing = [n for n in numbers if n not in firsts]
-    if missing:
-        raise AssertionError(f"never dialed {missing}\n{describe(tenant)}")
-    order = sorted(numbers, key=lambda n: firsts[n].seq)
-    if order != list(numbers):
+        if batch_id is not None and call.batch_id != batch_id:
+            continue
+        if taken[call.to_number] < wanted[call.to_number]:
+            taken[call.to_number] += 1
+            placed.append(call)
+    short = {n: (k, taken[n]) for n, k in wanted.items() if taken[n] < k}
+    if short:
+        detail = ", ".join(f"{n} (expected {k}, dialed {got})" for n, (k, got) in short.items())
+        raise AssertionError(f"never dialed as often as expected: {detail}\n{describe(tenant)}")
+    dialed = [c.to_number for c in placed]
+    if dialed != list(numbers):
+        i = next(i for i, (x, y) in enumerate(zip(dialed, numbers, strict=True)) if x != y)
+        call = placed[i]
+        window = slice(max(0, i - 2), i + 3)
         raise AssertionError(
-            f"dial order was {order}, expected {list(numbers)}\n"
-            f"{describe(tenant, [firsts[n] for n in order])}"
+            f"dial order differs at position {i}: expected {numbers[i]}, but {call.to_number} "
+            f"was dialed there ({call.id}, created {rfc3339(call.created_at)})\n"
+            f"  expected, from position {window.start}: {list(numbers[window])}\n"
+            f"  dialed,   from position {window.start}: {dialed[window]}\n"
+            f"{describe(tenant, placed[window])}"
         )
 
 

@@ -196,3 +196,24 @@ def test_a_bad_callee_says_what_is_allowed() -> None:
         FakeCartesia(default_callee="hangs_up")
     with pytest.raises(ValueError, match="known:"), FakeCartesia() as fake:
         fake.set_callee("+14155550175", rings=3)
+
+
+def test_dialed_in_order_names_the_first_difference_and_counts_repeats() -> None:
+    numbers = ["+14155550170", "+14155550171", "+14155550170", "+14155550172"]
+    with FakeCartesia() as fake:
+        for number in numbers:  # one request each: the order is the order of the requests
+            fake.client().post(
+                "/agents/calls",
+                json={
+                    "from_number_id": fake.from_number_id,
+                    "agent_id": fake.agent_id,
+                    "outbound_calls": [{"to_number": number}],
+                },
+            )
+        fake.assert_dialed_in_order(numbers)
+        fake.assert_dialed_in_order(["+14155550170", "+14155550171"])  # a prefix of each
+        swapped = [numbers[0], numbers[2], numbers[1], numbers[3]]
+        with pytest.raises(AssertionError, match=r"differs at position 1: expected \+14155550170"):
+            fake.assert_dialed_in_order(swapped)
+        with pytest.raises(AssertionError, match=r"\+14155550172 \(expected 2, dialed 1\)"):
+            fake.assert_dialed_in_order([*numbers, "+14155550172"])
