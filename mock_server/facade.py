@@ -13,7 +13,7 @@ from mock_server import assertions
 from mock_server.app import create_app
 from mock_server.domain import batch_ops, lookups
 from mock_server.domain.clock import ClockMode
-from mock_server.domain.faults import Fault, named
+from mock_server.domain.faults import Fault, check_fault, named
 from mock_server.domain.journal import DuplicateDial, JournalEntry
 from mock_server.domain.models import Call, CalleeScript
 from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
@@ -182,14 +182,65 @@ class FakeCartesia:
         self.tenant(api_key).set_callee(number, CalleeScript.of(script or fields))
 
     def add_fault(
-        self, name: str | None = None, *, api_key: str | None = None, **fields: Any
+        self,
+        name: str | None = None,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+        latency_seconds: float = 0.0,
+        drop_connection: bool = False,
+        after_commit: bool = False,
+        times: int | None = None,
+        message: str | None = None,
+        api_key: str | None = None,
     ) -> Fault:
-        """Inject a fault: a documented one by ``name`` (``cancel_undeliverable``: Cancel's
-        502; ``delete_incomplete``: Delete's retryable 500), or one built from ``fields``
-        (``method``, ``path`` — exact or a ``{param}`` template —, ``status``, ``retry_after``,
-        ``latency_seconds``, ``drop_connection``, ``after_commit``, ``times``)."""
-        fault = named(name, **fields) if name is not None else Fault(**fields)
+        """Inject a fault into the API; the first live fault matching a request wins.
+
+        Args:
+            name: a documented failure instead of the fields below:
+                ``cancel_undeliverable`` (Cancel's 502), ``delete_incomplete`` (Delete's
+                retryable 500), ``batch_usage_limit`` (Create Batch's 402); the fields
+                given then override its own (``times=1``).
+            method: ``GET``, ``POST``, ``PATCH``, ``PUT`` or ``DELETE`` (None: any).
+            path: an exact path, or a route template such as ``/agents/calls/{call_id}``
+                (every Get Call, but not List Calls or Get Batch); None: every route.
+            status: answer this status (400-599) instead of the real answer.
+            retry_after: seconds for the ``Retry-After`` header (429s get 1 by default).
+            latency_seconds: delay first (virtual in process, real when served).
+            drop_connection: close the connection without an answer.
+            after_commit: let the request take effect first, then fail it.
+            times: fire this many times, then retire (None: every time).
+            message: the error body's message.
+
+        Raises ``ValueError`` naming the field for anything that could never fire. A fault
+        that never fired by the end of a test fails it under the pytest plugin (marker
+        option ``allow_unused_faults=True`` to allow it); ``unused_faults()`` lists them.
+        """
+        fields: dict[str, Any] = {
+            "method": method,
+            "path": path,
+            "status": status,
+            "retry_after": retry_after,
+            "latency_seconds": latency_seconds,
+            "drop_connection": drop_connection,
+            "after_commit": after_commit,
+            "times": times,
+            "message": message,
+        }
+        if name is not None:
+            defaults = Fault()
+            given = {k: v for k, v in fields.items() if v != getattr(defaults, k)}
+            fault = named(name, **given)
+        else:
+            fault = Fault(**fields)
+        check_fault(fault)
         return self.tenant(api_key).add_fault(fault)
+
+    def unused_faults(self, *, api_key: str | None = None) -> list[Fault]:
+        """Faults added and never fired."""
+        return self.tenant(api_key).unused_faults()
 
     def call(self, call_id: str, *, api_key: str | None = None) -> Call:
         return self.tenant(api_key).call(call_id)

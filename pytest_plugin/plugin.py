@@ -76,6 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "cartesia_fake(seed=, clock=, default_callee=, strict_contracts=True, "
+        "allow_unused_faults=False, "
         "allow_unknown_routes=False, check_duplicate_dials=, strict_inferred=, "
         "allow_inferred=(), api_key=, api_version=, **knobs): options of "
         "the cartesia_fake fixture for this test",
@@ -122,6 +123,7 @@ def _fail_on_problems(
     check_duplicates: bool,
     strict_inferred: bool = False,
     allow_inferred: tuple[str, ...] = (),
+    allow_unused_faults: bool = False,
 ) -> None:
     kinds = {"exception"}
     if strict_contracts:
@@ -135,6 +137,12 @@ def _fail_on_problems(
     if check_duplicates:
         dups = fake.duplicate_dials(api_key=tenant)
         messages += [f"[duplicate_dial] {d.describe()}" for d in dups]
+    if not allow_unused_faults:
+        keys = [tenant] if tenant is not None else [t.key for t in fake.service.tenants.all()]
+        for key in keys:
+            for fault in fake.unused_faults(api_key=key):
+                shown = {k: v for k, v in fault.as_dict().items() if v not in (None, False, 0)}
+                messages.append(f"[unused_fault] never fired: {shown}")
     if strict_inferred:
         keys = [tenant] if tenant is not None else [t.key for t in fake.service.tenants.all()]
         for key in keys:
@@ -170,6 +178,7 @@ def _fake_factory(request: pytest.FixtureRequest) -> tuple[Callable[..., Any], l
                 options.pop("strict_inferred", _setting(config, "cartesia_strict_inferred"))
             ),
             "allow_inferred": tuple(options.pop("allow_inferred", ())),
+            "allow_unused_faults": bool(options.pop("allow_unused_faults", False)),
         }
         options.setdefault("seed", int(_setting(config, "cartesia_seed")))
         fake = FakeCartesia(validate_responses=strict_contracts, **options)

@@ -217,3 +217,41 @@ def test_dialed_in_order_names_the_first_difference_and_counts_repeats() -> None
             fake.assert_dialed_in_order(swapped)
         with pytest.raises(AssertionError, match=r"\+14155550172 \(expected 2, dialed 1\)"):
             fake.assert_dialed_in_order([*numbers, "+14155550172"])
+
+
+def test_a_fault_by_route_template_hits_that_route_only() -> None:
+    with FakeCartesia() as fake:
+        client = fake.client()
+        r = client.post(
+            "/agents/calls",
+            json={
+                "from_number_id": fake.from_number_id,
+                "agent_id": fake.agent_id,
+                "outbound_calls": [{"to_number": "+14155550175"}],
+            },
+        )
+        call_id = r.json()["calls"][0]["agent_call_id"]
+        fake.add_fault(method="GET", path="/agents/calls/{id}", status=503)
+        assert client.get(f"/agents/calls/{call_id}").status_code == 503  # every Get Call
+        assert client.get(f"/agents/calls/{call_id[:-1]}x").status_code == 503
+        assert client.get("/agents/calls", params={"agent_id": fake.agent_id}).status_code == 200
+        assert client.get("/agents/calls/batches").status_code == 200  # a route of its own
+        assert fake.unused_faults() == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "named_field"),
+    [
+        ({"status": 200}, "status"),
+        ({"method": "get", "status": 500}, "method"),
+        ({"path": "agents/calls", "status": 500}, "path"),
+        ({"status": 500, "times": 0}, "times"),
+        ({"latency_seconds": -1}, "latency_seconds"),
+        ({}, "a fault needs"),
+    ],
+)
+def test_add_fault_refuses_what_could_never_fire(
+    fields: dict[str, object], named_field: str
+) -> None:
+    with FakeCartesia() as fake, pytest.raises(ValueError, match=named_field):
+        fake.add_fault(**fields)  # type: ignore[arg-type]

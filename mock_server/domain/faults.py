@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
@@ -28,13 +29,18 @@ class Fault:
     name: str | None = None
     message: str | None = None
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, template: str | None = None) -> bool:
+        """Whether a request hits this fault. A ``{param}`` path matches by the route it was
+        served by (``template``, e.g. ``/agents/calls/{call_id}``: every Get Call, not List
+        Calls nor Get Batch); without a template, segment by segment."""
         if self.method is not None and self.method != method:
             return False
         if self.path is None or self.path == path:
             return True
         if "{" not in self.path:
             return False
+        if template is not None:
+            return _shape(self.path) == _shape(template)
         want, got = self.path.split("/"), path.split("/")
         return len(want) == len(got) and all(
             w == g or (w.startswith("{") and w.endswith("}") and g)
@@ -55,6 +61,11 @@ class Fault:
             "name": self.name,
             "message": self.message,
         }
+
+
+def _shape(template: str) -> str:
+    """``/agents/calls/{call_id}`` -> ``/agents/calls/{}``: parameter names do not matter."""
+    return re.sub(r"\{[^}/]*\}", "{}", template)
 
 
 #: Documented failures a test can switch on by name (each matches every call id).
@@ -92,6 +103,27 @@ def named(name: str, **overrides: Any) -> Fault:
     return replace(NAMED[name], **overrides)
 
 
+_METHODS = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS"})
+
+
+def check_fault(fault: Fault) -> None:
+    """A ``ValueError`` naming the field of a fault that could never fire as meant."""
+    if fault.method is not None and fault.method not in _METHODS:
+        raise ValueError(f"method must be one of {sorted(_METHODS)} (got {fault.method!r})")
+    if fault.path is not None and not fault.path.startswith("/"):
+        raise ValueError(f"path must start with '/' (got {fault.path!r})")
+    if fault.status is not None and not 400 <= fault.status <= 599:
+        raise ValueError(f"status must be an error status, 400-599 (got {fault.status!r})")
+    if not fault.latency_seconds >= 0:
+        raise ValueError(f"latency_seconds must be >= 0 (got {fault.latency_seconds!r})")
+    if fault.times is not None and fault.times < 1:
+        raise ValueError(f"times must be >= 1 or None (got {fault.times!r})")
+    if fault.retry_after is not None and not fault.retry_after >= 0:
+        raise ValueError(f"retry_after must be >= 0 (got {fault.retry_after!r})")
+    if fault.status is None and not fault.drop_connection and fault.latency_seconds == 0:
+        raise ValueError("a fault needs a status, drop_connection=True or latency_seconds > 0")
+
+
 class FaultBook:
     """The tenant's faults, first added first matched; a fault with no times left is retired."""
 
@@ -102,10 +134,10 @@ class FaultBook:
         self._faults.append(fault)
         return fault
 
-    def take(self, method: str, path: str) -> Fault | None:
+    def take(self, method: str, path: str, template: str | None = None) -> Fault | None:
         """The first live fault matching the request, counted as used; or None."""
         for fault in self._faults:
-            if fault.matches(method, path):
+            if fault.matches(method, path, template):
                 fault.hits += 1
                 if fault.times is not None and fault.hits >= fault.times:
                     self._faults.remove(fault)
@@ -114,6 +146,10 @@ class FaultBook:
 
     def active(self) -> list[Fault]:
         return list(self._faults)
+
+    def unused(self) -> list[Fault]:
+        """Faults that never fired (a test that set one up expected it to)."""
+        return [f for f in self._faults if f.hits == 0]
 
     def clear(self) -> None:
         self._faults.clear()

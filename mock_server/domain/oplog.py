@@ -62,7 +62,7 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
         "add_fault": lambda t, a: t.add_fault(
             Fault(**{k: v for k, v in a["fault"].items() if k != "hits"})
         ),
-        "take_fault": lambda t, a: t.take_fault(a["method"], a["path"]),
+        "take_fault": lambda t, a: t.take_fault(a["method"], a["path"], a.get("template")),
     }
 )
 

@@ -375,11 +375,15 @@ class Tenant:
             self.record_op("add_fault", fault=fault.as_dict())
             return fault
 
-    def take_fault(self, method: str, path: str) -> Fault | None:
+    def unused_faults(self) -> list[Fault]:
         with self._lock:
-            fault = self.world.faults.take(method, path)
+            return self.world.faults.unused()
+
+    def take_fault(self, method: str, path: str, template: str | None = None) -> Fault | None:
+        with self._lock:
+            fault = self.world.faults.take(method, path, template)
             if fault is not None:  # logged, so a restarted fake has the same hits left
-                self.record_op("take_fault", method=method, path=path)
+                self.record_op("take_fault", method=method, path=path, template=template)
             return fault
 
     def record(self, entry: JournalEntry) -> None:

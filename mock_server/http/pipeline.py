@@ -180,12 +180,13 @@ def endpoint(
     schema: str | None = None,
     status: int = 200,
     may_block: bool = False,
+    template: str | None = None,
 ) -> Callable[[Request], Awaitable[Answer | DroppedConnection]]:
     """Wrap ``handler`` in the pipeline. ``schema`` is the contract of its 2xx body (as the
     request's API version defines it), ``status`` its success status. When served, a request
     that may wait on the network or take long (``may_block``, the control plane, a tenant
     with a webhook or Line agent, one being rebuilt from ``--state``) runs aside (see
-    ``http/aside.py``)."""
+    ``http/aside.py``). ``template`` is the route's path template (faults match by it)."""
 
     async def run(request: Request) -> Answer | DroppedConnection:
         aside: Aside | None = request.scope.get(ASIDE_KEY)
@@ -218,7 +219,7 @@ def endpoint(
             version = wire(None)
             if kind == "api":
                 version = _check_version(request, service, warnings, rules)
-                fault = tenant.take_fault(method, path)
+                fault = tenant.take_fault(method, path, template)
             ctx = Ctx(request, tenant, service, warnings=warnings, rules=rules, version=version)
             if fault is not None and not fault.after_commit:
                 await delay(tenant, service, fault.latency_seconds)

@@ -66,6 +66,7 @@ def starlette_routes(service: Service, specs: Iterable[RouteSpec]) -> list[BaseR
                 needs_body=spec.needs_body,
                 status=spec.status,
                 may_block=spec.may_block,
+                template=spec.path,
             ),
             methods=[spec.method],
         )

@@ -77,6 +77,25 @@ def test_allowed(cartesia_fake):
     )
 
 
+def test_teardown_fails_on_a_fault_that_never_fired(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+import pytest
+
+def test_unused(cartesia_fake):
+    cartesia_fake.add_fault(method="DELETE", path="/agents/calls/{call_id}", status=500)
+    assert cartesia_fake.client().get("/").status_code == 200
+
+@pytest.mark.cartesia_fake(allow_unused_faults=True)
+def test_allowed(cartesia_fake):
+    cartesia_fake.add_fault(method="DELETE", path="/agents/calls/{call_id}", status=500)
+""")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*ERROR at teardown of test_unused*", "*[[]unused_fault[]] never fired*DELETE*"]
+    )
+
+
 def test_teardown_fails_on_duplicate_dials_when_enabled(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         DIAL
@@ -231,7 +250,7 @@ def test_order(cartesia_fake):
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*dial order was ?'+14155550110', '+14155550100'?*",
+            "*dial order differs at position 0: expected +14155550100, but +14155550110 was*",
             "*-> +14155550110: created@12:00:00.000, dialed@12:00:00.000, "
             "ended@12:00:03.000(dial_busy)*",
         ]
