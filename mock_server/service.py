@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import random
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -62,6 +64,8 @@ class Service:
         self._problems: deque[Problem] = deque(maxlen=self.settings.journal_size)
         #: Rendered transcripts of ended calls, shared by equal ones (``http/views.py``).
         self.render_cache = LruBytes()
+        #: Draws request ids (not the calls' ids, which come from the seeded tenants).
+        self.request_ids = random.Random(os.urandom(16))
         self._lock = threading.Lock()
         self.on_request: Callable[[str], None] | None = None
         self.store: Store | None = None

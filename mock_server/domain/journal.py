@@ -70,8 +70,9 @@ class Journal:
         self.entries: deque[JournalEntry] = deque()
         self._size = size
         self._max_bytes = max_bytes
-        #: What the entries held now add up to (``JournalEntry.size``).
+        #: What the entries held now add up to (``JournalEntry.size``), and each one's.
         self.bytes = 0
+        self._sizes: deque[int] = deque()
         self.duplicates: deque[DuplicateDial] = deque(maxlen=size)
         self._window_ms = duplicate_window_ms
         #: from-number id -> destination -> the newest call from that number to it
@@ -79,11 +80,14 @@ class Journal:
         self._last_dial: dict[str, dict[str, Call]] = {}
 
     def record(self, entry: JournalEntry) -> None:
-        entries = self.entries
+        entries, sizes = self.entries, self._sizes
+        size = entry.size()
         entries.append(entry)
-        self.bytes += entry.size()
+        sizes.append(size)
+        self.bytes += size
         while len(entries) > self._size or (self.bytes > self._max_bytes and len(entries) > 1):
-            self.bytes -= entries.popleft().size()
+            entries.popleft()
+            self.bytes -= sizes.popleft()
 
     def note_dials(self, calls: Iterable[Call], at: int) -> list[DuplicateDial]:
         """Remember each new call, in order; return the duplicate dials among them: the same

@@ -6,7 +6,7 @@ that is the same for all routes, so a handler only parses its inputs and calls t
 
 from __future__ import annotations
 
-import os
+import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -153,9 +153,10 @@ def _check_version(
     return wire(values[0])
 
 
-def _request_id() -> str:
-    """A random version-4 UUID, formatted without building a ``uuid.UUID`` (hot path)."""
-    h = os.urandom(16).hex()
+def _request_id(rng: random.Random) -> str:
+    """A random version-4 UUID, formatted without building a ``uuid.UUID`` (hot path), from
+    the service's own generator (seeded from the OS once: no system call per request)."""
+    h = f"{rng.getrandbits(128):032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
@@ -203,7 +204,7 @@ def endpoint(
     async def core(
         request: Request, prefetched: bytes | ApiError | None
     ) -> Answer | DroppedConnection:
-        request_id = _request_id()
+        request_id = _request_id(service.request_ids)
         tenant: Tenant | None = None
         warnings: list[str] = []
         rules: list[str] = []
