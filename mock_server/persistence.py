@@ -8,6 +8,7 @@ start, or again after ``max_tenants`` evicted it (see ``domain.oplog``).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -52,6 +53,8 @@ class Store:
                 f"state file {self.path} is empty (truncated?); it holds no log to restore. "
                 "Use --state-recover to move it aside and start fresh."
             )
+        wal = Path(f"{self.path}-wal")
+        had_wal = wal.exists()
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -67,6 +70,22 @@ class Store:
             raise StateFileError(
                 f"state file {self.path} was made with --seed {row[0]}, not {seed}"
             )
+        # An "open" mark in the main file itself (checkpointed): a file still marked open was
+        # not closed cleanly, and after a crash its log's tail lives in FILE-wal, which SQLite
+        # keeps while the file is open. Marked open with no FILE-wal beside it, the file was
+        # copied or moved without its log: the tail is gone, so refuse rather than start short.
+        opened = self._db.execute("SELECT value FROM meta WHERE key = 'open'").fetchone()
+        if opened is not None and opened[0] == "1" and not had_wal:
+            self._db.close()
+            self._owner.close()
+            raise StateFileError(
+                f"state file {self.path} was not closed cleanly and its write-ahead log "
+                f"{wal} is missing: what was logged since its last checkpoint is lost. Copy "
+                f"{wal.name} along with it, or use --state-recover to move it aside and start "
+                "fresh."
+            )
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('open', '1')")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def check(self, known_ops: frozenset[str]) -> None:
         """Read the whole log once (without applying it): a corrupted page, an unknown
@@ -133,6 +152,10 @@ class Store:
         return None if row is None else int(row[0])
 
     def close(self) -> None:
+        """Mark the file closed (checkpointed into the main file) and let it go."""
+        with contextlib.suppress(sqlite3.Error), self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('open', '0')")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         with self._lock:
             self._db.close()
         self._owner.close()

@@ -94,3 +94,56 @@ def test_a_real_clock_carries_on_from_the_last_logged_instant(tmp_path: Path) ->
         assert restored.now_ms() >= ahead  # not back to the wall clock
     finally:
         again.close()
+
+
+def _one_call(service: Service) -> str:
+    tenant = service.tenants.get("sk_wal")
+    [result], _ = tenant.create_outbound(
+        {
+            "from_number_id": "ap_Q8PRh7lXyZsawXJmN2KcT5",
+            "agent_id": "agent_Fo7pKNBUwLZxrTd6jvhpaE",
+            "outbound_calls": [{"to_number": "+14155550175"}],
+        }
+    )
+    assert result.call_id is not None
+    return result.call_id
+
+
+def test_a_file_copied_without_its_wal_after_a_crash_is_refused(tmp_path: Path) -> None:
+    import shutil
+
+    state = tmp_path / "live" / "state.db"
+    state.parent.mkdir()
+    crashed = Service(state_path=state)  # never closed: as after kill -9
+    call_id = _one_call(crashed)
+    alone, whole = tmp_path / "alone", tmp_path / "whole"
+    alone.mkdir()
+    whole.mkdir()
+    shutil.copy(state, alone / "state.db")
+    shutil.copy(state, whole / "state.db")
+    shutil.copy(f"{state}-wal", whole / "state.db-wal")
+    with pytest.raises(StateFileError, match=r"write-ahead log .*state\.db-wal is missing"):
+        Service(state_path=alone / "state.db")  # closes what it opened before refusing
+    restored = Service(state_path=whole / "state.db")  # with its log: everything is there
+    assert restored.tenants.get("sk_wal").call(call_id).id == call_id
+    restored.close()
+    crashed.close()
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    shutil.copy(state, clean / "state.db")  # closed cleanly: the main file holds it all
+    again = Service(state_path=clean / "state.db")
+    assert again.tenants.get("sk_wal").call(call_id).id == call_id
+    again.close()
+
+
+def test_serve_names_the_missing_wal_and_recover_starts_fresh(tmp_path: Path) -> None:
+    import shutil
+
+    state = tmp_path / "state.db"
+    crashed = Service(state_path=tmp_path / "orig.db")
+    _one_call(crashed)
+    shutil.copy(tmp_path / "orig.db", state)
+    refused = _serve("--state", str(state))
+    assert refused.returncode == 1
+    assert "state.db-wal is missing" in refused.stderr
+    crashed.close()
