@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from mock_server.domain import webhook_config
+from mock_server.domain import batch_ops, webhook_config
 from mock_server.domain.clock import VirtualClock
 from mock_server.domain.faults import Fault
 from mock_server.domain.models import Webhook
@@ -63,6 +63,9 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
             Fault(**{k: v for k, v in a["fault"].items() if k != "hits"})
         ),
         "take_fault": lambda t, a: t.take_fault(a["method"], a["path"], a.get("template")),
+        "create_batch": lambda t, a: batch_ops.create_batch(t, a["body"], version=a["version"]),
+        "cancel_batch": lambda t, a: batch_ops.cancel_batch(t, a["batch_id"], lambda b: None),
+        "retry_batch": lambda t, a: batch_ops.retry_batch(t, a["batch_id"], lambda b: None),
     }
 )
 
