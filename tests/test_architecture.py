@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -150,3 +151,16 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     command = 'python3 -m pip install -e ".[test]" && python3 -m pytest'
     assert f"```bash\n{command}\n```" in readme
     assert command in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_user_extra_stays_small() -> None:
+    """``cartesia-fake[pytest]`` is what a dialer team installs: the plugin's and the
+    strategies' needs only, never this project's toolchain (the ``test`` extra)."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    names = {re.split(r"[<>=\[ ]", req, maxsplit=1)[0] for req in extras["pytest"]}
+    assert names == {"pytest", "hypothesis"}
+    assert not names & {"ruff", "mypy", "schemathesis", "respx", "cartesia", "cartesia-line"}
