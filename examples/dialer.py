@@ -7,6 +7,8 @@ one bound to the fake (in-process or served) or to the real API.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +37,8 @@ class Dialer:
     from_number_id: str
     ringing_timeout_seconds: int = 30
     placed: list[Placed] = field(default_factory=list)
+    #: A planted bug for the docs: poll without waiting (a busy poller).
+    busy_poll: bool = False
 
     def call_all(self, contacts: list[Contact]) -> list[Placed]:
         """Place one call per contact, in order; failures are kept, not raised."""
@@ -67,6 +71,17 @@ class Dialer:
         response.raise_for_status()
         body: dict[str, Any] = response.json()
         return body
+
+    def wait_until_done(
+        self, *, poll_seconds: float = 30.0, sleep: Callable[[float], object] = time.sleep
+    ) -> None:
+        """Poll every placed call until all have ended, ``poll_seconds`` apart (tests pass
+        the fake's ``advance`` as ``sleep``, so the wait is virtual)."""
+        pending = [p.call_id for p in self.placed if p.call_id is not None]
+        while pending:
+            pending = [c for c in pending if self.status(c)["status"] in ("created", "started")]
+            if pending:
+                sleep(0 if self.busy_poll else poll_seconds)
 
     def outcomes(self) -> dict[str, str]:
         """Phone number -> 'answered', 'no answer', 'busy', 'failed' or 'pending'."""

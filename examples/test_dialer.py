@@ -130,3 +130,24 @@ def test_a_campaign_runs_to_the_end_one_call_at_a_time(cartesia_fake):
     ]
     cartesia_fake.assert_batch_concurrency(at_most=1, batch_id=batch_id)
     cartesia_fake.assert_dialed_in_order(numbers, batch_id=batch_id)
+
+
+@pytest.mark.cartesia_fake_only
+def test_polling_waits_between_reads(cartesia_fake):
+    dialer = Dialer(cartesia_fake.client(), AGENT, NUMBER)
+    dialer.call_all([Contact("+14155550171", "Ada"), Contact("+14155550112", "Busy Bob")])
+    dialer.wait_until_done(poll_seconds=10, sleep=cartesia_fake.advance)
+    cartesia_fake.assert_poll_interval(at_least=10)
+    assert dialer.outcomes() == {"+14155550171": "answered", "+14155550112": "busy"}
+
+
+@pytest.mark.cartesia_fake_only
+@pytest.mark.cartesia_fake(max_requests=300)
+def test_a_busy_poller_is_stopped_by_the_budget(cartesia_fake):
+    """The planted bug: the dialer polls without waiting, so on a virtual clock its calls
+    never progress. The budget stops it at the 301st request, naming the poll rate."""
+    dialer = Dialer(cartesia_fake.client(), AGENT, NUMBER, busy_poll=True)
+    dialer.call_all([Contact("+14155550171", "Ada")])
+    with pytest.raises(pytest.fail.Exception, match=r"max_requests=300") as stopped:
+        dialer.wait_until_done(poll_seconds=10, sleep=cartesia_fake.advance)
+    assert "299 polls over 0 virtual s (no time passed" in str(stopped.value)

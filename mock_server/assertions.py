@@ -94,6 +94,21 @@ def dialed_in_order(tenant: Tenant, numbers: Sequence[str], *, batch_id: str | N
         )
 
 
+def poll_interval(tenant: Tenant, *, at_least: float) -> None:
+    """Assert no call was polled (Get Call) twice within ``at_least`` virtual seconds."""
+    fast = {
+        call_id: stat
+        for call_id, stat in lookups.poll_stats(tenant).items()
+        if stat.min_gap_ms is not None and stat.min_gap_ms < at_least * 1000
+    }
+    if fast:
+        lines = "\n".join(f"  {stat.describe(call_id)}" for call_id, stat in fast.items())
+        raise AssertionError(
+            f"calls polled more often than every {at_least:g} virtual s:\n{lines}\n"
+            f"{describe(tenant, [tenant.call(c) for c in list(fast)[:3]])}"
+        )
+
+
 def dial_spacing(
     tenant: Tenant, *, at_least: float = 1.0, from_number_id: str | None = None
 ) -> None:

@@ -14,7 +14,7 @@ from mock_server.app import create_app
 from mock_server.domain import batch_ops, lookups
 from mock_server.domain.clock import ClockMode
 from mock_server.domain.faults import Fault, check_fault, named
-from mock_server.domain.journal import DuplicateDial, JournalEntry
+from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
 from mock_server.domain.models import Call, CalleeScript
 from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
 from mock_server.domain.settings import Settings
@@ -248,7 +248,9 @@ class FakeCartesia:
     def get_call(self, call_id: str, *, api_key: str | None = None) -> dict[str, Any]:
         """The call as Get Call answers it, in the shape of this fake's ``api_version``."""
         version = wire(self.api_version)
-        return self.tenant(api_key).get_call(call_id, lambda v: views.agent_call(v, version))
+        return self.tenant(api_key).get_call(
+            call_id, lambda v: views.agent_call(v, version), count_poll=False
+        )
 
     def timeline(self, call_id: str, *, api_key: str | None = None) -> list[dict[str, Any]]:
         return control_views.timeline(self.tenant(api_key).call(call_id))
@@ -309,6 +311,16 @@ class FakeCartesia:
             batch_id,
             lambda b: views.batch(b, version, with_recipients=True),
         )
+
+    def poll_stats(self, *, api_key: str | None = None) -> dict[str, PollStat]:
+        """Per call id, how your code polled it: count, span and shortest gap (virtual)."""
+        return lookups.poll_stats(self.tenant(api_key))
+
+    def assert_poll_interval(self, *, at_least: float, api_key: str | None = None) -> None:
+        """Assert your code never polled a call twice within ``at_least`` virtual seconds
+        (with ``auto_advance=True`` every poll moves the clock, so a busy poller looks
+        slow; check it without auto-advance)."""
+        assertions.poll_interval(self.tenant(api_key), at_least=at_least)
 
     def assert_dial_spacing(
         self,

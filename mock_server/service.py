@@ -68,6 +68,9 @@ class Service:
         self.request_ids = random.Random(os.urandom(16))
         self._lock = threading.Lock()
         self.on_request: Callable[[str], None] | None = None
+        #: Called with the tenant before each API request is handled (the pytest plugin's
+        #: budgets); what it raises reaches the client's code.
+        self.before_request: Callable[[Tenant], None] | None = None
         self.store: Store | None = None
         self.bridge_loop = BridgeLoop()
         self.line_bridge = LineBridge(self.bridge_loop)

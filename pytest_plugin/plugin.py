@@ -19,6 +19,7 @@ import pytest
 
 if TYPE_CHECKING:
     from mock_server import FakeCartesia
+    from mock_server.domain.tenant import Tenant
     from pytest_plugin.sink import WebhookSink
     from pytest_plugin.targets import CartesiaTarget, ServerTenant
 
@@ -32,6 +33,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         ("base-url", "base URL of the live target (with --cartesia-target=live)", None),
         ("api-key-env", "environment variable holding the live API key", "CARTESIA_API_KEY"),
         ("seed", "master seed of the fakes (ids are deterministic per seed)", "0"),
+        ("max-requests", "API requests one test may make before it fails", "10000"),
+        (
+            "max-virtual-seconds",
+            "virtual seconds one test's fake may move before it fails (31 days)",
+            "2678400",
+        ),
     )
     for name, text, default in options:
         ini = "cartesia_" + name.replace("-", "_")
@@ -76,7 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "cartesia_fake(seed=, clock=, default_callee=, strict_contracts=True, "
-        "allow_unused_faults=False, "
+        "allow_unused_faults=False, max_requests=10000, max_virtual_seconds=2678400, "
         "allow_unknown_routes=False, check_duplicate_dials=, strict_inferred=, "
         "allow_inferred=(), api_key=, api_version=, **knobs): options of "
         "the cartesia_fake fixture for this test",
@@ -160,6 +167,45 @@ def _fail_on_problems(
         )
 
 
+class Budget:
+    """Stops a runaway dialer: past ``max_requests`` API requests, or once a tenant's clock
+    has moved ``max_virtual_seconds`` since the test began, the next request fails the test
+    from inside the dialer's own call (``pytest.fail`` is not an ``Exception``, so a dialer
+    that swallows errors cannot swallow it), naming each call's poll rate."""
+
+    def __init__(self, fake: FakeCartesia, max_requests: int, max_virtual_seconds: float):
+        self.fake = fake
+        self.max_requests = max_requests
+        self.max_virtual_ms = round(max_virtual_seconds * 1000)
+        self.requests = 0
+        self.began: dict[str, int] = {}
+
+    def __call__(self, tenant: Tenant) -> None:
+        self.requests += 1
+        began = self.began.setdefault(tenant.key, tenant.now_ms())
+        moved = tenant.now_ms() - began
+        if self.requests > self.max_requests:
+            why = f"{self.requests - 1:,} API requests (max_requests={self.max_requests:,})"
+        elif moved > self.max_virtual_ms:
+            why = (
+                f"the clock moved {moved / 1000:,.0f} virtual seconds "
+                f"(max_virtual_seconds={self.max_virtual_ms / 1000:g})"
+            )
+        else:
+            return
+        stats = self.fake.poll_stats(api_key=tenant.key)
+        polls = sorted(stats.items(), key=lambda kv: -kv[1].count)[:5]
+        lines = "".join(f"\n  {stat.describe(call_id)}" for call_id, stat in polls)
+        pytest.fail(
+            f"cartesia-fake budget: this test made {why}; a runaway or busy poller?\n"
+            f"The most polled calls:{lines or ' none'}\n"
+            f"(raise the limit with @pytest.mark.cartesia_fake(max_requests=...) or "
+            f"max_virtual_seconds=..., or the ini options cartesia_max_requests / "
+            f"cartesia_max_virtual_seconds)\n{self.fake.describe(api_key=tenant.key)}",
+            pytrace=False,
+        )
+
+
 def _fake_factory(request: pytest.FixtureRequest) -> tuple[Callable[..., Any], list[Any]]:
     from mock_server import FakeCartesia
 
@@ -180,8 +226,13 @@ def _fake_factory(request: pytest.FixtureRequest) -> tuple[Callable[..., Any], l
             "allow_inferred": tuple(options.pop("allow_inferred", ())),
             "allow_unused_faults": bool(options.pop("allow_unused_faults", False)),
         }
+        max_requests = int(options.pop("max_requests", _setting(config, "cartesia_max_requests")))
+        max_virtual = float(
+            options.pop("max_virtual_seconds", _setting(config, "cartesia_max_virtual_seconds"))
+        )
         options.setdefault("seed", int(_setting(config, "cartesia_seed")))
         fake = FakeCartesia(validate_responses=strict_contracts, **options)
+        fake.service.before_request = Budget(fake, max_requests, max_virtual)
         made.append((fake, checks))
         return fake
 

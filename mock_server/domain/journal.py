@@ -36,6 +36,29 @@ class JournalEntry:
         )
 
 
+@dataclass(slots=True)
+class PollStat:
+    """How one call was polled (Get Call): how often, and the virtual time between polls."""
+
+    count: int
+    first_at: int
+    last_at: int
+    #: The shortest virtual gap between two polls in ms (None after one poll).
+    min_gap_ms: int | None = None
+
+    def seen(self, at: int) -> None:
+        gap = at - self.last_at
+        self.min_gap_ms = gap if self.min_gap_ms is None else min(self.min_gap_ms, gap)
+        self.count += 1
+        self.last_at = at
+
+    def describe(self, call_id: str) -> str:
+        span = (self.last_at - self.first_at) / 1000
+        rate = f"{self.count / span:.3g} polls per virtual second" if span else "no time passed"
+        gap = "" if self.min_gap_ms is None else f", shortest gap {self.min_gap_ms / 1000:g}s"
+        return f"{call_id}: {self.count:,} polls over {span:g} virtual s ({rate}{gap})"
+
+
 @dataclass(frozen=True, slots=True)
 class DuplicateDial:
     """Two dials to ``to_number`` from ``from_number_id`` within the window."""
@@ -75,9 +98,18 @@ class Journal:
         self._sizes: deque[int] = deque()
         self.duplicates: deque[DuplicateDial] = deque(maxlen=size)
         self._window_ms = duplicate_window_ms
+        #: call id -> how it was polled (Get Call), for budgets and poll-interval checks
+        self.polls: dict[str, PollStat] = {}
         #: from-number id -> destination -> the newest call from that number to it
         #: (nested, and the call itself as value: no tuple per call).
         self._last_dial: dict[str, dict[str, Call]] = {}
+
+    def polled(self, call_id: str, at: int) -> None:
+        stat = self.polls.get(call_id)
+        if stat is None:
+            self.polls[call_id] = PollStat(1, at, at)
+        else:
+            stat.seen(at)
 
     def record(self, entry: JournalEntry) -> None:
         entries, sizes = self.entries, self._sizes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mock_server.domain.clock import ClockMode
-from mock_server.domain.journal import DuplicateDial, JournalEntry
+from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
 from mock_server.domain.models import Call
 from mock_server.domain.tenant import Tenant
 from mock_server.domain.webhooks import Delivery
@@ -17,6 +17,12 @@ def deliveries(tenant: Tenant) -> list[Delivery]:
 def journal(tenant: Tenant) -> list[JournalEntry]:
     with tenant.locked() as world:
         return list(world.journal.entries)
+
+
+def poll_stats(tenant: Tenant) -> dict[str, PollStat]:
+    """Per call, how the clients polled it (Get Call)."""
+    with tenant.locked() as world:
+        return dict(world.journal.polls)
 
 
 def duplicates(tenant: Tenant) -> list[DuplicateDial]:

@@ -222,11 +222,16 @@ class Tenant:
             self.clock.now_ms(),
         )
 
-    def get_call(self, call_id: str, show: Callable[[CallView], T]) -> T:
-        """The call as ``show`` renders it (inside the lock: a consistent picture)."""
+    def get_call(
+        self, call_id: str, show: Callable[[CallView], T], *, count_poll: bool = True
+    ) -> T:
+        """The call as ``show`` renders it (in the lock); a client's read is a poll of it."""
         self.poll()
         with self.locked() as world:
-            return show(self.view(self._call(world, call_id)))
+            call = self._call(world, call_id)
+            if count_poll:
+                world.journal.polled(call.id, self.clock.now_ms())
+            return show(self.view(call))
 
     def call(self, call_id: str) -> Call:
         with self.locked() as world:

@@ -220,6 +220,8 @@ def endpoint(
             version = wire(None)
             if kind == "api":
                 version = _check_version(request, service, warnings, rules)
+                if service.before_request is not None:
+                    service.before_request(tenant)
                 fault = tenant.take_fault(method, path, template)
             ctx = Ctx(request, tenant, service, warnings=warnings, rules=rules, version=version)
             if fault is not None and not fault.after_commit:

@@ -31,7 +31,7 @@ def _pytest(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 def test_examples_pass_under_xdist() -> None:
     out = _pytest("-n", "2")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert re.search(r"8 passed", out.stdout), out.stdout
+    assert re.search(r"10 passed", out.stdout), out.stdout
 
 
 def test_examples_run_against_a_live_target() -> None:
@@ -46,7 +46,7 @@ def test_examples_run_against_a_live_target() -> None:
     finally:
         served.stop()
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "3 passed, 5 skipped" in out.stdout, out.stdout
+    assert "3 passed, 7 skipped" in out.stdout, out.stdout
     assert "needs the fake (cartesia_fake_only)" in out.stdout
 
 

@@ -96,6 +96,32 @@ def test_allowed(cartesia_fake):
     )
 
 
+def test_budgets_stop_a_test_that_runs_away(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        DIAL
+        + """
+import pytest
+
+@pytest.mark.cartesia_fake(max_virtual_seconds=60)
+def test_time(cartesia_fake):
+    client = cartesia_fake.client()
+    call_id = dial(client, "+14155550171").json()["calls"][0]["agent_call_id"]
+    cartesia_fake.advance(120)
+    try:
+        client.get(f"/agents/calls/{call_id}")
+    except Exception:
+        pass  # a dialer that swallows errors cannot swallow the budget
+
+def test_requests_within_the_default(cartesia_fake):
+    for _ in range(50):
+        assert cartesia_fake.client().get("/agents", headers={"x": "y"}).status_code == 200
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*budget*the clock moved 120 virtual seconds*max_virtual*"])
+
+
 def test_teardown_fails_on_duplicate_dials_when_enabled(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         DIAL
