@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from mock_server.domain.clock import RealClock, VirtualClock
     from mock_server.domain.errors import ApiError
     from mock_server.domain.faults import Fault
+    from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
     from mock_server.domain.models import CalleeScript, CallStatus
     from mock_server.domain.seed import Seed
     from mock_server.domain.settings import Settings
@@ -30,9 +31,12 @@ _LAZY = _Frozen(
         "AsyncTransport": "mock_server.transports",
         "CallStatus": "mock_server.domain.models",
         "CalleeScript": "mock_server.domain.models",
+        "DuplicateDial": "mock_server.domain.journal",
         "FakeCartesia": "mock_server.facade",
         "Fault": "mock_server.domain.faults",
+        "JournalEntry": "mock_server.domain.journal",
         "LiveServer": "mock_server.server",
+        "PollStat": "mock_server.domain.journal",
         "Problem": "mock_server.service",
         "RealClock": "mock_server.domain.clock",
         "Seed": "mock_server.domain.seed",
@@ -60,9 +64,12 @@ __all__ = [
     "AsyncTransport",
     "CallStatus",
     "CalleeScript",
+    "DuplicateDial",
     "FakeCartesia",
     "Fault",
+    "JournalEntry",
     "LiveServer",
+    "PollStat",
     "Problem",
     "RealClock",
     "Seed",

@@ -43,6 +43,8 @@ class FakeCartesia:
         world: what each new tenant starts with (default: the documented example's ids).
         validate_responses: check every response against its contract; violations are
             recorded in ``problems()``.
+        real_latency: injected latency faults really sleep (the default advances the
+            virtual clock instead, so a 90 s latency fault costs no wall time).
         auto_advance: on a virtual clock, each Get/List Call first jumps to the next event,
             so a polling dialer sees its calls progress without the test moving time.
         api_version: the ``Cartesia-Version`` that ``client()``/``async_client()`` send and
