@@ -263,6 +263,30 @@ class FakeCartesia:
     def journal(self, *, api_key: str | None = None) -> list[JournalEntry]:
         return lookups.journal(self.tenant(api_key))
 
+    def requests(
+        self,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        api_key: str | None = None,
+    ) -> list[JournalEntry]:
+        """The journal's requests, oldest first, that match: ``method``, ``path`` (exact, or
+        a template such as ``/agents/calls/{call_id}``) and ``status``. Each keeps its bodies
+        (``request_json()``, ``response_json()``), so a test can assert what was sent::
+
+            [create] = fake.requests(method="POST", path="/agents/calls")
+            assert create.request_json()["outbound_calls"][0]["to_number"] == "+14155550175"
+        """
+        probe = Fault(path=path) if path is not None else None
+        return [
+            e
+            for e in lookups.journal(self.tenant(api_key))
+            if (method is None or e.method == method)
+            and (status is None or e.status == status)
+            and (probe is None or probe.matches(e.method, e.path))
+        ]
+
     def duplicate_dials(self, *, api_key: str | None = None) -> list[DuplicateDial]:
         return lookups.duplicates(self.tenant(api_key))
 

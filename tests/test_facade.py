@@ -255,3 +255,29 @@ def test_add_fault_refuses_what_could_never_fire(
 ) -> None:
     with FakeCartesia() as fake, pytest.raises(ValueError, match=named_field):
         fake.add_fault(**fields)  # type: ignore[arg-type]
+
+
+def test_the_journal_keeps_what_was_sent_and_answered_with_secrets_redacted() -> None:
+    with FakeCartesia() as fake:
+        client = fake.client()
+        body = {
+            "from_number_id": fake.from_number_id,
+            "agent_id": fake.agent_id,
+            "outbound_calls": [{"to_number": "+14155550175", "metadata": {"lead": 7}}],
+        }
+        made = client.post("/agents/calls", json=body).json()
+        call_id = made["calls"][0]["agent_call_id"]
+        client.get(f"/agents/calls/{call_id}")
+        client.post(
+            "/agents/webhooks",
+            json={"url": "http://127.0.0.1:9/h", "secret": "whsec_TOPSECRET", "display_name": "d"},
+        )
+        [create] = fake.requests(method="POST", path="/agents/calls")
+        assert create.request_json() == body
+        assert create.response_json() == made
+        [read] = fake.requests(path="/agents/calls/{call_id}", status=200)
+        assert read.response_json()["id"] == call_id
+        [hook] = fake.requests(path="/agents/webhooks")
+        assert hook.request_json()["secret"] == "***"
+        assert b"TOPSECRET" not in (hook.request_body or b"")
+        assert fake.requests(method="DELETE") == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,6 +25,17 @@ class JournalEntry:
     unknown_route: bool = False
     #: The ledger rules the answer relied on (ids; strict mode fails on INFERRED ones).
     rules: tuple[str, ...] = ()
+    #: The request's and the answer's bodies as sent (at most ``BODY_BYTES`` each; secrets
+    #: in a request body redacted), for tests that assert what the dialer sent.
+    request_body: bytes | None = None
+    response_body: bytes | None = None
+
+    def request_json(self) -> Any:
+        """The request body parsed (None without one; a cut body does not parse)."""
+        return None if not self.request_body else json.loads(self.request_body)
+
+    def response_json(self) -> Any:
+        return None if not self.response_body else json.loads(self.response_body)
 
     def size(self) -> int:
         """About how many bytes the entry holds (what the journal's byte bound counts)."""
@@ -33,7 +46,25 @@ class JournalEntry:
             + sum(len(w) for w in self.warnings)
             + len(self.body or "")
             + 16 * len(self.rules)
+            + len(self.request_body or b"")
+            + len(self.response_body or b"")
         )
+
+
+#: The journal keeps at most this much of each request and response body.
+BODY_BYTES = 65_536
+_SECRET = re.compile(
+    rb'("(?:secret|api_key|apikey|password|token|authorization)"\s*:\s*)"[^"]*"', re.I
+)
+
+
+def journal_body(raw: bytes | None) -> bytes | None:
+    """A body as the journal keeps it: secrets' values redacted, at most ``BODY_BYTES``."""
+    if not raw:
+        return None
+    if _SECRET.search(raw) is not None:
+        raw = _SECRET.sub(rb'\1"***"', raw)
+    return raw[:BODY_BYTES]
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ import contracts
 from mock_server import ledger
 from mock_server.domain.errors import ApiError
 from mock_server.domain.faults import Fault
-from mock_server.domain.journal import JournalEntry
+from mock_server.domain.journal import JournalEntry, journal_body
 from mock_server.domain.tenant import Tenant
 from mock_server.http import jsonbody, reading
 from mock_server.http.aside import SCOPE_KEY as ASIDE_KEY
@@ -36,6 +36,9 @@ SUMMARY_KEY = "cartesia_fake.body_summary"
 
 #: The journal keeps at most this much of each header value (a 4 MB User-Agent is not kept).
 JOURNAL_HEADER_BYTES = 256
+
+#: Where the pipeline leaves the request's raw body for the journal.
+RAW_BODY_KEY = "cartesia_fake.raw_body"
 
 _JOURNAL_HEADERS = frozenset(
     {
@@ -240,6 +243,7 @@ def endpoint(
                     raise prefetched
                 else:
                     raw = prefetched
+                request.scope[RAW_BODY_KEY] = raw
                 if kind != "control" or raw.strip():
                     ctx.body = jsonbody.parse(raw, max_depth=service.settings.max_json_depth)
                     ctx.has_body = True
@@ -341,6 +345,8 @@ def _finish(
                 warnings=list(warnings),
                 body=request.scope.get(SUMMARY_KEY),
                 rules=tuple(dict.fromkeys(rules)),
+                request_body=journal_body(request.scope.get(RAW_BODY_KEY)),
+                response_body=journal_body(response.body if isinstance(response, Answer) else None),
             )
         )
     if service.on_request is not None:
