@@ -17,8 +17,10 @@ def _digits(n: int) -> st.SearchStrategy[str]:
 US_AREA_CODES = ("201", "212", "213", "305", "312", "404", "415", "512", "617", "646", "702", "917")
 
 
-def magic_numbers(*, decades: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6, 9)) -> st.SearchStrategy[str]:
-    """Fictional ``+1 NPA 555 01XX`` numbers whose callee behaviour is fixed by XX's tens."""
+def magic_numbers(*, decades: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)) -> st.SearchStrategy[str]:
+    """Fictional ``+1 NPA 555 01XX`` numbers whose callee behaviour is fixed by XX's tens.
+    By default only the decades the fake places (a call is made); add 9 for destinations
+    refused at request time (a per-destination error)."""
 
     def build() -> st.SearchStrategy[str]:
         bad = [d for d in decades if not 0 <= d <= 9]

@@ -9,7 +9,7 @@ import hypothesis.strategies as st
 from hypothesis.errors import InvalidArgument
 
 from contracts._loader import LATEST, VERSIONS, load_schema
-from contracts.strategies._numbers import e164_numbers
+from contracts.strategies._numbers import e164_numbers, magic_numbers
 
 DOC_AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"
 
@@ -86,7 +86,11 @@ def outbound_requests(
     version: str | None = None,
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Valid ``POST /agents/calls`` bodies (for the seeded agent and number by default) under
-    ``version`` (default: the latest, whose items may carry ``dynamic_variables``)."""
+    ``version`` (default: the latest, whose items may carry ``dynamic_variables``).
+
+    Destinations default to what the fake places for a Cartesia number: US numbers and magic
+    numbers. International numbers are refused for Cartesia numbers (a per-destination
+    ``destination_not_allowed``); pass ``destinations=e164_numbers()`` to draw them too."""
 
     def build() -> st.SearchStrategy[dict[str, Any]]:
         limits = _limits()
@@ -98,7 +102,11 @@ def outbound_requests(
         if _version(version) != "2026-03-01":
             optional["dynamic_variables"] = st.one_of(st.none(), dynamic_variables())
         item = st.fixed_dictionaries(
-            {"to_number": destinations if destinations is not None else e164_numbers()},
+            {
+                "to_number": destinations
+                if destinations is not None
+                else st.one_of(e164_numbers(region="us"), magic_numbers())
+            },
             optional=optional,
         )
         return st.fixed_dictionaries(
