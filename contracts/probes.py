@@ -40,6 +40,9 @@ class Probe:
     auth_header: str | None = None
     version: str | None = RUN_VERSION
     query: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: The probe exercises only part of its rules (the refused side of a range: the accepted
+    #: side would place a call): a match makes them "partly confirmed", never "confirmed".
+    partial: bool = False
 
     def content(self) -> bytes | None:
         if self.raw is not None:
@@ -194,6 +197,7 @@ TIER0: tuple[Probe, ...] = (
         "POST",
         _CALL,
         ("create.ringing_timeout",),
+        partial=True,
         body=_bad(ringing_timeout_seconds=4),
     ),
     Probe(
@@ -202,6 +206,7 @@ TIER0: tuple[Probe, ...] = (
         "POST",
         _CALL,
         ("create.ringing_timeout",),
+        partial=True,
         body=_bad(ringing_timeout_seconds=81),
     ),
     Probe(
@@ -210,6 +215,7 @@ TIER0: tuple[Probe, ...] = (
         "POST",
         _CALL,
         ("create.ringing_timeout",),
+        partial=True,
         body=_bad(ringing_timeout_seconds=30.0),
     ),
     Probe(
@@ -218,6 +224,7 @@ TIER0: tuple[Probe, ...] = (
         "POST",
         _CALL,
         ("create.ringing_timeout",),
+        partial=True,
         body=_bad(ringing_timeout_seconds=True),
     ),
     Probe(
@@ -226,6 +233,7 @@ TIER0: tuple[Probe, ...] = (
         "POST",
         _CALL,
         ("create.max_duration",),
+        partial=True,
         body=_bad(max_call_duration_minutes=0),
     ),
     Probe(
@@ -234,6 +242,7 @@ TIER0: tuple[Probe, ...] = (
         "POST",
         _CALL,
         ("create.max_duration",),
+        partial=True,
         body=_bad(max_call_duration_minutes=481),
     ),
     Probe(
@@ -242,6 +251,7 @@ TIER0: tuple[Probe, ...] = (
         "POST",
         _CALL,
         ("create.max_items",),
+        partial=True,
         body=_bad(outbound_calls=[{"to_number": FICTIONAL}] * 101),
     ),
     Probe(

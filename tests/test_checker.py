@@ -230,3 +230,33 @@ def test_a_fake_that_drops_a_version_is_caught_under_that_version_only() -> None
     # Under 2026-03-01 only the probe that itself sends 2026-08-14 notices.
     assert {p.id for p in bad if p.version == "2026-03-01" or p.version is None} == set()
     assert {p.version for p in bad} == {"2026-08-14"}
+
+
+def test_a_rule_only_partly_exercised_is_never_reported_confirmed() -> None:
+    """A fake with a 50-item limit refuses 101 items just as the real API does: the tier-0
+    probe cannot tell, so create.max_items is "partly confirmed", not "confirmed"."""
+    lax = FakeCartesia(max_outbound_calls=50, validate_responses=False)
+    report = run_check("https://api.cartesia.ai", "sk_x", transport=lax.transport(), interval=0)
+    ledger = report.ledger()
+    assert ledger["create.max_items"] == "partly confirmed"
+    assert ledger["create.ringing_timeout"] == "partly confirmed"
+    assert ledger["version.missing"] == "confirmed"
+    untested = [rule for rule, verdict in ledger.items() if verdict == "untested"]
+    assert untested  # tier 0 cannot exercise every rule, and the report says which
+    table = report.table()
+    assert "untested: " + ", ".join(untested) in table
+    assert "partly confirmed" in table
+
+
+def test_one_missing_version_is_one_finding() -> None:
+    old_only = FakeCartesia(accepted_versions=("2026-03-01",), validate_responses=False)
+    report = run_check(
+        "https://api.cartesia.ai", "sk_x", transport=old_only.transport(), interval=0
+    )
+    differing = [o for o in report.outcomes if o.verdict == "differs"]
+    findings = report.findings()
+    top, probes = findings[0]
+    assert len(differing) > 5
+    assert len(probes) >= len(differing) - 2  # nearly every difference shares one cause
+    assert "api_version_not_found" in top or "404" in top
+    assert f"{len(probes):>3} probe(s): {top}" in report.table()

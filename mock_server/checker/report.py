@@ -21,15 +21,35 @@ class Report:
         return all(o.verdict == "match" for o in self.outcomes)
 
     def ledger(self) -> dict[str, str]:
-        """Each ledger entry: confirmed, contradicted or untested (error counts as untested)."""
+        """Each ledger entry: confirmed (a probe exercised it whole and matched), partly
+        confirmed (only probes that exercise part of it matched), contradicted, or untested
+        (no probe exercised it; an error counts as untested)."""
         status = {entry.id: "untested" for entry in LEDGER}
+        rank = {"untested": 0, "partly confirmed": 1, "confirmed": 2, "contradicted": 3}
         for outcome in self.outcomes:
             for entry_id in outcome.probe.confirms:
                 if outcome.verdict == "differs":
-                    status[entry_id] = "contradicted"
-                elif outcome.verdict == "match" and status.get(entry_id) == "untested":
-                    status[entry_id] = "confirmed"
+                    found = "contradicted"
+                elif outcome.verdict == "match":
+                    found = "partly confirmed" if outcome.probe.partial else "confirmed"
+                else:
+                    continue
+                if rank[found] > rank[status.get(entry_id, "untested")]:
+                    status[entry_id] = found
         return status
+
+    def findings(self) -> list[tuple[str, list[str]]]:
+        """Differences grouped by what differs (one root cause, such as a version the target
+        does not serve, is one finding however many probes show it), most probes first."""
+        groups: dict[str, list[str]] = {}
+        for outcome in self.outcomes:
+            for difference in outcome.differences:
+                # what the target answered is the finding; what the fake answered varies
+                cause = difference.split(" but fake ", 1)[0]
+                ids = groups.setdefault(cause, [])
+                if outcome.probe.id not in ids:
+                    ids.append(outcome.probe.id)
+        return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
 
     def counts(self) -> dict[str, int]:
         out = {"match": 0, "differs": 0, "error": 0}
@@ -59,6 +79,7 @@ class Report:
                 for o in self.outcomes
             ],
             "ledger": self.ledger(),
+            "findings": [{"difference": d, "probes": ids} for d, ids in self.findings()],
         }
 
     def to_json(self) -> str:
@@ -88,15 +109,27 @@ class Report:
             detail = "; ".join(o.differences) or o.detail
             lines.append(f"{o.probe.id:<{width}}  {o.verdict:<8} {detail}")
         ledger = self.ledger()
-        contradicted = [k for k, v in ledger.items() if v == "contradicted"]
-        confirmed = [k for k, v in ledger.items() if v == "confirmed"]
+        by_status: dict[str, list[str]] = {}
+        for rule, verdict in ledger.items():
+            by_status.setdefault(verdict, []).append(rule)
         c = self.counts()
         lines.append("")
         lines.append(
             f"{c['match']} match, {c['differs']} differ, {c['error']} error; ledger: "
-            f"{len(confirmed)} confirmed, {len(contradicted)} contradicted, "
-            f"{len(ledger) - len(confirmed) - len(contradicted)} untested"
+            + ", ".join(
+                f"{len(by_status.get(k, []))} {k}"
+                for k in ("confirmed", "partly confirmed", "contradicted", "untested")
+            )
         )
-        if contradicted:
-            lines.append("contradicted: " + ", ".join(contradicted))
+        findings = self.findings()
+        if findings:
+            lines.append(
+                f"findings ({len(findings)}, each a difference and the probes showing it):"
+            )
+            for difference, ids in findings:
+                shown = ", ".join(ids[:4]) + (f" and {len(ids) - 4} more" if len(ids) > 4 else "")
+                lines.append(f"  {len(ids):>3} probe(s): {difference}  [{shown}]")
+        for verdict in ("contradicted", "partly confirmed", "untested"):
+            if by_status.get(verdict):
+                lines.append(f"{verdict}: " + ", ".join(by_status[verdict]))
         return "\n".join(lines)
