@@ -11,6 +11,11 @@ from bench import batches, inprocess, scale, served
 
 
 def main() -> None:
+    if "-h" in sys.argv or "--help" in sys.argv:
+        print(__doc__.strip())
+        print("\nParts: python3 -m bench.inprocess | bench.scale | bench.batches | bench.served |")
+        print("bench.soak | bench.chaos | bench.fuzz (each with --help or a docstring)")
+        return
     quick = "--quick" in sys.argv
     print(inprocess.report(inprocess.measure(reps=5 if quick else 15)))
     print(inprocess.report(inprocess.measure_per_test(), "per test: set-up + 1 + teardown"))

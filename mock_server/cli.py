@@ -31,7 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument(
-        "--port", type=int, default=8000, help="port to bind; 0 picks a free one (default 8000)"
+        "--port",
+        type=_port,
+        default=8000,
+        help="port to bind; 0 picks a free one (default 8000)",
     )
     serve.add_argument(
         "--clock",
@@ -221,6 +224,39 @@ def _print_behaviors(markdown: bool) -> int:
     return 0
 
 
+def _port(text: str) -> int:
+    """A TCP port, 0-65535 (argparse shows the message)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a port is a number 0-65535, not {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number 0-65535, not {value}")
+    return value
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Fail with the CLI's own message when the address cannot be bound (in use, or not
+    an address of this machine), before uvicorn would print a traceback."""
+    import socket
+
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise SystemExit(f"cartesia-fake: cannot listen on {host}:{port}: {exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise SystemExit(
+                f"cartesia-fake: cannot listen on {host}:{port}: {exc.strerror or exc}"
+            ) from None
+
+
 async def _serve(args: argparse.Namespace, world: Seed) -> None:
     import uvicorn
 
@@ -229,6 +265,7 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
     from mock_server.service import Service
 
     settings = Settings().with_overrides(api_keys=tuple(args.api_key))
+    _check_listen(args.host, args.port)
 
     def make() -> Service:
         return Service(

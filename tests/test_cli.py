@@ -217,3 +217,75 @@ def test_sigterm_ends_the_server_even_with_a_stalled_request() -> None:
         code, _, err = served.stop()  # raises TimeoutExpired if the server hangs
     assert code == 0
     assert "Traceback" not in err
+
+
+def test_serve_refuses_a_bad_or_busy_port_in_its_own_words() -> None:
+    bad = subprocess.run(
+        [sys.executable, "-m", "mock_server", "serve", "--port", "70000"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert bad.returncode == 2
+    assert "a port is a number 0-65535, not 70000" in bad.stderr
+    served = Served("--quiet")
+    try:
+        port = served.url.rsplit(":", 1)[1]
+        busy = subprocess.run(
+            [sys.executable, "-m", "mock_server", "serve", "--port", port, "--quiet"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        served.stop()
+    assert busy.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in busy.stderr
+    assert "Traceback" not in busy.stderr
+
+
+def test_check_says_when_the_target_rejects_the_key_or_cannot_be_reached() -> None:
+    served = Served("--quiet", "--api-key", "sk_right")
+    try:
+        rejected = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mock_server",
+                "check",
+                "--base-url",
+                served.url,
+                "--api-key",
+                "sk_wrong",
+                "--interval",
+                "0",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        served.stop()
+    assert rejected.returncode == 2
+    assert "the target rejected the API key (401" in rejected.stderr
+    no_scheme = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mock_server",
+            "check",
+            "--base-url",
+            "127.0.0.1:9",
+            "--api-key",
+            "k",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert no_scheme.returncode == 2
+    assert "must start with http://" in no_scheme.stderr

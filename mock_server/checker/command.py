@@ -8,6 +8,29 @@ import sys
 from contracts import VERSIONS
 
 
+def _preflight(base_url: str, api_key: str) -> str | None:
+    """Why the target cannot be checked at all (no scheme, unreachable, key rejected), or
+    None: a rejected key would otherwise read as every probe contradicting the fake."""
+    import httpx
+
+    if not base_url.startswith(("http://", "https://")):
+        return f"--base-url must start with http:// or https:// (got {base_url!r})"
+    try:
+        r = httpx.get(
+            base_url.rstrip("/") + "/agents",
+            headers={"authorization": f"Bearer {api_key}", "cartesia-version": VERSIONS[-1]},
+            timeout=15,
+        )
+    except httpx.HTTPError as exc:
+        return f"cannot reach {base_url}: {type(exc).__name__}: {exc}"
+    if r.status_code in (401, 403):
+        return (
+            f"the target rejected the API key ({r.status_code} on GET /agents); nothing was "
+            "compared. Check --api-key or $CARTESIA_API_KEY."
+        )
+    return None
+
+
 def run_check_command(args: argparse.Namespace) -> int:
     """The ``check`` subcommand: probe, print the report, write it if asked; the exit code."""
     from mock_server.checker.check import run_check
@@ -22,6 +45,10 @@ def run_check_command(args: argparse.Namespace) -> int:
             "--to NUMBER (a number whose owner agreed to be called)",
             file=sys.stderr,
         )
+        return 2
+    problem = _preflight(args.base_url, args.api_key)
+    if problem is not None:
+        print(f"cartesia-fake: {problem}", file=sys.stderr)
         return 2
     tty = sys.stderr.isatty()
 
