@@ -41,18 +41,14 @@ from typing import Any
 
 import httpx
 
+from bench.served import _free_port
+
 AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"
 FROM = "ap_Q8PRh7lXyZsawXJmN2KcT5"
 VERSION = {"cartesia-version": "2026-08-14"}
 
 
 # ---- the server ------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _start(port: int, state: Path) -> subprocess.Popen[bytes]:
@@ -102,6 +98,8 @@ class Blackhole:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.held: list[socket.socket] = []
+        #: Set once a connection was accepted (and is now held).
+        self.accepted = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -111,9 +109,10 @@ class Blackhole:
             except OSError:
                 return
             self.held.append(conn)
+            self.accepted.set()
 
     def release(self) -> None:
-        """The receiver comes back (refusing, fast) for the final count."""
+        """Let go of every held connection and stop listening (connections are refused)."""
         self.sock.close()
         for conn in self.held:
             conn.close()

@@ -119,7 +119,11 @@ def measure(reps: int = 15, batch: int = 200) -> list[Row]:
     loop.close()
     fake.close()
     default.close()
-    reference = samples[REFERENCE]
+    return _rows(samples, samples[REFERENCE])
+
+
+def _rows(samples: dict[str, list[float]], reference: list[float]) -> list[Row]:
+    """Each contender's median, range and paired ratio to ``reference`` (same repetition)."""
     return [
         Row(
             n,
@@ -163,17 +167,7 @@ def measure_per_test(reps: int = 9, batch: int = 50) -> list[Row]:
     for rep in range(reps):
         for name in list(contenders)[rep % 2 :] + list(contenders)[: rep % 2]:
             samples[name].append(_timed(contenders[name], batch))
-    reference = samples["respx.mock per test"]
-    return [
-        Row(
-            n,
-            statistics.median(v),
-            min(v),
-            max(v),
-            statistics.median(x / r for x, r in zip(v, reference, strict=True)),
-        )
-        for n, v in samples.items()
-    ]
+    return _rows(samples, samples["respx.mock per test"])
 
 
 def get_call_by_talk(reps: int = 5, batch: int = 50) -> list[str]:

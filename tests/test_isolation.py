@@ -8,7 +8,6 @@ completes too.
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bench.chaos import Blackhole
 from mock_server import FakeCartesia, LiveServer
 from mock_server.app import create_app
 from mock_server.service import Service
@@ -26,38 +26,6 @@ pytestmark = pytest.mark.slow
 
 AGENT = FakeCartesia.agent_id
 FROM = FakeCartesia.from_number_id
-
-
-class Blackhole:
-    """A TCP listener that accepts connections and never answers, until released."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.accepted = threading.Event()
-        self.held: list[socket.socket] = []
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.held.append(conn)
-            self.accepted.set()
-
-    def release(self) -> None:
-        self.sock.close()
-        for conn in self.held:
-            conn.close()
-
-    def __enter__(self) -> Blackhole:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
 
 
 def _client(url: str, key: str) -> httpx.Client:
@@ -107,33 +75,37 @@ def _while_a_is_held(
 
 @pytest.mark.parametrize("observer", ["webhook", "line"])
 def test_a_tenant_whose_receiver_hangs_does_not_hold_up_another(observer: str) -> None:
-    with FakeCartesia() as fake, Blackhole() as hole:
-        server = fake.serve()
-        with _client(server.url, "tenant-a") as a:
-            target = (
-                {"webhook": {"url": f"http://127.0.0.1:{hole.port}/hook", "secret": "s"}}
-                if observer == "webhook"
-                else {"line_url": f"ws://127.0.0.1:{hole.port}/ws"}
-            )
-            assert a.post("/__fake__/agents", json={"id": AGENT, **target}).status_code == 201
-            r = a.post(
-                "/agents/calls",
-                json={
-                    "from_number_id": FROM,
-                    "agent_id": AGENT,
-                    "outbound_calls": [{"to_number": "+14155550100"}],
-                },
-            )
-            assert r.status_code == 200
-            _while_a_is_held(
-                server.url,
-                lambda: a.post("/__fake__/clock/advance", json={"seconds": 60}),
-                hole.accepted,
-                hole.release,
-            )
-            if observer == "line":  # the bridge failed once released: the call says why
-                call = a.get(f"/agents/calls/{r.json()['calls'][0]['agent_call_id']}").json()
-                assert call["status"] == "failed"
+    hole = Blackhole()
+    try:
+        with FakeCartesia() as fake:
+            server = fake.serve()
+            with _client(server.url, "tenant-a") as a:
+                target = (
+                    {"webhook": {"url": f"http://127.0.0.1:{hole.port}/hook", "secret": "s"}}
+                    if observer == "webhook"
+                    else {"line_url": f"ws://127.0.0.1:{hole.port}/ws"}
+                )
+                assert a.post("/__fake__/agents", json={"id": AGENT, **target}).status_code == 201
+                r = a.post(
+                    "/agents/calls",
+                    json={
+                        "from_number_id": FROM,
+                        "agent_id": AGENT,
+                        "outbound_calls": [{"to_number": "+14155550100"}],
+                    },
+                )
+                assert r.status_code == 200
+                _while_a_is_held(
+                    server.url,
+                    lambda: a.post("/__fake__/clock/advance", json={"seconds": 60}),
+                    hole.accepted,
+                    hole.release,
+                )
+                if observer == "line":  # the bridge failed once released: the call says why
+                    call = a.get(f"/agents/calls/{r.json()['calls'][0]['agent_call_id']}").json()
+                    assert call["status"] == "failed"
+    finally:
+        hole.release()
 
 
 def test_rebuilding_a_tenant_from_state_does_not_hold_up_another(tmp_path: Path) -> None:
