@@ -44,7 +44,7 @@ class Store:
     OS lock on ``FILE.lock`` (``fcntl.flock``, released by the kernel even after ``kill -9``)
     keeps a second server off the same file."""
 
-    def __init__(self, path: str | Path, *, seed: int) -> None:
+    def __init__(self, path: str | Path, *, seed: int, world: str | None = None) -> None:
         self.path = Path(path)
         self._owner = _own(self.path)
         if self.path.exists() and self.path.stat().st_size == 0:
@@ -69,6 +69,17 @@ class Store:
         elif row[0] != str(seed):
             raise StateFileError(
                 f"state file {self.path} was made with --seed {row[0]}, not {seed}"
+            )
+        made_with = self._db.execute("SELECT value FROM meta WHERE key = 'world'").fetchone()
+        if world is not None and made_with is None:
+            self._db.execute("INSERT INTO meta VALUES ('world', ?)", (world,))
+        elif world is not None and made_with[0] != world:
+            self._db.close()
+            self._owner.close()
+            raise StateFileError(
+                f"state file {self.path} was made with another starting world (another "
+                "--seed-file, or with/without --no-seed); its log would not replay onto this "
+                "one. Start with the same options, or use --state-recover to start fresh."
             )
         # An "open" mark in the main file itself (checkpointed): a file still marked open was
         # not closed cleanly, and after a crash its log's tail lives in FILE-wal, which SQLite

@@ -78,7 +78,7 @@ class Service:
             self.bridge_loop, api_version=self.settings.webhook_api_version
         )
         if state_path is not None:
-            self.store = Store(state_path, seed=seed)
+            self.store = Store(state_path, seed=seed, world=self.tenants.world_seed.fingerprint())
             try:
                 self.store.check(oplog.OPS)
             except Exception:

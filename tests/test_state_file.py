@@ -147,3 +147,20 @@ def test_serve_names_the_missing_wal_and_recover_starts_fresh(tmp_path: Path) ->
     assert refused.returncode == 1
     assert "state.db-wal is missing" in refused.stderr
     crashed.close()
+
+
+def test_a_log_made_on_another_starting_world_is_refused(tmp_path: Path) -> None:
+    from mock_server.domain.seed import Seed
+
+    state = tmp_path / "state.db"
+    first = Service(state_path=state)
+    _one_call(first)
+    first.close()
+    refused = _serve("--state", str(state), "--no-seed")
+    assert refused.returncode == 1
+    assert "another starting world" in refused.stderr
+    with pytest.raises(StateFileError, match="another starting world"):
+        Service(state_path=state, world_seed=Seed.empty())
+    again = Service(state_path=state)  # the same world as before: it replays
+    assert len(again.tenants.get("sk_wal").world.calls) == 1
+    again.close()

@@ -51,6 +51,15 @@ class Seed:
     def empty(cls) -> Seed:
         return cls()
 
+    def fingerprint(self) -> str:
+        """A short digest of what new tenants start with: a log replayed onto another
+        starting world would not rebuild the same tenants."""
+        import hashlib
+
+        callees = sorted((k, repr(v)) for k, v in self.callees.items())
+        text = repr((self.agents, self.numbers, callees, repr(self.default_callee)))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Seed:
         """Build from an already-validated seed-file document."""
