@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from contracts import LATEST, VERSIONS
-from mock_server import assertions
+from mock_server import assertions, tenancy
 from mock_server.app import create_app
 from mock_server.domain import batch_ops, lookups
 from mock_server.domain.clock import ClockMode
@@ -167,10 +167,15 @@ class FakeCartesia:
         return self.service.tenants.get(api_key or self.api_key)
 
     def advance(self, seconds: float, *, api_key: str | None = None) -> None:
-        self.tenant(api_key).advance(seconds)
+        """Move virtual time ``seconds`` forward for ``api_key``'s tenant, or for every
+        tenant on a virtual clock when no key is named."""
+        for tenant in tenancy.moved(self.service, self.api_key, api_key):
+            tenant.advance(seconds)
 
     def run_until_idle(self, *, api_key: str | None = None) -> None:
-        self.tenant(api_key).run_until_idle()
+        """Run ``api_key``'s tenant (or every virtual tenant) until nothing is pending."""
+        for tenant in tenancy.moved(self.service, self.api_key, api_key):
+            tenant.run_until_idle()
 
     def set_callee(
         self,
@@ -309,16 +314,20 @@ class FakeCartesia:
         self, number: str, *, times: int | None = None, api_key: str | None = None
     ) -> list[Call]:
         """Calls were placed to ``number`` (exactly ``times`` if given); returns them."""
-        return assertions.dialed(self.tenant(api_key), number, times=times)
+        return assertions.dialed(
+            tenancy.observed(self.service, self.api_key, api_key), number, times=times
+        )
 
     def assert_not_dialed(self, number: str, *, api_key: str | None = None) -> None:
-        assertions.not_dialed(self.tenant(api_key), number)
+        assertions.not_dialed(tenancy.observed(self.service, self.api_key, api_key), number)
 
     def assert_dialed_in_order(
         self, numbers: list[str], *, batch_id: str | None = None, api_key: str | None = None
     ) -> None:
         """The first calls to ``numbers`` (of one batch, if given) were placed in order."""
-        assertions.dialed_in_order(self.tenant(api_key), numbers, batch_id=batch_id)
+        assertions.dialed_in_order(
+            tenancy.observed(self.service, self.api_key, api_key), numbers, batch_id=batch_id
+        )
 
     def assert_batch_concurrency(
         self, *, at_most: int, batch_id: str | None = None, api_key: str | None = None
@@ -363,7 +372,8 @@ class FakeCartesia:
         self, call_id: str, *statuses: str, within: float = 3600.0, api_key: str | None = None
     ) -> Call:
         """Advance the virtual clock until the call reaches one of ``statuses``."""
-        return assertions.wait_for_status(self.tenant(api_key), call_id, *statuses, within=within)
+        tenant = tenancy.holding(self.service, self.api_key, api_key, call_id)
+        return assertions.wait_for_status(tenant, call_id, *statuses, within=within)
 
     def describe(self, *, api_key: str | None = None) -> str:
         """Every call's timeline and the last requests, for failure messages."""

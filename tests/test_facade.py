@@ -281,3 +281,34 @@ def test_the_journal_keeps_what_was_sent_and_answered_with_secrets_redacted() ->
         assert hook.request_json()["secret"] == "***"
         assert b"TOPSECRET" not in (hook.request_body or b"")
         assert fake.requests(method="DELETE") == []
+
+
+def test_helpers_follow_the_keys_the_dialer_uses() -> None:
+    with FakeCartesia() as fake:
+        own = fake.client(api_key="sk_dialer_own")
+        r = own.post(
+            "/agents/calls",
+            json={
+                "from_number_id": fake.from_number_id,
+                "agent_id": fake.agent_id,
+                "outbound_calls": [{"to_number": "+14155550175"}],
+            },
+        )
+        call_id = r.json()["calls"][0]["agent_call_id"]
+        fake.advance(60)  # moves every virtual tenant, the dialer's own key's included
+        assert own.get(f"/agents/calls/{call_id}").json()["status"] == "completed"
+        [call] = fake.assert_dialed("+14155550175")  # found under the key that holds calls
+        assert call.id == call_id
+        assert fake.wait_for_status(call_id, "completed").id == call_id
+        other = fake.client(api_key="sk_dialer_other")
+        other.post(
+            "/agents/calls",
+            json={
+                "from_number_id": fake.from_number_id,
+                "agent_id": fake.agent_id,
+                "outbound_calls": [{"to_number": "+14155550176"}],
+            },
+        )
+        with pytest.raises(AssertionError, match="'sk_dialer_own', 'sk_dialer_other'"):
+            fake.assert_dialed("+14155550175")
+        fake.assert_dialed("+14155550176", api_key="sk_dialer_other")

@@ -1,0 +1,54 @@
+"""Which tenants the in-process helpers act on when a test names no API key.
+
+A dialer may use API keys of its own. Clock helpers then move every tenant on a virtual
+clock (one virtual time for the whole fake), and assertions look at the tenant that holds
+calls, or fail naming the keys that do.
+"""
+
+from __future__ import annotations
+
+from mock_server.domain.tenant import Tenant
+from mock_server.service import Service
+
+
+def moved(service: Service, default_key: str, api_key: str | None) -> list[Tenant]:
+    """The tenants a clock helper moves: the one named, else every tenant on a virtual
+    clock (the default key's included)."""
+    if api_key is not None:
+        return [service.tenants.get(api_key)]
+    service.tenants.get(default_key)
+    return [t for t in service.tenants.all() if t.clock.mode == "virtual"]
+
+
+def observed(service: Service, default_key: str, api_key: str | None) -> Tenant:
+    """The tenant an assertion looks at: the one named; else the default key's if it holds
+    calls, else the one tenant that does (several: an ``AssertionError`` naming them)."""
+    if api_key is not None:
+        return service.tenants.get(api_key)
+    default = service.tenants.get(default_key)
+    if default.world.calls:
+        return default
+    holding = [t for t in service.tenants.all() if t.world.calls]
+    if len(holding) == 1:
+        return holding[0]
+    if holding:
+        keys = ", ".join(repr(t.key) for t in holding)
+        raise AssertionError(
+            f"calls were placed with several API keys ({keys}) and none with the fake's "
+            f"default {default_key!r}: pass api_key= to say which to check"
+        )
+    return default
+
+
+def holding(service: Service, default_key: str, api_key: str | None, call_id: str) -> Tenant:
+    """The tenant named, else the one whose world holds ``call_id`` (the default key's if
+    none does, so the error is the usual 404)."""
+    if api_key is not None:
+        return service.tenants.get(api_key)
+    default = service.tenants.get(default_key)
+    if call_id in default.world.calls:
+        return default
+    for tenant in service.tenants.all():
+        if call_id in tenant.world.calls:
+            return tenant
+    return default
