@@ -312,3 +312,36 @@ def test_helpers_follow_the_keys_the_dialer_uses() -> None:
         with pytest.raises(AssertionError, match="'sk_dialer_own', 'sk_dialer_other'"):
             fake.assert_dialed("+14155550175")
         fake.assert_dialed("+14155550176", api_key="sk_dialer_other")
+
+
+@pytest.mark.parametrize("honour", [False, True])
+def test_idempotency_key_is_ignored_with_a_warning_unless_the_knob_honours_it(
+    honour: bool,
+) -> None:
+    with FakeCartesia(honour_idempotency_key=honour) as fake:
+        client = fake.client()
+        body = {
+            "from_number_id": fake.from_number_id,
+            "agent_id": fake.agent_id,
+            "outbound_calls": [{"to_number": "+14155550175"}],
+        }
+        first = client.post("/agents/calls", json=body, headers={"idempotency-key": "k1"})
+        retry = client.post("/agents/calls", json=body, headers={"idempotency-key": "k1"})
+        assert first.status_code == retry.status_code == 200
+        calls = fake.assert_dialed("+14155550175")
+        [entry, *_] = fake.requests(method="POST", path="/agents/calls")
+        assert "create.idempotency_key" in entry.rules
+        if honour:
+            assert retry.json() == first.json()
+            assert len(calls) == 1
+            other = client.post(
+                "/agents/calls",
+                json={**body, "outbound_calls": [{"to_number": "+14155550176"}]},
+                headers={"idempotency-key": "k1"},
+            )
+            assert other.status_code == 400
+            assert other.json()["error_code"] == "idempotency_key_reused"
+        else:
+            assert retry.json() != first.json()
+            assert len(calls) == 2
+            assert any("Idempotency-Key sent and ignored" in w for w in entry.warnings)

@@ -169,3 +169,29 @@ def test_every_logged_operation_replays_to_the_same_tenant(tmp_path: Path) -> No
         assert _picture(again) == before
     finally:
         again.close()
+
+
+def test_an_honoured_idempotency_key_survives_a_restart(tmp_path: Path) -> None:
+    from mock_server.domain.settings import Settings
+
+    settings = Settings().with_overrides(honour_idempotency_key=True)
+    state = tmp_path / "state.db"
+    body = {
+        "from_number_id": NUMBER,
+        "agent_id": AGENT,
+        "outbound_calls": [{"to_number": "+14155550175"}],
+    }
+    first = Service(settings=settings, state_path=state)
+    with _client(first) as c:
+        made = _ok(c.post("/agents/calls", json=body, headers={"idempotency-key": "retry-1"}))
+    first.close()
+    again = Service(settings=settings, state_path=state)
+    try:
+        with _client(again) as c:
+            retried = _ok(
+                c.post("/agents/calls", json=body, headers={"idempotency-key": "retry-1"})
+            )
+        assert retried == made
+        assert len(again.tenants.get(KEY).world.calls) == 1  # nobody dialled twice
+    finally:
+        again.close()

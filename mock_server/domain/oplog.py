@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from mock_server.domain import batch_ops, webhook_config
+from mock_server.domain import batch_ops, idempotency, webhook_config
 from mock_server.domain.clock import VirtualClock
 from mock_server.domain.faults import Fault
 from mock_server.domain.models import Webhook
@@ -28,10 +28,20 @@ def _advance_to(tenant: Tenant, args: Mapping[str, Any]) -> None:
 
 _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingProxyType(
     {
-        "create_outbound": lambda t, a: t.create_outbound(
-            a["body"],
-            version=a.get("version", "2026-03-01"),
-            per_destination=a.get("per_destination", False),
+        "create_outbound": lambda t, a: (
+            t.create_outbound(
+                a["body"],
+                version=a.get("version", "2026-03-01"),
+                per_destination=a.get("per_destination", False),
+            )
+            if a.get("idempotency_key") is None
+            else idempotency.create_once(
+                t,
+                a["body"],
+                key=a["idempotency_key"],
+                version=a.get("version", "2026-03-01"),
+                per_destination=a.get("per_destination", False),
+            )
         ),
         "cancel": lambda t, a: t.cancel(a["call_id"]),
         "delete": lambda t, a: t.delete(a["call_id"], lambda view: None),

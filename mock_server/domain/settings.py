@@ -48,6 +48,9 @@ class Settings:
     max_callee_scripts: int = 10_000
     max_faults: int = 1_000
     max_webhooks: int = 1_000
+    #: Honour an Idempotency-Key on POST /agents/calls (ledger create.idempotency_key); by
+    #: default it is ignored with a journal warning, as the real API documents no such header.
+    honour_idempotency_key: bool = False
     #: The request journal keeps at most this many bytes as well as ``journal_size``
     #: entries (ledger store.journal_bytes).
     journal_bytes: int = 8_388_608

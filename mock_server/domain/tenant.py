@@ -174,6 +174,7 @@ class Tenant:
         *,
         version: str = "2026-03-01",
         per_destination: bool = False,
+        idempotency_key: str | None = None,
     ) -> tuple[list[outbound.ItemResult], list[DuplicateDial]]:
         """Apply rules 2-5 (shapes as ``version`` defines them; invalid items fail alone when
         ``per_destination``), then create the calls; also returns the duplicate dials made."""
@@ -189,9 +190,10 @@ class Tenant:
             self.engine.schedule_new(world, created)
             dups = world.journal.note_dials(created, now)
             self.engine.run_due(world, now)
-            self.record_op(
-                "create_outbound", body=dict(body), version=version, per_destination=per_destination
-            )
+            args = {"body": dict(body), "version": version, "per_destination": per_destination}
+            if idempotency_key is not None:  # a replay rebuilds the key's record too
+                args["idempotency_key"] = idempotency_key
+            self.record_op("create_outbound", **args)
             return results, dups
 
     def _check_concurrency(self, world: World, more: int) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from mock_server.domain.callees import DEFAULT_CALLEE
 from mock_server.domain.dispatcher import Dispatcher
 from mock_server.domain.faults import FaultBook
+from mock_server.domain.idempotency import IdempotencyKeys
 from mock_server.domain.ids import IdFactory
 from mock_server.domain.journal import Journal
 from mock_server.domain.models import Agent, Call, CalleeScript, PhoneNumber, Webhook
@@ -35,6 +36,8 @@ class World:
     outbox: Outbox = field(default_factory=lambda: Outbox(1000))
     #: Webhooks made with POST /agents/webhooks, by id, oldest first.
     webhooks: dict[str, Webhook] = field(default_factory=dict)
+    #: Idempotency-Key -> the request it answered (only with ``honour_idempotency_key``).
+    idempotency: IdempotencyKeys = field(default_factory=IdempotencyKeys)
     #: Call batches and the dispatcher that drains them.
     dispatcher: Dispatcher = field(default_factory=lambda: Dispatcher(Settings()))
     call_seq: int = 0

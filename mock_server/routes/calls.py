@@ -8,7 +8,7 @@ from typing import Any
 
 import contracts
 from mock_server import ledger
-from mock_server.domain import batch_ops, callees, lookups
+from mock_server.domain import batch_ops, callees, idempotency, lookups
 from mock_server.domain.errors import bad_request
 from mock_server.domain.listing import StartBounds
 from mock_server.domain.outbound import ItemResult
@@ -19,11 +19,30 @@ from mock_server.routes.params import create_body, limit_of, list_calls_query
 
 def create_calls(ctx: Ctx) -> Reply:
     body = create_body(ctx, "outbound_calls")
-    results, duplicates = ctx.tenant.create_outbound(
-        body,
-        version=ctx.version.name,
-        per_destination=ctx.version.per_destination_validation,
-    )
+    key = ctx.request.headers.get("idempotency-key")
+    if key is not None:
+        ctx.rely("create.idempotency_key")
+    if key is not None and ctx.tenant.settings.honour_idempotency_key:
+        results, duplicates, replayed = idempotency.create_once(
+            ctx.tenant,
+            body,
+            key=key,
+            version=ctx.version.name,
+            per_destination=ctx.version.per_destination_validation,
+        )
+        if replayed:
+            ctx.warnings.append(f"Idempotency-Key {key!r}: the earlier request's results again")
+    else:
+        if key is not None:
+            ctx.warnings.append(
+                "Idempotency-Key sent and ignored: the real API documents no such header, so a "
+                "retry dials again (knob honour_idempotency_key honours it)"
+            )
+        results, duplicates = ctx.tenant.create_outbound(
+            body,
+            version=ctx.version.name,
+            per_destination=ctx.version.per_destination_validation,
+        )
     ctx.warnings.extend(d.describe() for d in duplicates)
     _note_create_rules(ctx, body, results)
     return Reply(views.outbound_results(results))

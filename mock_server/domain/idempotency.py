@@ -1,0 +1,71 @@
+"""``Idempotency-Key`` on ``POST /agents/calls``, honoured only when a test asks for it.
+
+The real API documents no such header, so by default it is ignored (with a journal warning).
+With the knob ``honour_idempotency_key``, a retry that carries the key of an earlier request
+with the same body gets that request's results again and dials nobody; the same key with
+another body is a 400. Keys are kept per tenant, newest ``MAX_KEYS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from mock_server.domain.errors import bad_request
+
+if TYPE_CHECKING:
+    from mock_server.domain.journal import DuplicateDial
+    from mock_server.domain.outbound import ItemResult
+    from mock_server.domain.tenant import Tenant
+
+MAX_KEYS = 10_000
+
+
+class IdempotencyKeys:
+    """key -> (the body's fingerprint, the results it got), newest last, bounded."""
+
+    def __init__(self) -> None:
+        self._seen: OrderedDict[str, tuple[str, list[ItemResult]]] = OrderedDict()
+
+    def get(self, key: str) -> tuple[str, list[ItemResult]] | None:
+        return self._seen.get(key)
+
+    def put(self, key: str, fingerprint: str, results: list[ItemResult]) -> None:
+        self._seen[key] = (fingerprint, results)
+        while len(self._seen) > MAX_KEYS:
+            self._seen.popitem(last=False)
+
+
+def fingerprint(body: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def create_once(
+    tenant: Tenant,
+    body: Mapping[str, Any],
+    *,
+    key: str,
+    version: str,
+    per_destination: bool,
+) -> tuple[list[ItemResult], list[DuplicateDial], bool]:
+    """Create the calls unless ``key`` was used before: (results, duplicate dials, whether
+    the results are a replay of the earlier request's)."""
+    digest = fingerprint(body)
+    with tenant.locked() as world:
+        seen = world.idempotency.get(key)
+        if seen is not None:
+            if seen[0] != digest:
+                raise bad_request(
+                    f"Idempotency-Key {key!r} was used with another body; use a new key for a "
+                    "new request (knob honour_idempotency_key).",
+                    code="idempotency_key_reused",
+                )
+            return seen[1], [], True
+        results, dups = tenant.create_outbound(
+            body, version=version, per_destination=per_destination, idempotency_key=key
+        )
+        world.idempotency.put(key, digest, results)
+        return results, dups, False
