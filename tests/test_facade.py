@@ -55,11 +55,7 @@ async def _async_roundtrip(fake: FakeCartesia) -> dict:
     async with fake.async_client() as client:
         r = await client.post(
             "/agents/calls",
-            json={
-                "from_number_id": fake.from_number_id,
-                "agent_id": fake.agent_id,
-                "outbound_calls": [{"to_number": "+14155550140"}],
-            },
+            json=_one(fake, "+14155550140"),
         )
         call_id = r.json()["calls"][0]["agent_call_id"]
         fake.run_until_idle()
@@ -116,11 +112,7 @@ def test_custom_world_and_empty_seed() -> None:
     with FakeCartesia(world=world) as fake:
         r = fake.client().post(
             "/agents/calls",
-            json={
-                "from_number_id": fake.from_number_id,
-                "agent_id": fake.agent_id,
-                "outbound_calls": [{"to_number": "+12125559999"}],
-            },
+            json=_one(fake, "+12125559999"),
         )
         fake.run_until_idle()
         assert fake.call(r.json()["calls"][0]["agent_call_id"]).end_reason == "dial_no_answer"
@@ -153,11 +145,7 @@ def test_auto_advance_moves_the_clock_when_a_dialer_polls() -> None:
         client = fake.client()
         r = client.post(
             "/agents/calls",
-            json={
-                "from_number_id": fake.from_number_id,
-                "agent_id": fake.agent_id,
-                "outbound_calls": [{"to_number": "+14155550100"}],
-            },
+            json=_one(fake, "+14155550100"),
         )
         call_id = r.json()["calls"][0]["agent_call_id"]
         seen = []
@@ -170,6 +158,15 @@ def test_auto_advance_moves_the_clock_when_a_dialer_polls() -> None:
         assert client.get("/__fake__/clock").json()["now"] == "2026-03-01T12:00:32.000Z"
 
 
+def _one(fake: FakeCartesia, number: str) -> dict[str, object]:
+    """A POST /agents/calls body dialling ``number`` from the fake's seeded agent and number."""
+    return {
+        "from_number_id": fake.from_number_id,
+        "agent_id": fake.agent_id,
+        "outbound_calls": [{"to_number": number}],
+    }
+
+
 @pytest.mark.parametrize(
     ("default", "status"),
     [("busy", ("failed", "dial_busy")), ({"outcome": "no_answer"}, ("failed", "dial_no_answer"))],
@@ -180,11 +177,7 @@ def test_default_callee_takes_an_outcome_or_a_dict(
     with FakeCartesia(default_callee=default) as fake:  # type: ignore[arg-type]
         r = fake.client().post(
             "/agents/calls",
-            json={
-                "from_number_id": fake.from_number_id,
-                "agent_id": fake.agent_id,
-                "outbound_calls": [{"to_number": "+14155550175"}],
-            },
+            json=_one(fake, "+14155550175"),
         )
         fake.run_until_idle()
         call = fake.get_call(r.json()["calls"][0]["agent_call_id"])
@@ -204,11 +197,7 @@ def test_dialed_in_order_names_the_first_difference_and_counts_repeats() -> None
         for number in numbers:  # one request each: the order is the order of the requests
             fake.client().post(
                 "/agents/calls",
-                json={
-                    "from_number_id": fake.from_number_id,
-                    "agent_id": fake.agent_id,
-                    "outbound_calls": [{"to_number": number}],
-                },
+                json=_one(fake, number),
             )
         fake.assert_dialed_in_order(numbers)
         fake.assert_dialed_in_order(["+14155550170", "+14155550171"])  # a prefix of each
@@ -224,11 +213,7 @@ def test_a_fault_by_route_template_hits_that_route_only() -> None:
         client = fake.client()
         r = client.post(
             "/agents/calls",
-            json={
-                "from_number_id": fake.from_number_id,
-                "agent_id": fake.agent_id,
-                "outbound_calls": [{"to_number": "+14155550175"}],
-            },
+            json=_one(fake, "+14155550175"),
         )
         call_id = r.json()["calls"][0]["agent_call_id"]
         fake.add_fault(method="GET", path="/agents/calls/{id}", status=503)
@@ -288,11 +273,7 @@ def test_helpers_follow_the_keys_the_dialer_uses() -> None:
         own = fake.client(api_key="sk_dialer_own")
         r = own.post(
             "/agents/calls",
-            json={
-                "from_number_id": fake.from_number_id,
-                "agent_id": fake.agent_id,
-                "outbound_calls": [{"to_number": "+14155550175"}],
-            },
+            json=_one(fake, "+14155550175"),
         )
         call_id = r.json()["calls"][0]["agent_call_id"]
         fake.advance(60)  # moves every virtual tenant, the dialer's own key's included
@@ -303,11 +284,7 @@ def test_helpers_follow_the_keys_the_dialer_uses() -> None:
         other = fake.client(api_key="sk_dialer_other")
         other.post(
             "/agents/calls",
-            json={
-                "from_number_id": fake.from_number_id,
-                "agent_id": fake.agent_id,
-                "outbound_calls": [{"to_number": "+14155550176"}],
-            },
+            json=_one(fake, "+14155550176"),
         )
         with pytest.raises(AssertionError, match="'sk_dialer_own', 'sk_dialer_other'"):
             fake.assert_dialed("+14155550175")
