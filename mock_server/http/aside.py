@@ -45,16 +45,10 @@ class Aside:
         self._all: list[BridgeLoop] = []
         self._gates: dict[str, tuple[asyncio.Lock, list[int]]] = {}
         self._slots: asyncio.Semaphore | None = None
-        #: Requests run aside so far (the tests read it).
-        self.runs = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[SCOPE_KEY] = self
         await self.app(scope, receive, send)
-
-    @property
-    def routes(self) -> Any:  # the wrapped app's route table, for tools that read it
-        return getattr(self.app, "routes", [])
 
     def busy(self, key: str) -> bool:
         """Whether a request of tenant ``key`` is running or waiting aside."""
@@ -70,11 +64,11 @@ class Aside:
                     self._slots = asyncio.Semaphore(self.workers)
                 async with self._slots:
                     worker = self._idle.pop() if self._idle else self._new_worker()
-                    try:
-                        self.runs += 1
-                        return await asyncio.wrap_future(worker.submit(work()))
-                    finally:
-                        self._idle.append(worker)
+                    future = worker.submit(work())
+                    # back to the pool when the work is over, not when this wait is (a
+                    # cancelled wait leaves the work running on its loop)
+                    future.add_done_callback(lambda _: self._idle.append(worker))
+                    return await asyncio.wrap_future(future)
         finally:
             waiting[0] -= 1
             if waiting[0] == 0:
