@@ -81,3 +81,20 @@ def test_docs_and_examples_dial_only_fictional_numbers(path: Path) -> None:
         and not re.fullmatch(r"\+1\d{3}5550[01]", m.group(0)[:10])
     ]
     assert real == [], f"{path.name} dials numbers that could be real: {real}"
+
+
+def test_the_readme_names_every_public_name_of_the_kit() -> None:
+    import contracts
+    import contracts.strategies
+    import mock_server
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    reference = readme[readme.index("## Public API reference") :]
+    names = [
+        *mock_server.__all__,
+        *contracts.__all__,
+        *contracts.strategies.__all__,
+        *(n for n in dir(FakeCartesia) if not n.startswith("_")),
+    ]
+    missing = [n for n in names if f"`{n}`" not in reference]
+    assert missing == [], f"public names the README's reference does not name: {missing}"
