@@ -31,7 +31,6 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -41,7 +40,8 @@ from typing import Any
 
 import httpx
 
-from bench.served import _free_port
+from bench.served import _free_port, start_fake
+from bench.soak import _rss_mb
 
 AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"
 FROM = "ap_Q8PRh7lXyZsawXJmN2KcT5"
@@ -51,41 +51,8 @@ VERSION = {"cartesia-version": "2026-08-14"}
 # ---- the server ------------------------------------------------------------------------
 
 
-def _start(port: int, state: Path) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mock_server",
-            "serve",
-            "--port",
-            str(port),
-            "--clock",
-            "virtual",
-            "--state",
-            str(state),
-            "--quiet",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert proc.stdout is not None
-    assert proc.stderr is not None
-    line = proc.stdout.readline().decode()
-    if "listening" not in line:
-        proc.wait()
-        raise SystemExit(f"the fake did not start: {line!r} {proc.stderr.read().decode()}")
-    # drain stderr so a chatty server never blocks on a full pipe
-    threading.Thread(target=proc.stderr.read, daemon=True).start()
-    return proc
-
-
-def _rss_mb(pid: int) -> float:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+def _start(port: int, state: Path) -> subprocess.Popen[str]:
+    return start_fake("--state", str(state), port=port)[0]
 
 
 # ---- faults ------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def run(
     ``freeze_gc`` calls ``gc.freeze()`` after every 5,000 calls created, which is what the
     served fake does as calls pile up: stored calls then leave the collector's full scans.
     """
-    fake = FakeCartesia(validate_responses=False, max_calls_per_tenant=calls + 1)
+    fake = FakeCartesia(max_calls_per_tenant=calls + 1)  # the default configuration
     tenant = fake.tenant()
     ids = [
         tenant.add_phone_number(f"+1202555{i:04d}", number_id=f"ap_{i:06d}").id
@@ -118,7 +118,7 @@ def served_p99(*, calls: int, numbers: int, seconds: int) -> str:
 
     if shutil.which("wrk") is None:
         return "wrk not found: apt-get install wrk (served p99 with stored calls skipped)"
-    fake = FakeCartesia(validate_responses=False, max_calls_per_tenant=calls + 10**6)
+    fake = FakeCartesia(validate_responses=False, max_calls_per_tenant=calls + 10**6)  # as `serve`
     tenant = fake.tenant("sk_bench")
     ids = [
         tenant.add_phone_number(f"+1202555{i:04d}", number_id=f"ap_{i:06d}").id

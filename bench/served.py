@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,8 +29,10 @@ BODY = (
 )
 
 
-def start_fake() -> tuple[subprocess.Popen[str], str]:
-    """Start ``cartesia-fake serve`` (virtual clock, quiet) on a free port: (process, URL)."""
+def start_fake(*args: str, port: int = 0) -> tuple[subprocess.Popen[str], str]:
+    """Start ``cartesia-fake serve`` (virtual clock, quiet, and ``args``) on ``port`` (0: a
+    free one): (process, URL). A fake that does not start is a ``SystemExit`` with its
+    stderr."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -37,18 +40,26 @@ def start_fake() -> tuple[subprocess.Popen[str], str]:
             "mock_server",
             "serve",
             "--port",
-            "0",
+            str(port),
             "--quiet",
             "--clock",
             "virtual",
+            *args,
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
     assert proc.stdout is not None
-    return proc, proc.stdout.readline().strip().rsplit(" ", 1)[1]
+    assert proc.stderr is not None
+    line = proc.stdout.readline()
+    if "listening" not in line:
+        proc.wait()
+        raise SystemExit(f"the fake did not start: {line!r} {proc.stderr.read()}")
+    # drain stderr so a chatty server never blocks on a full pipe
+    threading.Thread(target=proc.stderr.read, daemon=True).start()
+    return proc, line.strip().rsplit(" ", 1)[1]
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from mock_server import assertions, tenancy
 from mock_server.app import create_app
 from mock_server.domain import batch_ops, lookups
 from mock_server.domain.clock import ClockMode
-from mock_server.domain.faults import Fault, check_fault, named
+from mock_server.domain.faults import Fault, check_fault, named, path_matches
 from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
 from mock_server.domain.models import Call, CalleeScript
 from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
@@ -283,13 +283,12 @@ class FakeCartesia:
             [create] = fake.requests(method="POST", path="/agents/calls")
             assert create.request_json()["outbound_calls"][0]["to_number"] == "+14155550175"
         """
-        probe = Fault(path=path) if path is not None else None
         return [
             e
             for e in lookups.journal(self.tenant(api_key))
             if (method is None or e.method == method)
             and (status is None or e.status == status)
-            and (probe is None or probe.matches(e.method, e.path))
+            and (path is None or path_matches(path, e.path))
         ]
 
     def duplicate_dials(self, *, api_key: str | None = None) -> list[DuplicateDial]:

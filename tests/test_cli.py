@@ -140,16 +140,21 @@ def test_seed_file_json_and_toml(tmp_path: Path) -> None:
             s.stop()
 
 
-def test_bad_seed_file_is_a_clear_error(tmp_path: Path) -> None:
-    bad = tmp_path / "seed.json"
-    bad.write_text(json.dumps({"agents": [{"name": "no id"}], "extra": 1}))
-    out = subprocess.run(
-        [sys.executable, "-m", "mock_server", "serve", "--seed-file", str(bad)],
+def _cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """``python3 -m mock_server ARGS`` to its end, output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "mock_server", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=30,
+        timeout=timeout,
     )
+
+
+def test_bad_seed_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "seed.json"
+    bad.write_text(json.dumps({"agents": [{"name": "no id"}], "extra": 1}))
+    out = _cli("serve", "--seed-file", str(bad))
     assert out.returncode == 2
     assert "agents[0].id: is required" in out.stderr
     assert "extra: is not an allowed field" in out.stderr
@@ -157,33 +162,16 @@ def test_bad_seed_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_behaviors_command_lists_the_ledger() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "mock_server", "behaviors"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
+    out = _cli("behaviors")
     assert "create.ringing_timeout" in out.stdout
     assert "[knob max_outbound_calls=100]" in out.stdout
 
 
 def test_help_is_clear() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "mock_server", "serve", "--help"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
+    out = _cli("serve", "--help")
     for flag in ("--host", "--port", "--clock", "--speed", "--seed", "--api-key", "--seed-file"):
         assert flag in out.stdout
-    bad = subprocess.run(
-        [sys.executable, "-m", "mock_server", "serve", "--clock", "sundial"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    bad = _cli("serve", "--clock", "sundial")
     assert bad.returncode == 2
     assert "invalid choice" in bad.stderr
 
@@ -220,25 +208,13 @@ def test_sigterm_ends_the_server_even_with_a_stalled_request() -> None:
 
 
 def test_serve_refuses_a_bad_or_busy_port_in_its_own_words() -> None:
-    bad = subprocess.run(
-        [sys.executable, "-m", "mock_server", "serve", "--port", "70000"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    bad = _cli("serve", "--port", "70000")
     assert bad.returncode == 2
     assert "a port is a number 0-65535, not 70000" in bad.stderr
     served = Served("--quiet")
     try:
         port = served.url.rsplit(":", 1)[1]
-        busy = subprocess.run(
-            [sys.executable, "-m", "mock_server", "serve", "--port", port, "--quiet"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        busy = _cli("serve", "--port", port, "--quiet")
     finally:
         served.stop()
     assert busy.returncode == 1
@@ -249,43 +225,20 @@ def test_serve_refuses_a_bad_or_busy_port_in_its_own_words() -> None:
 def test_check_says_when_the_target_rejects_the_key_or_cannot_be_reached() -> None:
     served = Served("--quiet", "--api-key", "sk_right")
     try:
-        rejected = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "mock_server",
-                "check",
-                "--base-url",
-                served.url,
-                "--api-key",
-                "sk_wrong",
-                "--interval",
-                "0",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
+        rejected = _cli(
+            "check",
+            "--base-url",
+            served.url,
+            "--api-key",
+            "sk_wrong",
+            "--interval",
+            "0",
             timeout=60,
         )
     finally:
         served.stop()
     assert rejected.returncode == 2
     assert "the target rejected the API key (401" in rejected.stderr
-    no_scheme = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mock_server",
-            "check",
-            "--base-url",
-            "127.0.0.1:9",
-            "--api-key",
-            "k",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    no_scheme = _cli("check", "--base-url", "127.0.0.1:9", "--api-key", "k", timeout=60)
     assert no_scheme.returncode == 2
     assert "must start with http://" in no_scheme.stderr

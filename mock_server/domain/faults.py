@@ -30,22 +30,10 @@ class Fault:
     message: str | None = None
 
     def matches(self, method: str, path: str, template: str | None = None) -> bool:
-        """Whether a request hits this fault. A ``{param}`` path matches by the route it was
-        served by (``template``, e.g. ``/agents/calls/{call_id}``: every Get Call, not List
-        Calls nor Get Batch); without a template, segment by segment."""
+        """Whether a request hits this fault (see ``path_matches``)."""
         if self.method is not None and self.method != method:
             return False
-        if self.path is None or self.path == path:
-            return True
-        if "{" not in self.path:
-            return False
-        if template is not None:
-            return _shape(self.path) == _shape(template)
-        want, got = self.path.split("/"), path.split("/")
-        return len(want) == len(got) and all(
-            w == g or (w.startswith("{") and w.endswith("}") and g)
-            for w, g in zip(want, got, strict=True)
-        )
+        return self.path is None or path_matches(self.path, path, template)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +49,23 @@ class Fault:
             "name": self.name,
             "message": self.message,
         }
+
+
+def path_matches(pattern: str, path: str, template: str | None = None) -> bool:
+    """Whether ``path`` matches ``pattern``: equal, or for a ``{param}`` pattern, the route
+    the request was served by (``template``, e.g. ``/agents/calls/{call_id}``: every Get Call,
+    not List Calls nor Get Batch); without a template, segment by segment."""
+    if pattern == path:
+        return True
+    if "{" not in pattern:
+        return False
+    if template is not None:
+        return _shape(pattern) == _shape(template)
+    want, got = pattern.split("/"), path.split("/")
+    return len(want) == len(got) and all(
+        w == g or (w.startswith("{") and w.endswith("}") and g)
+        for w, g in zip(want, got, strict=True)
+    )
 
 
 def _shape(template: str) -> str:
