@@ -12,6 +12,7 @@ from contracts import LATEST, VERSIONS
 from mock_server import assertions, tenancy
 from mock_server.app import create_app
 from mock_server.domain import batch_ops, lookups
+from mock_server.domain import knobs as knob_rules
 from mock_server.domain.clock import ClockMode
 from mock_server.domain.faults import Fault, check_fault, named, path_matches
 from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
@@ -30,6 +31,12 @@ DEFAULT_API_KEY = "sk_car_fake_test_key"
 DEFAULT_BASE_URL = "https://api.cartesia.ai"
 #: What ``client()`` sends unless told otherwise: the official SDKs' default.
 DEFAULT_VERSION = LATEST
+
+
+def _checked(settings: Settings, given: Mapping[str, Any]) -> Settings:
+    """``settings`` once ``given`` knob values pass the checks ``serve --set`` makes."""
+    knob_rules.check({k: list(v) if isinstance(v, tuple) else v for k, v in given.items()})
+    return settings
 
 
 class FakeCartesia:
@@ -84,7 +91,7 @@ class FakeCartesia:
             )
         self.api_version = api_version
         self.service = Service(
-            settings=Settings().with_overrides(**knobs),
+            settings=_checked(Settings().with_overrides(**knobs), knobs),
             seed=seed,
             world_seed=world,
             clock=clock,

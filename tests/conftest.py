@@ -114,6 +114,9 @@ class Door:
     def put(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.request("PUT", path, **kwargs)
 
+    def patch(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PATCH", path, **kwargs)
+
     @property
     def latest(self) -> bool:
         """Whether this door speaks 2026-08-14 (dynamic_variables, has_more, ...)."""

@@ -80,6 +80,7 @@ def _every_kind_of_change(service: Service) -> None:
         )
         _ok(c.delete(f"/agents/webhooks/{second['id']}"))
         _ok(c.patch(f"/agents/{AGENT}", json={"name": "Renamed desk"}))
+        _ok(c.patch("/__fake__/settings", json={"dial_interval_seconds": 7}))
         first, second_call, third = _dial(c, "+14155550170", "+14155550171", "+14155550172")
         fault = {"method": "DELETE", "path": f"/agents/calls/{second_call}", "status": 500}
         _ok(c.post("/__fake__/faults", json={**fault, "times": 2}))
@@ -143,6 +144,7 @@ def _picture(service: Service) -> dict[str, Any]:
         tenant = service.tenants.get(KEY)
         return {
             "clock": _ok(c.get("/__fake__/clock")),
+            "settings": _ok(c.get("/__fake__/settings")),
             "agents": list(_pages(c, "/agents")),
             "numbers": list(_pages(c, "/agents/phone-numbers")),
             "webhooks": list(_pages(c, "/agents/webhooks")),

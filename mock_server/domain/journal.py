@@ -128,7 +128,8 @@ class Journal:
         self.bytes = 0
         self._sizes: deque[int] = deque()
         self.duplicates: deque[DuplicateDial] = deque(maxlen=size)
-        self._window_ms = duplicate_window_ms
+        #: Two dials of one pair this close (ms) are a duplicate (``World.configure``).
+        self.duplicate_window_ms = duplicate_window_ms
         #: call id -> how it was polled (Get Call), for budgets and poll-interval checks
         self.polls: dict[str, PollStat] = {}
         #: from-number id -> destination -> the newest call from that number to it
@@ -156,7 +157,7 @@ class Journal:
         """Remember each new call, in order; return the duplicate dials among them: the same
         (from, to) pair dialled again within the window."""
         found: list[DuplicateDial] = []
-        window = self._window_ms
+        window = self.duplicate_window_ms
         for call in calls:
             last = self._last_dial.get(call.from_number_id)
             if last is None:

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from mock_server.domain.clock import ClockMode
+from mock_server.domain.errors import not_found
 from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
 from mock_server.domain.models import Call
 from mock_server.domain.tenant import Tenant
 from mock_server.domain.webhooks import Delivery
+
+
+def audio_seconds(tenant: Tenant, call_id: str) -> float:
+    """The length in seconds of an ended, answered, not deleted call's recording."""
+    with tenant.locked() as world:
+        call = world.calls.get(call_id)
+        if call is None:
+            raise not_found(f"Call {call_id!r} not found.", code="call_not_found")
+        if call.answered_at is None or call.ended_at is None or call.redacted_at is not None:
+            raise not_found(
+                f"No audio for call {call_id!r}: audio exists only for answered calls that "
+                "have ended and were not deleted.",
+                code="audio_not_found",
+            )
+        return (call.ended_at - call.answered_at) / 1000
 
 
 def deliveries(tenant: Tenant) -> list[Delivery]:

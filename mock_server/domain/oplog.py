@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from mock_server.domain import batch_ops, idempotency, webhook_config
+from mock_server.domain import batch_ops, idempotency, knobs, webhook_config
 from mock_server.domain.clock import VirtualClock
 from mock_server.domain.faults import Fault
 from mock_server.domain.models import Webhook
@@ -47,6 +47,7 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
         "delete": lambda t, a: t.delete(a["call_id"], lambda view: None),
         "advance_to": _advance_to,
         "reset": lambda t, a: t.reset(),
+        "configure": lambda t, a: knobs.configure(t, a["changes"]),
         "add_agent": lambda t, a: t.add_agent(
             a["agent_id"],
             name=a["name"],

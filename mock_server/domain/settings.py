@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any, Literal
@@ -69,10 +71,17 @@ class Settings:
         known = {f.name for f in fields(self)}
         unknown = sorted(set(overrides) - known)
         if unknown:
-            raise TypeError(f"unknown knob(s) {unknown}; known: {sorted(known)}")
+            hints = "".join(f"; {name!r}{suggest(name, known)}" for name in unknown)
+            raise TypeError(f"unknown knob(s) {unknown}{hints}; known: {sorted(known)}")
         return replace(self, **overrides)
 
 
 def knob_names() -> tuple[str, ...]:
     """Every knob, in declaration order."""
     return tuple(f.name for f in fields(Settings))
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` when ``name`` is close to one of ``known``, else ``''``."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

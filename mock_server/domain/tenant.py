@@ -61,6 +61,8 @@ class Tenant:
         self.clock = clock
         self.auto_advance = False
         self._seed = seed
+        #: The server's knobs, which ``reset`` brings back after ``use_settings``.
+        self.server_settings = settings
         self._world_seed = world_seed
         self._lock = threading.RLock()
         #: Moves the world through time; its hooks connect the bridge and webhook sender.
@@ -156,15 +158,25 @@ class Tenant:
             self.clock = VirtualClock(now) if mode == "virtual" else RealClock(speed=speed)
 
     def reset(self) -> None:
-        """A fresh world (seed re-applied); the clock and its mode are kept."""
+        """A fresh world (seed re-applied) on the server's knobs; the clock and its mode
+        are kept."""
         with self._lock:
             self.world = World.fresh(
                 seed=self._seed,
-                settings=self.settings,
+                settings=self.server_settings,
                 world_seed=self._world_seed,
                 now=self.clock.now_ms(),
             )
+            self.use_settings(self.server_settings)
             self.record_op("reset")
+
+    def use_settings(self, settings: Settings) -> None:
+        """Follow ``settings`` from now on (``knobs.configure``): what is already planned,
+        such as a queued call's dial time, stays as it was."""
+        with self._lock:
+            self.settings = settings
+            self.engine.error_ms = round(settings.error_after_answer_seconds * 1000)
+            self.world.configure(settings)
 
     # ---- the calls API ------------------------------------------------------------------
 
@@ -291,18 +303,6 @@ class Tenant:
                 call.redacted_at = self.clock.now_ms()
                 self.record_op("delete", call_id=call_id)
             return show(self.view(call))
-
-    def audio(self, call_id: str) -> float:
-        """The length in seconds of an ended, answered, not deleted call's recording."""
-        with self.locked() as world:
-            call = self._call(world, call_id)
-            if call.answered_at is None or call.ended_at is None or call.redacted_at is not None:
-                raise not_found(
-                    f"No audio for call {call_id!r}: audio exists only for answered calls that "
-                    "have ended and were not deleted.",
-                    code="audio_not_found",
-                )
-            return (call.ended_at - call.answered_at) / 1000
 
     # ---- control plane ------------------------------------------------------------------
 

@@ -72,6 +72,12 @@ class World:
             world.default_callee = world_seed.default_callee
         return world
 
+    def configure(self, settings: Settings) -> None:
+        """Pace, admit and spot duplicates by ``settings`` from now on."""
+        self.pacer.interval_ms = round(settings.dial_interval_seconds * 1000)
+        self.journal.duplicate_window_ms = round(settings.duplicate_dial_window_seconds * 1000)
+        self.dispatcher.settings = settings
+
     def add_agent(self, agent_id: str, name: str, deployed: bool, now: int) -> Agent:
         agent = Agent(agent_id, name, deployed, now)
         if deployed:

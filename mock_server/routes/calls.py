@@ -177,4 +177,7 @@ def delete_call(ctx: Ctx) -> Reply:
 
 
 def call_audio(ctx: Ctx) -> Reply:
-    return Reply(views.wav(ctx.tenant.audio(ctx.path_param("call_id"))), media_type="audio/wav")
+    return Reply(
+        views.wav(lookups.audio_seconds(ctx.tenant, ctx.path_param("call_id"))),
+        media_type="audio/wav",
+    )

@@ -7,12 +7,13 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 import contracts
-from mock_server.domain import discovery, lookups
+from mock_server.domain import discovery, knobs, lookups
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.errors import bad_request
 from mock_server.domain.faults import Fault, named
 from mock_server.domain.models import Webhook
 from mock_server.domain.seed import script_from
+from mock_server.domain.settings import Settings
 from mock_server.domain.webhooks import WebhookFault
 from mock_server.http import control_views, views
 from mock_server.http.pipeline import Ctx, Reply
@@ -142,6 +143,29 @@ def journal(ctx: Ctx) -> Reply:
     return Reply({"requests": entries, "duplicate_dials": dups})
 
 
+def _settings_view(settings: Settings) -> dict[str, Any]:
+    return {"knobs": knobs.current(settings), "tenant_knobs": sorted(knobs.TENANT_KNOBS)}
+
+
+def get_settings(ctx: Ctx) -> Reply:
+    return Reply(_settings_view(ctx.tenant.settings))
+
+
+def patch_settings(ctx: Ctx) -> Reply:
+    body = ctx.body if ctx.has_body else None
+    if not isinstance(body, dict) or not body:
+        raise bad_request(
+            'Send a JSON object of the knobs to change, e.g. {"dial_interval_seconds": 2}; '
+            f"this tenant may change {', '.join(sorted(knobs.TENANT_KNOBS))}.",
+            code="invalid_control_request",
+        )
+    try:
+        settings = knobs.configure(ctx.tenant, body)
+    except knobs.KnobError as exc:
+        raise bad_request(f"Invalid settings: {exc}", code="invalid_control_request") from None
+    return Reply(_settings_view(settings))
+
+
 def reset(ctx: Ctx) -> Reply:
     ctx.tenant.reset()
     return Reply({"reset": True})
@@ -212,6 +236,14 @@ CONTROL_ROUTES: tuple[RouteSpec, ...] = (
     _control("GET", "/__fake__/calls/{call_id}/timeline", timeline, "control_timeline"),
     _control("GET", "/__fake__/requests", journal, "control_journal"),
     _control("POST", "/__fake__/reset", reset, "control_reset"),
+    _control("GET", "/__fake__/settings", get_settings, "control_settings_view"),
+    _control(
+        "PATCH",
+        "/__fake__/settings",
+        patch_settings,
+        "control_settings_view",
+        request="control_settings",
+    ),
     _control("GET", "/__fake__/behaviors", behaviors, "control_ledger"),
 )
 
