@@ -91,6 +91,16 @@ def _number(limit: object) -> object:
     return int(limit) if isinstance(limit, float) and limit.is_integer() else limit
 
 
+def _required_choices(branches: Any) -> list[str]:
+    """The fields of an ``anyOf`` whose every branch failed only for one missing field."""
+    fields = []
+    for errors in branches:
+        if len(errors) != 1 or type(errors[0].kind).__name__ != "Required":
+            return []
+        fields.append(str(errors[0].kind.property))
+    return fields
+
+
 def explain(error: Any, base: list[Any] | None = None) -> list[ContractError]:
     """Turn one ``jsonschema_rs.ValidationError`` into path-named errors (``required`` names
     the missing field, ``additionalProperties`` each unexpected one)."""
@@ -108,6 +118,14 @@ def explain(error: Any, base: list[Any] | None = None) -> list[ContractError]:
         inner = kind.error
         return explain(inner, [*path, inner.instance])
     value = _short(error.instance)
+    if name == "AnyOf":  # branches that each only require a field: name the fields
+        needed = _required_choices(kind.context)
+        if needed:
+            return [
+                ContractError(
+                    json_path(path), f"needs at least one of {', '.join(needed)} (got {value})"
+                )
+            ]
     if name == "Not":
         negated = kind.schema
         reason = negated.get("x-reason") if isinstance(negated, dict) else None

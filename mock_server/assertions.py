@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from mock_server import ledger
 from mock_server.domain import lookups
 from mock_server.domain.clock import rfc3339
-from mock_server.domain.models import Call
+from mock_server.domain.models import Call, Phase
 from mock_server.domain.tenant import Tenant
 from mock_server.http.control_views import timeline
 
@@ -135,6 +135,12 @@ def wait_for_status(tenant: Tenant, call_id: str, *statuses: str, within: float 
         call = tenant.call(call_id)
         if call.status.value in statuses:
             return call
+        if call.phase is Phase.ENDED:
+            raise AssertionError(
+                f"{call_id} ended {call.status.value} ({call.end_reason}) at "
+                f"{rfc3339(call.ended_at or tenant.now_ms())}; it can never be "
+                f"{'/'.join(statuses)}\n{describe(tenant, [call])}"
+            )
         if not tenant.step(deadline):  # the engine moves the clock, event by event
             waited = (tenant.now_ms() - start) / 1000
             raise AssertionError(

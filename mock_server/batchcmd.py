@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 import httpx
 
+from mock_server import cliargs, terminal
 from mock_server.domain.clock import monotonic
 
 ENDED = ("completed", "failed", "cancelled")
@@ -50,6 +51,7 @@ def add_parser(sub: Any) -> None:
     )
     batch.add_argument(
         "--base-url",
+        type=cliargs.base_url,
         default="http://127.0.0.1:8000",
         help="API base URL (default http://127.0.0.1:8000, a local fake)",
     )
@@ -130,23 +132,9 @@ def follow(client: httpx.Client, batch_id: str, *, poll: float, out: TextIO) -> 
     seconds a step. A progress bar on a terminal, one line per change otherwise."""
     clock = client.get("/__fake__/clock")
     virtual = clock.status_code == 200 and clock.json().get("mode") == "virtual"
-    tty = out.isatty()
     started = monotonic()
-    if tty:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[detail]}"),
-            console=Console(file=out),
-        )
-        progress.start()
-        task = progress.add_task(batch_id, total=None, detail="")
-    last: tuple[int, int, int, int] | None = None
-    try:
+    with terminal.Steps(out, batch_id, None) as steps:
+        last: tuple[int, int, int, int] | None = None
         while True:
             r = client.get(f"/agents/calls/batches/{batch_id}")
             if r.status_code != 200:
@@ -155,10 +143,8 @@ def follow(client: httpx.Client, batch_id: str, *, poll: float, out: TextIO) -> 
             counts = _counts(batch)
             scheduled, dispatched, finished, failed = counts
             detail = f"dispatched {dispatched}, finished {finished}, failed {failed}"
-            if tty:
-                progress.update(task, total=scheduled, completed=finished, detail=detail)
-            elif counts != last:
-                print(f"{batch['status']:<11} {detail} of {scheduled}", file=out, flush=True)
+            line = f"{batch['status']:<11} {detail} of {scheduled}"
+            steps.update(finished, detail, total=scheduled, line=line if counts != last else None)
             last = counts
             if batch["status"] in ENDED:
                 break
@@ -166,9 +152,6 @@ def follow(client: httpx.Client, batch_id: str, *, poll: float, out: TextIO) -> 
                 client.post("/__fake__/clock/advance", json={"seconds": poll})
             else:
                 time.sleep(poll)
-    finally:
-        if tty:
-            progress.stop()
     took = monotonic() - started
     print(f"{batch_id} {batch['status']}: {detail} ({took:.1f}s)", file=out, flush=True)
     return 0 if batch["status"] == "completed" else 2

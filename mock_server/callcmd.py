@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from typing import Any, TextIO
 
 import httpx
 
+from mock_server import terminal
 from mock_server.domain.clock import monotonic
 
 TERMINAL = ("completed", "failed")
@@ -65,52 +65,44 @@ def _message(r: httpx.Response) -> str:
 def _follow(client: httpx.Client, call_id: str, *, poll: float, timeout: float, out: TextIO) -> int:
     clock = client.get("/__fake__/clock")
     virtual = clock.status_code == 200 and clock.json().get("mode") == "virtual"
-    tty = out.isatty()
     seen: list[tuple[str, str]] = []
     started = monotonic()
     last = None
-    while monotonic() - started < timeout:
-        r = client.get(f"/agents/calls/{call_id}")
-        if r.status_code != 200:
-            return _err(f"Get Call answered {r.status_code} {_message(r)}")
-        call = r.json()
-        status = call["status"]
-        if status != last:
-            now = client.get("/__fake__/clock")
-            at = now.json()["now"] if now.status_code == 200 else time.strftime("%H:%M:%S")
-            if tty:
-                print("\r\033[K", end="", file=out)
-            label = status + (f" ({call['end_reason']})" if call.get("end_reason") else "")
-            print(f"{at}  {label}", file=out, flush=True)
-            seen.append((at, label))
-            last = status
-        if status in TERMINAL:
-            break
-        if tty:
-            spinner = "|/-\\"[int(monotonic() * 8) % 4]
-            print(f"\r{spinner} {status} ...", end="", file=out, flush=True)
-        if virtual:  # the target's clock only moves when told to: move it
-            client.post("/__fake__/clock/advance", json={"seconds": poll})
+    with terminal.spinner(out, f"{call_id} ...") as spin:
+        while monotonic() - started < timeout:
+            r = client.get(f"/agents/calls/{call_id}")
+            if r.status_code != 200:
+                return _err(f"Get Call answered {r.status_code} {_message(r)}")
+            call = r.json()
+            status = call["status"]
+            if status != last:
+                now = client.get("/__fake__/clock")
+                at = now.json()["now"] if now.status_code == 200 else time.strftime("%H:%M:%S")
+                label = status + (f" ({call['end_reason']})" if call.get("end_reason") else "")
+                print(f"{at}  {label}", file=out, flush=True)
+                seen.append((at, label))
+                last = status
+                if spin is not None:
+                    spin.update(f"{call_id} {status} ...")
+            if status in TERMINAL:
+                break
+            if virtual:  # the target's clock only moves when told to: move it
+                client.post("/__fake__/clock/advance", json={"seconds": poll})
+            else:
+                time.sleep(poll)
         else:
-            time.sleep(poll)
-    else:
-        return _err(f"{call_id} did not end within {timeout:g}s")
+            return _err(f"{call_id} did not end within {timeout:g}s")
     timeline = client.get(f"/__fake__/calls/{call_id}/timeline")
-    print("timeline:", file=out)
     if timeline.status_code == 200:
-        for event in timeline.json()["events"]:
-            extra = f" ({event['end_reason']})" if event.get("end_reason") else ""
-            print(f"  {event['at']}  {event['event']:<9} -> {event['status']}{extra}", file=out)
+        rows = [
+            (
+                e["at"],
+                e["event"],
+                e["status"] + (f" ({e['end_reason']})" if "end_reason" in e else ""),
+            )
+            for e in timeline.json()["events"]
+        ]
+        terminal.table(out, ("at", "event", "status"), rows, title="timeline:")
     else:  # a real API has no timeline endpoint: show what was observed
-        for at, label in seen:
-            print(f"  {at}  {label}", file=out)
+        terminal.table(out, ("at", "status"), seen, title="timeline (as polled):")
     return 0 if last == "completed" else 2
-
-
-def parse_metadata(text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    value = json.loads(text)
-    if not isinstance(value, dict):
-        raise ValueError("--metadata must be a JSON object")
-    return value

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from contracts import VERSIONS
-from mock_server import servecmd
+from mock_server import cliargs, servecmd, terminal
 from mock_server.domain.settings import Settings
 from mock_server.ledger import LEDGER, markdown_table
 
@@ -35,7 +35,10 @@ def _parser() -> argparse.ArgumentParser:
         "difference. Tier 0 cannot place a call; tier 1 places one real call and cancels it.",
     )
     check.add_argument(
-        "--base-url", required=True, help="the API to check, e.g. https://api.cartesia.ai"
+        "--base-url",
+        required=True,
+        type=cliargs.base_url,
+        help="the API to check, e.g. https://api.cartesia.ai",
     )
     check.add_argument(
         "--api-key",
@@ -99,9 +102,14 @@ def _parser() -> argparse.ArgumentParser:
         default="ap_Q8PRh7lXyZsawXJmN2KcT5",
         help="from_number_id (default: the documented example's number)",
     )
-    call.add_argument("--metadata", help="JSON object passed to the agent as call metadata")
+    call.add_argument(
+        "--metadata",
+        type=cliargs.json_object,
+        help="JSON object passed to the agent as call metadata",
+    )
     call.add_argument(
         "--base-url",
+        type=cliargs.base_url,
         default="http://127.0.0.1:8000",
         help="API base URL (default http://127.0.0.1:8000, a local fake)",
     )
@@ -121,13 +129,8 @@ def _parser() -> argparse.ArgumentParser:
 def _call(args: argparse.Namespace) -> int:
     import httpx
 
-    from mock_server.callcmd import parse_metadata, place_and_follow
+    from mock_server.callcmd import place_and_follow
 
-    try:
-        metadata = parse_metadata(args.metadata)
-    except ValueError as exc:
-        print(f"cartesia-fake call: --metadata: {exc}", file=sys.stderr)
-        return 2
     headers = {"authorization": f"Bearer {args.api_key}", "cartesia-version": "2026-03-01"}
     with httpx.Client(base_url=args.base_url, headers=headers, timeout=30) as client:
         return place_and_follow(
@@ -135,7 +138,7 @@ def _call(args: argparse.Namespace) -> int:
             args.phone_number,
             args.agent_id,
             from_number_id=args.from_number_id,
-            metadata=metadata,
+            metadata=args.metadata,
             follow=args.follow,
             poll=args.poll,
         )
@@ -146,14 +149,29 @@ def _print_behaviors(markdown: bool) -> int:
     if markdown:
         print(markdown_table(settings))
         return 0
-    for entry in LEDGER:
-        knob = f"  [knob {entry.knob}={getattr(settings, entry.knob)!r}]" if entry.knob else ""
-        print(f"{entry.id:<28} {entry.provenance:<9} {entry.statement}{knob}")
+    rows = [
+        (
+            entry.id,
+            entry.provenance,
+            entry.statement
+            + (f"  [knob {entry.knob}={getattr(settings, entry.knob)!r}]" if entry.knob else ""),
+        )
+        for entry in LEDGER
+    ]
+    terminal.table(sys.stdout, ("rule", "provenance", "statement"), rows)
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:  # `cartesia-fake behaviors | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "behaviors":
         return _print_behaviors(args.markdown)
     if args.command == "check":

@@ -17,6 +17,11 @@ class SeedFileError(ValueError):
 def load_seed_file(path: str | Path) -> Seed:
     """Read and validate ``path``; errors name the file and every offending field."""
     file = Path(path)
+    if file.suffix.lower() in (".yaml", ".yml"):
+        raise SeedFileError(
+            f"seed file {file}: YAML is not supported; write the same fields as JSON "
+            "(seed.json) or TOML (seed.toml)"
+        )
     try:
         text = file.read_text("utf-8")
     except OSError as exc:
@@ -25,7 +30,8 @@ def load_seed_file(path: str | Path) -> Seed:
         data = tomllib.loads(text) if file.suffix == ".toml" else json.loads(text)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         raise SeedFileError(
-            f"seed file {file} is not valid {file.suffix[1:] or 'JSON'}: {exc}"
+            f"seed file {file} is not valid {'TOML' if file.suffix == '.toml' else 'JSON'} "
+            f"(a .toml file is read as TOML, any other as JSON): {exc}"
         ) from None
     errors = contracts.errors_of("seed_file", data)
     if errors:

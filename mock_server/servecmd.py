@@ -8,6 +8,7 @@ import signal
 import sys
 from typing import Any
 
+from mock_server import cliargs
 from mock_server.domain import knobs
 from mock_server.domain.clock import ClockMode
 from mock_server.domain.seed import Seed
@@ -25,7 +26,7 @@ def add_parser(sub: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument(
         "--port",
-        type=_port,
+        type=cliargs.port,
         default=8000,
         help="port to bind; 0 picks a free one (default 8000)",
     )
@@ -123,17 +124,6 @@ def _clock(args: argparse.Namespace) -> ClockMode:
 def _speed(value: float) -> float:
     if not value > 0:
         raise SystemExit(f"cartesia-fake: --speed must be > 0 (got {value})")
-    return value
-
-
-def _port(text: str) -> int:
-    """A TCP port, 0-65535 (argparse shows the message)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a port is a number 0-65535, not {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is a number 0-65535, not {value}")
     return value
 
 

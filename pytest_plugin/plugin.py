@@ -206,6 +206,42 @@ class Budget:
         )
 
 
+_PLUGIN_OPTIONS = (
+    "strict_contracts",
+    "allow_unknown_routes",
+    "check_duplicate_dials",
+    "strict_inferred",
+    "allow_inferred",
+    "allow_unused_faults",
+    "max_requests",
+    "max_virtual_seconds",
+)
+
+
+def _check_option_names(options: dict[str, Any]) -> None:
+    """Fail the test naming a mistyped option, with the closest one it could mean."""
+    import inspect
+
+    from mock_server import FakeCartesia
+    from mock_server.domain.settings import knob_names, suggest
+
+    params = [
+        p.name
+        for p in inspect.signature(FakeCartesia.__init__).parameters.values()
+        if p.kind is p.KEYWORD_ONLY
+    ]
+    known = {*_PLUGIN_OPTIONS, *params, *knob_names()}
+    unknown = [name for name in options if name not in known]
+    if unknown:
+        hints = "; ".join(f"{name!r}{suggest(name, known)}" for name in unknown)
+        pytest.fail(
+            f"cartesia_fake: unknown option(s) {hints}. Options: the plugin's "
+            f"({', '.join(_PLUGIN_OPTIONS)}), FakeCartesia's ({', '.join(params)}) and any "
+            "knob (cartesia-fake behaviors lists them)",
+            pytrace=False,
+        )
+
+
 def _fake_factory(request: pytest.FixtureRequest) -> tuple[Callable[..., Any], list[Any]]:
     from mock_server import FakeCartesia
 
@@ -213,6 +249,7 @@ def _fake_factory(request: pytest.FixtureRequest) -> tuple[Callable[..., Any], l
     config = request.config
 
     def make(**options: Any) -> FakeCartesia:
+        _check_option_names(options)
         strict_contracts = bool(options.pop("strict_contracts", True))
         checks: dict[str, Any] = {
             "strict_contracts": strict_contracts,

@@ -241,4 +241,34 @@ def test_check_says_when_the_target_rejects_the_key_or_cannot_be_reached() -> No
     assert "the target rejected the API key (401" in rejected.stderr
     no_scheme = _cli("check", "--base-url", "127.0.0.1:9", "--api-key", "k", timeout=60)
     assert no_scheme.returncode == 2
-    assert "must start with http://" in no_scheme.stderr
+    assert "did you mean 'http://127.0.0.1:9'?" in no_scheme.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["call", "+14155550170", "agent_x", "--base-url", "localhost:8000"], "http://"),
+        (["batch", "x.csv", "--agent", "a", "--base-url", "ftp://h"], "http:// or https://"),
+        (["call", "+14155550170", "agent_x", "--metadata", "[1]"], "got a JSON array"),
+        (["call", "+14155550170", "agent_x", "--metadata", "{oops"], "is not JSON"),
+    ],
+)
+def test_client_commands_refuse_bad_arguments_saying_what_they_expect(
+    args: list[str], expected: str
+) -> None:
+    out = _cli(*args)
+    assert out.returncode == 2, out
+    assert expected in out.stderr
+    assert "--metadata: --metadata" not in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".yml"])
+def test_a_yaml_seed_file_is_refused_saying_which_formats_work(tmp_path: Path, suffix: str) -> None:
+    seed = tmp_path / f"seed{suffix}"
+    seed.write_text("agents: []\n")
+    out = _cli("serve", "--seed-file", str(seed))
+    assert out.returncode == 2
+    assert "YAML is not supported" in out.stderr
+    assert "JSON" in out.stderr
+    assert "TOML" in out.stderr

@@ -281,6 +281,10 @@ def test_helpers_follow_the_keys_the_dialer_uses() -> None:
         [call] = fake.assert_dialed("+14155550175")  # found under the key that holds calls
         assert call.id == call_id
         assert fake.wait_for_status(call_id, "completed").id == call_id
+        with pytest.raises(
+            AssertionError, match=r"ended completed \(.*\) at .*can never be failed"
+        ):
+            fake.wait_for_status(call_id, "failed")  # at once: an ended call stays ended
         other = fake.client(api_key="sk_dialer_other")
         other.post(
             "/agents/calls",

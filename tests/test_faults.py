@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import cartesia
 import httpx
@@ -30,8 +30,23 @@ def live() -> Iterator[tuple[FakeCartesia, str]]:
     fake.close()
 
 
-def sdk(url: str, retries: int) -> cartesia.Cartesia:
-    return cartesia.Cartesia(api_key=KEY, base_url=url, max_retries=retries)
+SdkFactory = Callable[[str, int], cartesia.Cartesia]
+
+
+@pytest.fixture
+def sdk() -> Iterator[SdkFactory]:
+    """Official SDK clients for the live fake, closed after the test (an unclosed client's
+    sockets would warn later, in whichever test the garbage collector runs)."""
+    made: list[cartesia.Cartesia] = []
+
+    def make(url: str, retries: int) -> cartesia.Cartesia:
+        client = cartesia.Cartesia(api_key=KEY, base_url=url, max_retries=retries)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
 
 
 def add_fault(url: str, **fault: object) -> None:
@@ -43,7 +58,9 @@ def journal(url: str) -> dict:
     return httpx.get(f"{url}/__fake__/requests", headers={"authorization": f"Bearer {KEY}"}).json()
 
 
-def test_429_with_retry_after_is_retried_by_the_sdk(live: tuple[FakeCartesia, str]) -> None:
+def test_429_with_retry_after_is_retried_by_the_sdk(
+    sdk: SdkFactory, live: tuple[FakeCartesia, str]
+) -> None:
     _, url = live
     add_fault(url, method="POST", path="/agents/calls", status=429, retry_after=0.05, times=1)
     result = sdk(url, 2).post("/agents/calls", body=BODY, cast_to=object)
@@ -68,7 +85,9 @@ def test_429_carries_retry_after_and_structured_body(live: tuple[FakeCartesia, s
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
-def test_server_errors_reach_the_sdk(live: tuple[FakeCartesia, str], status: int) -> None:
+def test_server_errors_reach_the_sdk(
+    sdk: SdkFactory, live: tuple[FakeCartesia, str], status: int
+) -> None:
     _, url = live
     add_fault(url, method="GET", status=status, times=1)
     with pytest.raises(cartesia.InternalServerError) as err:
@@ -79,7 +98,9 @@ def test_server_errors_reach_the_sdk(live: tuple[FakeCartesia, str], status: int
         sdk(url, 0).agents.calls.retrieve("call_0000000000000000")
 
 
-def test_fault_matches_method_and_exact_path(live: tuple[FakeCartesia, str]) -> None:
+def test_fault_matches_method_and_exact_path(
+    sdk: SdkFactory, live: tuple[FakeCartesia, str]
+) -> None:
     _, url = live
     add_fault(url, method="GET", path="/agents/calls/call_x", status=503)
     client = sdk(url, 0)
@@ -89,7 +110,7 @@ def test_fault_matches_method_and_exact_path(live: tuple[FakeCartesia, str]) -> 
         client.agents.calls.retrieve("call_x")
 
 
-def test_latency_is_real_on_the_server(live: tuple[FakeCartesia, str]) -> None:
+def test_latency_is_real_on_the_server(sdk: SdkFactory, live: tuple[FakeCartesia, str]) -> None:
     _, url = live
     add_fault(url, latency_seconds=0.3, times=1)
     start = time.monotonic()
@@ -117,7 +138,7 @@ def test_latency_is_virtual_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
         assert fake.client().get("/__fake__/clock").json()["now"] == "2026-03-01T12:01:30.000Z"
 
 
-def test_dropped_connection(live: tuple[FakeCartesia, str]) -> None:
+def test_dropped_connection(sdk: SdkFactory, live: tuple[FakeCartesia, str]) -> None:
     fake, url = live
     add_fault(url, drop_connection=True, times=1)
     with pytest.raises(cartesia.APIConnectionError):
@@ -134,7 +155,7 @@ def test_dropped_connection_in_process() -> None:
 
 @pytest.mark.parametrize("fault", [{"status": 500}, {"drop_connection": True}])
 def test_commit_then_fail_makes_the_sdk_double_dial(
-    live: tuple[FakeCartesia, str], fault: dict
+    sdk: SdkFactory, live: tuple[FakeCartesia, str], fault: dict
 ) -> None:
     fake, url = live
     add_fault(url, method="POST", path="/agents/calls", after_commit=True, times=1, **fault)
@@ -165,6 +186,12 @@ def test_bad_fault_definitions_are_400(live: tuple[FakeCartesia, str]) -> None:
         r = httpx.post(f"{url}/__fake__/faults", json=body, headers=auth)
         assert r.status_code == 400, body
         assert r.json()["error_code"] == "invalid_control_request"
+    for body in ({}, {"times": 2, "path": "/agents/calls"}):  # selects, but does nothing
+        r = httpx.post(f"{url}/__fake__/faults", json=body, headers=auth)
+        assert (
+            "needs at least one of status, drop_connection, latency_seconds, name"
+            in (r.json()["message"])
+        )
 
 
 def test_journal_is_bounded() -> None:

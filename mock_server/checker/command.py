@@ -6,15 +6,14 @@ import argparse
 import sys
 
 from contracts import VERSIONS
+from mock_server import terminal
 
 
 def _preflight(base_url: str, api_key: str) -> str | None:
-    """Why the target cannot be checked at all (no scheme, unreachable, key rejected), or
+    """Why the target cannot be checked at all (unreachable, key rejected), or
     None: a rejected key would otherwise read as every probe contradicting the fake."""
     import httpx
 
-    if not base_url.startswith(("http://", "https://")):
-        return f"--base-url must start with http:// or https:// (got {base_url!r})"
     try:
         r = httpx.get(
             base_url.rstrip("/") + "/agents",
@@ -50,29 +49,28 @@ def run_check_command(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"cartesia-fake: {problem}", file=sys.stderr)
         return 2
-    tty = sys.stderr.isatty()
+    with terminal.Steps(sys.stderr, "probes", None) as steps:
 
-    def progress(i: int, n: int, outcome: Outcome) -> None:
-        line = f"[{i}/{n}] {outcome.probe.id}: {outcome.verdict}"
-        print(
-            ("\r\033[K" + line) if tty else line,
-            end="" if tty and i < n else "\n",
-            file=sys.stderr,
-            flush=True,
+        def progress(i: int, n: int, outcome: Outcome) -> None:
+            line = f"[{i}/{n}] {outcome.probe.id}: {outcome.verdict}"
+            steps.update(i, f"{outcome.probe.id}: {outcome.verdict}", total=n, line=line)
+
+        report = run_check(
+            args.base_url,
+            args.api_key,
+            tier=args.tier,
+            to_number=args.to,
+            agent_id=args.agent_id,
+            from_number_id=args.from_number_id,
+            interval=args.interval,
+            on_progress=progress,
+            versions=VERSIONS if args.api_version == "both" else (args.api_version,),
         )
-
-    report = run_check(
-        args.base_url,
-        args.api_key,
-        tier=args.tier,
-        to_number=args.to,
-        agent_id=args.agent_id,
-        from_number_id=args.from_number_id,
-        interval=args.interval,
-        on_progress=progress,
-        versions=VERSIONS if args.api_version == "both" else (args.api_version,),
-    )
-    print(report.table())
+    if terminal.is_terminal(sys.stdout):
+        terminal.table(sys.stdout, ("probe", "verdict", "details"), report.rows())
+        print(report.summary())
+    else:
+        print(report.table())
     if args.report:
         text = report.to_markdown() if args.report.endswith(".md") else report.to_json()
         with open(args.report, "w", encoding="utf-8") as out:

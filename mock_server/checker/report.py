@@ -102,25 +102,26 @@ class Report:
         lines += [f"| `{k}` | {v} |" for k, v in self.ledger().items() if v != "untested"]
         return "\n".join(lines) + "\n"
 
-    def table(self) -> str:
-        width = max(len(o.probe.id) for o in self.outcomes) if self.outcomes else 10
-        lines = [f"{'probe':<{width}}  {'verdict':<8} details"]
-        for o in self.outcomes:
-            detail = "; ".join(o.differences) or o.detail
-            lines.append(f"{o.probe.id:<{width}}  {o.verdict:<8} {detail}")
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(probe, verdict, details) per probe, in the order they ran."""
+        return [
+            (o.probe.id, o.verdict, "; ".join(o.differences) or o.detail) for o in self.outcomes
+        ]
+
+    def summary(self) -> str:
+        """The counts, the findings and the ledger rules by result, as lines of text."""
         ledger = self.ledger()
         by_status: dict[str, list[str]] = {}
         for rule, verdict in ledger.items():
             by_status.setdefault(verdict, []).append(rule)
         c = self.counts()
-        lines.append("")
-        lines.append(
+        lines = [
             f"{c['match']} match, {c['differs']} differ, {c['error']} error; ledger: "
             + ", ".join(
                 f"{len(by_status.get(k, []))} {k}"
                 for k in ("confirmed", "partly confirmed", "contradicted", "untested")
             )
-        )
+        ]
         findings = self.findings()
         if findings:
             lines.append(
@@ -133,3 +134,11 @@ class Report:
             if by_status.get(verdict):
                 lines.append(f"{verdict}: " + ", ".join(by_status[verdict]))
         return "\n".join(lines)
+
+    def table(self) -> str:
+        """Every probe's verdict, then the summary, as plain text."""
+        rows = self.rows()
+        width = max((len(probe) for probe, _, _ in rows), default=10)
+        lines = [f"{'probe':<{width}}  {'verdict':<8} details"]
+        lines += [f"{probe:<{width}}  {verdict:<8} {detail}" for probe, verdict, detail in rows]
+        return "\n".join([*lines, "", self.summary()])

@@ -340,3 +340,23 @@ def test_older_version(cartesia_fake):
 """
     )
     pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_a_mistyped_marker_option_fails_naming_the_closest(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+import pytest
+
+@pytest.mark.cartesia_fake(allow_unknown_route=True, max_outbond_calls=3)
+def test_typo(cartesia_fake):
+    pass
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*'allow_unknown_route' (did you mean 'allow_unknown_routes'?)*",
+        ]
+    )
+    result.stdout.fnmatch_lines(["*'max_outbond_calls' (did you mean 'max_outbound_calls'?)*"])
