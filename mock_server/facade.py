@@ -18,7 +18,6 @@ from mock_server.domain.faults import Fault, check_fault, named, path_matches
 from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
 from mock_server.domain.models import Call, CalleeScript
 from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
-from mock_server.domain.settings import Settings
 from mock_server.domain.tenant import Tenant
 from mock_server.http import control_views, views
 from mock_server.http.fastlane import FastLane
@@ -31,12 +30,6 @@ DEFAULT_API_KEY = "sk_car_fake_test_key"
 DEFAULT_BASE_URL = "https://api.cartesia.ai"
 #: What ``client()`` sends unless told otherwise: the official SDKs' default.
 DEFAULT_VERSION = LATEST
-
-
-def _checked(settings: Settings, given: Mapping[str, Any]) -> Settings:
-    """``settings`` once ``given`` knob values pass the checks ``serve --set`` makes."""
-    knob_rules.check({k: list(v) if isinstance(v, tuple) else v for k, v in given.items()})
-    return settings
 
 
 class FakeCartesia:
@@ -91,7 +84,7 @@ class FakeCartesia:
             )
         self.api_version = api_version
         self.service = Service(
-            settings=_checked(Settings().with_overrides(**knobs), knobs),
+            settings=knob_rules.settings_of(knobs),
             seed=seed,
             world_seed=world,
             clock=clock,
@@ -124,11 +117,12 @@ class FakeCartesia:
         }
 
     def client(self, *, api_key: str | None = None, **kwargs: Any) -> httpx.Client:
-        """An httpx.Client on the sync transport, with base URL, key and version set."""
+        """An httpx.Client on the sync transport, base URL, key and version set (``headers=``
+        adds to them or overrides them); closed by ``close()``."""
         client = httpx.Client(
             transport=self.transport(),
             base_url=DEFAULT_BASE_URL,
-            headers=self._headers(api_key),
+            headers={**self._headers(api_key), **dict(kwargs.pop("headers", {}))},
             **kwargs,
         )
         self._clients.append(client)
@@ -139,7 +133,7 @@ class FakeCartesia:
         client = httpx.AsyncClient(
             transport=self.async_transport(),
             base_url=DEFAULT_BASE_URL,
-            headers=self._headers(api_key),
+            headers={**self._headers(api_key), **dict(kwargs.pop("headers", {}))},
             **kwargs,
         )
         self._clients.append(client)

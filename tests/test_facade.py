@@ -326,3 +326,14 @@ def test_idempotency_key_is_ignored_with_a_warning_unless_the_knob_honours_it(
             assert retry.json() != first.json()
             assert len(calls) == 2
             assert any("Idempotency-Key sent and ignored" in w for w in entry.warnings)
+
+
+def test_client_headers_add_to_the_defaults() -> None:
+    with FakeCartesia() as fake:
+        old = fake.client(headers={"cartesia-version": "2026-03-01"})
+        assert old.headers["cartesia-version"] == "2026-03-01"
+        assert old.headers["authorization"] == f"Bearer {fake.api_key}"
+        listed = old.get("/agents/calls", params={"agent_id": "agent_nope"})
+        assert listed.status_code == 200  # 2026-03-01: an unknown agent is an empty page
+        assert listed.json()["data"] == []
+        assert fake.async_client(headers={"x-extra": "1"}).headers["x-extra"] == "1"

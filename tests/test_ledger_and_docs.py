@@ -1,4 +1,5 @@
-"""The behaviour ledger is complete and matches the README; README examples run."""
+"""The behaviour ledger is complete and matches its docs page; the docs' examples run; the
+docs dial only fictional numbers and name every public name."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from mock_server.ledger import LEDGER, markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
+DOCS = ROOT / "docs"
 
 
 def test_every_knob_has_a_ledger_entry_and_back() -> None:
@@ -41,17 +43,60 @@ def test_served_ledger_matches_and_shows_knob_values() -> None:
     assert entry["knob_value"] == 7
 
 
-def test_readme_fidelity_section_is_generated_from_the_ledger() -> None:
-    section = README.split("<!-- ledger:start -->\n", 1)[1].split("\n<!-- ledger:end -->")[0]
+def test_the_ledger_page_is_generated_from_the_ledger() -> None:
+    page = (DOCS / "ledger.md").read_text()
+    section = page.split("<!-- ledger:start -->\n", 1)[1].split("\n<!-- ledger:end -->")[0]
     assert section == markdown_table(), "run: cartesia-fake behaviors --markdown"
 
 
-def test_readme_python_examples_run(capsys) -> None:
-    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
-    assert blocks
-    for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})
-    assert "['created', 'dialed', 'answered', 'ended']" in capsys.readouterr().out
+def _pages() -> list[Path]:
+    return [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+
+
+def _blocks(path: Path, lang: str) -> list[str]:
+    return re.findall(rf"```{lang}\n(.*?)```", path.read_text("utf-8"), re.S)
+
+
+@pytest.mark.parametrize("page", _pages(), ids=lambda p: p.name)
+def test_the_python_examples_of_each_page_run(
+    page: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each page's Python blocks, in order, in one namespace (a later block may use an
+    earlier one's names). Blocks that are pytest files (``# test_….py``) run through pytest
+    in tests/plugin/test_examples.py."""
+    namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
+    for block in _blocks(page, "python"):
+        if not block.startswith("# test_"):
+            exec(compile(block, str(page.relative_to(ROOT)), "exec"), namespace)
+    if page.name == "in-process.md":
+        assert "['created', 'dialed', 'answered', 'ended']" in capsys.readouterr().out
+
+
+def test_every_guide_page_has_a_running_example() -> None:
+    without = [
+        p.name
+        for p in _pages()
+        if p.parent == DOCS
+        and not _blocks(p, "python")
+        and p.name
+        not in {"reference.md", "limits.md", "performance.md", "development.md", "deploy.md"}
+        and not _blocks(p, "bash")
+    ]
+    assert without == []
+
+
+@pytest.mark.parametrize("page", _pages(), ids=lambda p: p.name)
+def test_the_documented_command_lines_parse(page: Path) -> None:
+    """Every ``cartesia-fake …`` line in a page's shell blocks names options that exist and
+    values they accept (parsed, not run)."""
+    import shlex
+
+    from mock_server.cli import _parser
+
+    for block in _blocks(page, "bash"):
+        for line in block.replace("\\\n", " ").splitlines():
+            if line.startswith("cartesia-fake "):
+                _parser().parse_args(shlex.split(line)[1:])
 
 
 _PHONE = re.compile(r"\+\d{8,15}\b")
@@ -83,13 +128,12 @@ def test_docs_and_examples_dial_only_fictional_numbers(path: Path) -> None:
     assert real == [], f"{path.name} dials numbers that could be real: {real}"
 
 
-def test_the_readme_names_every_public_name_of_the_kit() -> None:
+def test_the_reference_page_names_every_public_name_of_the_kit() -> None:
     import contracts
     import contracts.strategies
     import mock_server
 
-    readme = (ROOT / "README.md").read_text("utf-8")
-    reference = readme[readme.index("## Public API reference") :]
+    reference = (DOCS / "reference.md").read_text("utf-8")
     names = [
         *mock_server.__all__,
         *contracts.__all__,
@@ -97,4 +141,4 @@ def test_the_readme_names_every_public_name_of_the_kit() -> None:
         *(n for n in dir(FakeCartesia) if not n.startswith("_")),
     ]
     missing = [n for n in names if f"`{n}`" not in reference]
-    assert missing == [], f"public names the README's reference does not name: {missing}"
+    assert missing == [], f"public names docs/reference.md does not name: {missing}"

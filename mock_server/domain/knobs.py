@@ -65,6 +65,14 @@ def check(changes: Mapping[str, Any], *, tenant_only: bool = False) -> dict[str,
     }
 
 
+def settings_of(overrides: Mapping[str, Any]) -> Settings:
+    """The default knobs with ``overrides``: an unknown name is a TypeError (with the closest
+    name), a value a knob cannot take a KnobError."""
+    settings = Settings().with_overrides(**overrides)
+    check({k: list(v) if isinstance(v, tuple) else v for k, v in overrides.items()})
+    return settings
+
+
 def parse_assignment(text: str) -> tuple[str, Any]:
     """``knob=value`` from the command line. The value is read as JSON when it is JSON
     (``true``, ``2.5``, ``["a"]``), a comma-separated list for list knobs, else a string."""

@@ -50,8 +50,17 @@ def test_examples_run_against_a_live_target() -> None:
     assert "needs the fake (cartesia_fake_only)" in out.stdout
 
 
-def test_readme_pytest_example(pytester: pytest.Pytester) -> None:
-    readme = (ROOT / "README.md").read_text()
-    [block] = re.findall(r"```python\n(# test_my_dialer.py.*?)```", readme, re.S)
-    pytester.makepyfile(test_my_dialer=block)
-    pytester.runpytest().assert_outcomes(passed=1)
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+PYTEST_BLOCKS = [
+    pytest.param(block, id=f"{page.name}:{block.splitlines()[0][2:]}")
+    for page in PAGES
+    for block in re.findall(r"```python\n(# test_\w+\.py\n.*?)```", page.read_text(), re.S)
+]
+
+
+@pytest.mark.parametrize("block", PYTEST_BLOCKS)
+def test_the_docs_pytest_examples_pass(pytester: pytest.Pytester, block: str) -> None:
+    name = block.splitlines()[0][2:].removesuffix(".py")
+    pytester.makepyfile(**{name: block})
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=len(re.findall(r"(?m)^def test_", block)))
