@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 from mock_server import ledger
 from mock_server.domain import lookups
@@ -203,3 +205,14 @@ def batch_concurrency(tenant: Tenant, *, at_most: int, batch_id: str | None = No
                 )
             highest = max(highest, level)
     return highest
+
+
+def matches_recording(fake: Any, directory: str | Path) -> None:
+    """Fail naming every difference between ``fake``'s answers and a recording's."""
+    from mock_server.proxy.replay import replay
+
+    report = replay(directory, fake=fake)
+    if not report.ok:
+        raise AssertionError(
+            f"cartesia-fake drifted from the recording in {directory}:\n{report.table()}"
+        )

@@ -32,13 +32,28 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         help="compare any base URL (the real API, say) with the fake",
         description="Send the conformance probes to BASE-URL and to the fake, and report every "
-        "difference. Tier 0 cannot place a call; tier 1 places one real call and cancels it.",
+        "difference. Tier 0 cannot place a call; tier 1 places one real call and cancels it. "
+        "With --replay DIR, replay a recording against the fake instead (no key needed).",
     )
     check.add_argument(
         "--base-url",
-        required=True,
         type=cliargs.base_url,
         help="the API to check, e.g. https://api.cartesia.ai",
+    )
+    check.add_argument(
+        "--replay",
+        metavar="DIR",
+        help="instead: replay a recording (cartesia-fake proxy --record DIR) against a fresh "
+        "fake and compare its answers with the recorded ones",
+    )
+    check.add_argument(
+        "--set",
+        dest="knobs",
+        action="append",
+        default=[],
+        type=servecmd.knob_arg,
+        metavar="KNOB=VALUE",
+        help="with --replay: a knob of the fake replayed against (repeatable)",
     )
     check.add_argument(
         "--api-key",
@@ -120,9 +135,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     call.add_argument("--follow", action="store_true", help="follow the call until it ends")
     call.add_argument("--poll", type=float, default=0.5, help="seconds between polls")
-    from mock_server import batchcmd
+    from mock_server import batchcmd, proxycmd
 
     batchcmd.add_parser(sub)
+    proxycmd.add_parser(sub)
     return parser
 
 
@@ -184,6 +200,10 @@ def _run(args: argparse.Namespace) -> int:
         from mock_server import batchcmd
 
         return batchcmd.run(args)
+    if args.command == "proxy":
+        from mock_server import proxycmd
+
+        return proxycmd.run(args)
     return servecmd.run(args)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ from mock_server.app import create_app
 from mock_server.domain import batch_ops, lookups
 from mock_server.domain import knobs as knob_rules
 from mock_server.domain.clock import ClockMode
-from mock_server.domain.faults import Fault, check_fault, named, path_matches
+from mock_server.domain.faults import Fault, make_fault, path_matches
 from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
 from mock_server.domain.models import Call, CalleeScript
 from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
@@ -226,24 +227,18 @@ class FakeCartesia:
         that never fired by the end of a test fails it under the pytest plugin (marker
         option ``allow_unused_faults=True`` to allow it); ``unused_faults()`` lists them.
         """
-        fields: dict[str, Any] = {
-            "method": method,
-            "path": path,
-            "status": status,
-            "retry_after": retry_after,
-            "latency_seconds": latency_seconds,
-            "drop_connection": drop_connection,
-            "after_commit": after_commit,
-            "times": times,
-            "message": message,
-        }
-        if name is not None:
-            defaults = Fault()
-            given = {k: v for k, v in fields.items() if v != getattr(defaults, k)}
-            fault = named(name, **given)
-        else:
-            fault = Fault(**fields)
-        check_fault(fault)
+        fault = make_fault(
+            name,
+            method=method,
+            path=path,
+            status=status,
+            retry_after=retry_after,
+            latency_seconds=latency_seconds,
+            drop_connection=drop_connection,
+            after_commit=after_commit,
+            times=times,
+            message=message,
+        )
         return self.tenant(api_key).add_fault(fault)
 
     def unused_faults(self, *, api_key: str | None = None) -> list[Fault]:
@@ -374,6 +369,12 @@ class FakeCartesia:
         """Advance the virtual clock until the call reaches one of ``statuses``."""
         tenant = tenancy.holding(self.service, self.api_key, api_key, call_id)
         return assertions.wait_for_status(tenant, call_id, *statuses, within=within)
+
+    def assert_matches_recording(self, directory: str | Path) -> None:
+        """Replay a recording (``cartesia-fake proxy --record DIR``) against this fake, in
+        tenants of its own; fail naming each difference from the recorded answers and the
+        ledger rules behind it."""
+        assertions.matches_recording(self, directory)
 
     def describe(self, *, api_key: str | None = None) -> str:
         """Every call's timeline and the last requests, for failure messages."""

@@ -36,6 +36,9 @@ class Behavior:
     versions: tuple[str, ...] = ()
     #: For a DOC rule, the part no document states (our reading), if any.
     inferred: str | None = None
+    #: The response contracts whose shape this rule is: ``name``, or ``name:field`` for
+    #: one field of it (a violation there is a deviation from this rule).
+    contracts: tuple[str, ...] = ()
 
 
 def _load() -> tuple[Behavior, ...]:
@@ -59,6 +62,7 @@ def _index(field: str) -> Mapping[str, tuple[str, ...]]:
 LEDGER: tuple[Behavior, ...] = _load()
 _BY_ERROR_CODE = _index("error_codes")
 _BY_END_REASON = _index("end_reasons")
+_BY_CONTRACT = _index("contracts")
 INFERRED: frozenset[str] = frozenset(e.id for e in LEDGER if e.provenance == "INFERRED")
 
 
@@ -69,6 +73,19 @@ def rules_for_error(code: str | None) -> tuple[str, ...]:
         return ()
     named = () if code == "concurrency_limited" else ("errors.codes",)
     return (*_BY_ERROR_CODE.get(code, ()), *named)
+
+
+def rules_for_contract(name: str, path: str = "$") -> tuple[str, ...]:
+    """The rules a violation of contract ``name`` at ``path`` (``a.b[0].c``) contradicts:
+    those naming that field of it when there are any, else those naming the contract."""
+    top = path.removeprefix("$").lstrip(".").split(".")[0].split("[")[0]
+    fields = _BY_CONTRACT.get(f"{name}:{top}", ()) if top else ()
+    return fields or _BY_CONTRACT.get(name, ())
+
+
+def rules_naming_contract(name: str) -> tuple[str, ...]:
+    """Every rule about the shape of contract ``name`` (the whole of it or one field)."""
+    return tuple(e.id for e in LEDGER if any(c.split(":")[0] == name for c in e.contracts))
 
 
 def rules_for_end_reason(reason: str | None) -> tuple[str, ...]:

@@ -47,7 +47,7 @@ def add_parser(sub: Any) -> None:
         dest="knobs",
         action="append",
         default=[],
-        type=_knob,
+        type=knob_arg,
         metavar="KNOB=VALUE",
         help="change a knob for every tenant (repeat for several), e.g. --set "
         "dial_interval_seconds=2; 'cartesia-fake behaviors' lists them with their defaults",
@@ -98,7 +98,7 @@ def add_parser(sub: Any) -> None:
     serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
 
 
-def _knob(text: str) -> tuple[str, Any]:
+def knob_arg(text: str) -> tuple[str, Any]:
     """``--set knob=value``, its value checked as the control plane checks it."""
     try:
         name, value = knobs.parse_assignment(text)
@@ -243,7 +243,7 @@ async def _keep_gc_cheap(service: Any, every: float = 1.0, growth: int = 5_000) 
             frozen_at = stored
 
 
-def _run_loop(main: Any) -> None:
+def run_loop(main: Any) -> None:
     """Run the server on uvloop when it is installed (uvicorn[standard]), as uvicorn.run does."""
     try:
         import uvloop
@@ -276,7 +276,7 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _ignore_signal)
     signal.signal(signal.SIGTERM, _ignore_signal)
     try:
-        _run_loop(_serve(args, world))
+        run_loop(_serve(args, world))
     except SystemExit as exc:
         if exc.code not in (None, 0):
             print(exc.code, file=sys.stderr)

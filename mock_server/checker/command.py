@@ -30,11 +30,39 @@ def _preflight(base_url: str, api_key: str) -> str | None:
     return None
 
 
+def _replay(args: argparse.Namespace) -> int:
+    """``check --replay DIR``: the recording against a fresh fake; 0 when every answer
+    matches, 1 on any difference, 2 when the recording cannot be read."""
+    from mock_server.proxy.replay import replay
+
+    try:
+        report = replay(args.replay, **dict(args.knobs))
+    except (OSError, ValueError) as exc:
+        print(f"cartesia-fake: cannot replay {args.replay}: {exc}", file=sys.stderr)
+        return 2
+    print(report.table())
+    if args.report:
+        text = report.to_markdown() if args.report.endswith(".md") else report.to_json()
+        with open(args.report, "w", encoding="utf-8") as out:
+            out.write(text)
+    return 0 if report.ok else 1
+
+
 def run_check_command(args: argparse.Namespace) -> int:
     """The ``check`` subcommand: probe, print the report, write it if asked; the exit code."""
     from mock_server.checker.check import run_check
     from mock_server.checker.runner import Outcome
 
+    if (args.base_url is None) == (args.replay is None):
+        print("cartesia-fake: check needs --base-url URL or --replay DIR", file=sys.stderr)
+        return 2
+    if args.replay is not None:
+        return _replay(args)
+    if args.knobs:
+        print(
+            "cartesia-fake: --set applies to --replay (the fake replayed against)", file=sys.stderr
+        )
+        return 2
     if not args.api_key:
         print("cartesia-fake: check needs --api-key or $CARTESIA_API_KEY", file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ import httpx
 
 _MASKS = (
     (re.compile(r"^call_[0-9A-Za-z]{16}$"), "<call_id>"),
+    (re.compile(r"^(acb|wh|ad|av)_[0-9A-Za-z]{8,}$"), "<id>"),
     (re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), "<uuid>"),
     (re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"), "<timestamp>"),
 )

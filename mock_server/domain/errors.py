@@ -16,6 +16,7 @@ class ApiError(Exception):
         message: str,
         *,
         headers: Mapping[str, str] | None = None,
+        rules: tuple[str, ...] = (),
     ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
@@ -23,6 +24,8 @@ class ApiError(Exception):
         self.title = title
         self.message = message
         self.headers = dict(headers or {})
+        #: Ledger rules that decided this answer, beyond those its code names.
+        self.rules = rules
 
 
 def bad_request(message: str, code: str = "invalid_request") -> ApiError:

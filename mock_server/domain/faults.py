@@ -158,3 +158,16 @@ class FaultBook:
 
     def clear(self) -> None:
         self._faults.clear()
+
+
+def make_fault(name: str | None, **fields: Any) -> Fault:
+    """A checked fault: the named documented one with the ``fields`` that differ from a
+    plain fault's defaults overriding its own, or a plain one of ``fields``."""
+    if name is not None:
+        defaults = Fault()
+        given = {k: v for k, v in fields.items() if v != getattr(defaults, k)}
+        fault = named(name, **given)
+    else:
+        fault = Fault(**fields)
+    check_fault(fault)
+    return fault

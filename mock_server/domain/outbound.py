@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import phonenumbers
@@ -48,6 +49,31 @@ def _request_validator(max_items: int, reject_unknown: bool, version: str) -> Co
         del item["$id"]
         schema["properties"]["outbound_calls"]["items"] = item
     return build_validator(schema, version)
+
+
+#: Which ledger rule a shape error of the request breaks, by the field it names (the last
+#: path part) and, for the list of destinations, by what is wrong with it.
+_FIELD_RULES = MappingProxyType(
+    {
+        "to_number": "create.e164",
+        "ringing_timeout_seconds": "create.ringing_timeout",
+        "max_call_duration_minutes": "create.max_duration",
+        "metadata": "create.metadata",
+        "dynamic_variables": "create.dynamic_variables",
+    }
+)
+
+
+def rule_of(error: ContractError) -> str:
+    """The rule a shape error breaks (``create.shape_all_fields`` when none is more exact)."""
+    last = re.split(r"[.\[]", error.path.rstrip("]"))[-1] if error.path != "$" else ""
+    if error.message == "is required":
+        return "create.required"
+    if error.message == "is not an allowed field":
+        return "create.unknown_fields"
+    if last == "outbound_calls" and "at most" in error.message:
+        return "create.max_items"
+    return _FIELD_RULES.get(last, "create.shape_all_fields")
 
 
 def shape_errors(body: object, settings: Settings, version: str) -> list[ContractError]:
@@ -118,7 +144,9 @@ def check_request(
             errors = []
     if errors:
         detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
-        raise bad_request(f"Invalid request body: {detail}", code="invalid_request_body")
+        error = bad_request(f"Invalid request body: {detail}", code="invalid_request_body")
+        error.rules = tuple(dict.fromkeys(rule_of(e) for e in errors))
+        raise error
     check_parties(body, world)
     return per_item
 

@@ -266,7 +266,7 @@ def endpoint(
                     service, tenant, expected, sent_body, f"{method} {path}", ctx.version.name
                 )
         except ApiError as error:
-            rules.extend(ledger.rules_for_error(error.code))
+            rules.extend((*error.rules, *ledger.rules_for_error(error.code)))
             response, sent_body = _error_response(error, request_id)
             if service.validate_responses:
                 _check_contract(service, tenant, "error", sent_body, f"{method} {path}", None)

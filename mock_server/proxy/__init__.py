@@ -1,0 +1,1 @@
+"""The validating proxy and recorded exchanges: real traffic as evidence about the fake."""

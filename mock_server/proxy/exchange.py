@@ -1,0 +1,180 @@
+"""One request and its answer, as the proxy saw them: keys replaced by pseudonyms, bodies
+kept, and the recording format (one JSON file per exchange).
+
+Why one file per exchange: a recording is meant to be read, reviewed and edited by people
+(delete an exchange, fix a number, read a diff in code review); one small, pretty-printed
+file each keeps every change local and every file valid on its own, and a crash mid-write
+loses at most the exchange being written (files are written whole, then renamed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMAT = "cartesia-fake-exchange/1"
+
+#: Request headers kept (besides the key, which becomes a pseudonym): what shapes the answer.
+_KEPT_REQUEST = ("cartesia-version", "content-type", "idempotency-key")
+#: Response headers kept: what a client may act on.
+_KEPT_RESPONSE = ("content-type", "retry-after", "x-request-id")
+_AUTH = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """``tenant`` is the caller's key as a pseudonym (``key-1``, ``key-2``…), never the key."""
+
+    seq: int
+    at: float
+    tenant: str | None
+    method: str
+    path: str
+    query: str
+    request_headers: Mapping[str, str]
+    request_body: Any
+    status: int
+    response_headers: Mapping[str, str]
+    response_body: Any
+
+    @property
+    def version(self) -> str | None:
+        return self.request_headers.get("cartesia-version")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "seq": self.seq,
+            "at": round(self.at, 3),
+            "tenant": self.tenant,
+            "request": {
+                "method": self.method,
+                "path": self.path,
+                "query": self.query,
+                "headers": dict(self.request_headers),
+                "body": self.request_body,
+            },
+            "response": {
+                "status": self.status,
+                "headers": dict(self.response_headers),
+                "body": self.response_body,
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Exchange:
+        if data.get("format") != FORMAT:
+            raise ValueError(f"not a {FORMAT} exchange (format {data.get('format')!r})")
+        request, response = data["request"], data["response"]
+        return cls(
+            int(data["seq"]),
+            float(data["at"]),
+            data.get("tenant"),
+            str(request["method"]),
+            str(request["path"]),
+            str(request.get("query", "")),
+            dict(request.get("headers", {})),
+            request.get("body"),
+            int(response["status"]),
+            dict(response.get("headers", {})),
+            response.get("body"),
+        )
+
+
+@dataclass(slots=True)
+class Pseudonyms:
+    """Each API key seen gets ``key-N``; only this in-memory map knows the keys."""
+
+    _names: dict[str, str] = field(default_factory=dict)
+
+    def of(self, headers: Mapping[str, str]) -> str | None:
+        auth = headers.get("authorization")
+        match = _AUTH.match(auth) if auth else None
+        key = match.group(1) if match else headers.get("x-api-key")
+        if not key:
+            return None
+        if key not in self._names:
+            self._names[key] = f"key-{len(self._names) + 1}"
+        return self._names[key]
+
+
+def body_of(raw: bytes, content_type: str) -> Any:
+    """JSON bodies as JSON, text as text, anything else as its length."""
+    if not raw:
+        return None
+    media = content_type.split(";")[0].strip().lower()
+    if media.endswith("json"):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            pass
+    if media.startswith("text/") or media.endswith("json"):
+        return raw.decode("utf-8", "replace")
+    return {"bytes": len(raw), "content_type": media}
+
+
+def kept(headers: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    return {name: headers[name] for name in names if name in headers}
+
+
+def make(
+    seq: int,
+    at: float,
+    tenant: str | None,
+    method: str,
+    path: str,
+    query: str,
+    request_headers: Mapping[str, str],
+    request_raw: bytes,
+    status: int,
+    response_headers: Mapping[str, str],
+    response_raw: bytes,
+) -> Exchange:
+    """An exchange from what crossed the wire (lower-case header names)."""
+    return Exchange(
+        seq,
+        at,
+        tenant,
+        method,
+        path,
+        query,
+        kept(request_headers, _KEPT_REQUEST),
+        body_of(request_raw, request_headers.get("content-type", "application/json")),
+        status,
+        kept(response_headers, _KEPT_RESPONSE),
+        body_of(response_raw, response_headers.get("content-type", "")),
+    )
+
+
+def _file_name(exchange: Exchange) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", exchange.path).strip("-")[:60] or "root"
+    return f"{exchange.seq:06d}-{exchange.method}-{slug}.json"
+
+
+def write(directory: Path, exchange: Exchange) -> Path:
+    """Write one exchange as its own file (whole, then renamed into place)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / _file_name(exchange)
+    partial = target.with_suffix(".json.partial")
+    partial.write_text(json.dumps(exchange.as_dict(), indent=2, ensure_ascii=False) + "\n")
+    os.replace(partial, target)
+    return target
+
+
+def read_all(directory: Path) -> Iterator[Exchange]:
+    """Every exchange of a recording, in the order it was made."""
+    files = sorted(directory.glob("*.json"))
+    if not files:
+        raise ValueError(f"{directory} holds no recorded exchanges (*.json)")
+    exchanges = []
+    for file in files:
+        try:
+            exchanges.append(Exchange.from_dict(json.loads(file.read_text("utf-8"))))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{file}: {exc}") from None
+    yield from sorted(exchanges, key=lambda e: e.seq)

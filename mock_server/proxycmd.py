@@ -1,0 +1,93 @@
+"""``cartesia-fake proxy``: the validating proxy from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from mock_server import cliargs, servecmd
+
+
+def add_parser(sub: Any) -> None:
+    proxy = sub.add_parser(
+        "proxy",
+        help="forward your dialer's traffic to the real API, checking every answer",
+        description="A transparent proxy: each request goes to --upstream unchanged (your "
+        "key, nothing added) and its answer comes back unchanged; on the side, each answer is "
+        "checked against its contract and, where the fake's answer needs no state, against "
+        "the fake's. GET /__proxy__/report shows what was found (?format=json|markdown|text).",
+    )
+    proxy.add_argument(
+        "--upstream",
+        required=True,
+        type=cliargs.base_url,
+        help="the API to forward to, e.g. https://api.cartesia.ai",
+    )
+    proxy.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    proxy.add_argument("--port", type=cliargs.port, default=8001, help="port (default 8001)")
+    proxy.add_argument(
+        "--record",
+        metavar="DIR",
+        help="also save each exchange in DIR, one JSON file each (keys redacted, ids kept)",
+    )
+    proxy.add_argument(
+        "--report",
+        metavar="FILE",
+        help="on exit, write the report: FILE.md Markdown, FILE.json JSON, else a table",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import signal
+
+    import uvicorn
+
+    from mock_server.proxy.app import ProxyState, create_proxy
+
+    state = ProxyState(args.upstream, record=Path(args.record) if args.record else None)
+    config = uvicorn.Config(
+        create_proxy(state),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",  # the app closes its upstream connections at shutdown
+    )
+    server = uvicorn.Server(config)
+
+    async def main() -> None:
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            if task.done():
+                await task
+                raise SystemExit(f"cartesia-fake proxy: could not listen on {args.port}")
+            await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        print(
+            f"cartesia-fake proxy listening on http://{args.host}:{port} -> {args.upstream}",
+            flush=True,
+        )
+        await task
+
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    signal.signal(signal.SIGINT, lambda *_: None)
+    try:
+        servecmd.run_loop(main())
+    except SystemExit as exc:
+        print(exc.code, file=sys.stderr)
+        return 1
+    report = state.report
+    if args.report:
+        text = (
+            report.to_markdown()
+            if args.report.endswith(".md")
+            else report.to_json()
+            if args.report.endswith(".json")
+            else report.table()
+        )
+        Path(args.report).write_text(text)
+    print(report.table(), end="", file=sys.stderr)
+    return 0 if report.ok else 1
