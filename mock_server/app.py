@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from mock_server.http.fastlane import FastLane
-from mock_server.routes import api, control, fallback
+from mock_server.routes import api, control, fallback, ui
 from mock_server.service import Service
 
 
@@ -15,7 +15,7 @@ def create_app(service: Service) -> FastLane:
     State is built here, never in lifespan.
     """
     api_routes = api.routes(service)
-    known = [*api_routes, *control.routes(service)]
+    known = [*api_routes, *control.routes(service), *ui.routes(service)]
     app = Starlette(routes=[*known, *fallback.routes(service, known)])
     app.state.service = service
     return FastLane(app, api_routes)

@@ -58,3 +58,17 @@ def fault_error(fault: Fault) -> ApiError:
         fault.message or "Injected fault (cartesia-fake).",
         headers=headers,
     )
+
+
+def fault_note(fault: Fault) -> str:
+    """What a fault did, in words, for the request journal."""
+    parts = [fault.name] if fault.name else []
+    if fault.status is not None:
+        parts.append(f"status {fault.status}")
+    if fault.latency_seconds:
+        parts.append(f"latency {fault.latency_seconds:g}s")
+    if fault.drop_connection:
+        parts.append("dropped connection")
+    if fault.after_commit:
+        parts.append("after commit")
+    return ", ".join(parts) or "no effect"

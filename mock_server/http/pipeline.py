@@ -22,7 +22,7 @@ from mock_server.domain.tenant import Tenant
 from mock_server.http import jsonbody, reading
 from mock_server.http.aside import SCOPE_KEY as ASIDE_KEY
 from mock_server.http.aside import Aside, goes_aside
-from mock_server.http.faults import DroppedConnection, delay, fault_error
+from mock_server.http.faults import DroppedConnection, delay, fault_error, fault_note
 from mock_server.http.render import Answer, error_body, json_bytes
 from mock_server.http.versions import WireVersion, wire
 from mock_server.service import Problem, Service
@@ -185,12 +185,14 @@ def endpoint(
     status: int = 200,
     may_block: bool = False,
     template: str | None = None,
+    journaled: bool = True,
 ) -> Callable[[Request], Awaitable[Answer | DroppedConnection]]:
     """Wrap ``handler`` in the pipeline. ``schema`` is the contract of its 2xx body (as the
     request's API version defines it), ``status`` its success status. When served, a request
     that may wait on the network or take long (``may_block``, the control plane, a tenant
     with a webhook or Line agent, one being rebuilt from ``--state``) runs aside (see
-    ``http/aside.py``). ``template`` is the route's path template (faults match by it)."""
+    ``http/aside.py``). ``template`` is the route's path template (faults match by it);
+    ``journaled`` False keeps the request out of the tenant's journal."""
 
     async def run(request: Request) -> Answer | DroppedConnection:
         aside: Aside | None = request.scope.get(ASIDE_KEY)
@@ -227,6 +229,8 @@ def endpoint(
                     service.before_request(tenant)
                 fault = tenant.take_fault(method, path, template)
             ctx = Ctx(request, tenant, service, warnings=warnings, rules=rules, version=version)
+            if fault is not None:
+                warnings.append(f"injected fault: {fault_note(fault)}")
             if fault is not None and not fault.after_commit:
                 await delay(tenant, service, fault.latency_seconds)
                 if fault.drop_connection:
@@ -287,7 +291,7 @@ def endpoint(
             response, sent_body = _error_response(crash, request_id)
         return _finish(
             service,
-            tenant,
+            tenant if journaled else None,
             request,
             response,
             response.status_code if isinstance(response, Answer) else 0,

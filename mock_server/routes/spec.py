@@ -48,6 +48,8 @@ class RouteSpec:
     reads_body: bool = False
     #: May take long (a large batch): when served, runs beside the serving loop.
     may_block: bool = False
+    #: Kept in the tenant's request journal (the dashboard's own polls are not).
+    journaled: bool = True
 
     @property
     def needs_body(self) -> bool:
@@ -67,6 +69,7 @@ def starlette_routes(service: Service, specs: Iterable[RouteSpec]) -> list[BaseR
                 status=spec.status,
                 may_block=spec.may_block,
                 template=spec.path,
+                journaled=spec.journaled,
             ),
             methods=[spec.method],
         )

@@ -1,0 +1,1 @@
+"""What people look at: the live dashboard (``/__fake__/ui``) and the timeline file."""
