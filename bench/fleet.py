@@ -9,8 +9,6 @@ running as root on Debian, as a fresh CI machine does.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 import re
 import shutil
 import signal
@@ -23,35 +21,15 @@ from pathlib import Path
 import httpx
 
 from bench.served import _free_port, start_fake
+from bench.system import debian_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "deploy" / "nginx.conf"
 
 
 def nginx_binary() -> str:
-    """Where nginx is; installed from Debian's packages first when missing and allowed
-    (root, apt-get present), under a file lock so that parallel test workers wait for one
-    install. Raises RuntimeError saying how to install it otherwise."""
-    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
-    if found:
-        return found
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise RuntimeError("nginx is needed: apt-get install nginx-light (or any nginx)")
-    with open(Path(tempfile.gettempdir()) / "cartesia-fake-apt.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        found = shutil.which("nginx", path="/usr/sbin:/usr/local/sbin:/usr/bin")
-        if found:
-            return found
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for command in (
-            ["apt-get", "update", "-q"],
-            ["apt-get", "install", "-y", "-q", "nginx-light"],
-        ):
-            subprocess.run(command, env=env, capture_output=True, check=False, timeout=600)
-    found = shutil.which("nginx", path="/usr/sbin:/usr/local/sbin:/usr/bin")
-    if not found:
-        raise RuntimeError("nginx is needed and apt-get install nginx-light did not install it")
-    return found
+    """Where nginx is (installed from Debian's packages first when missing and allowed)."""
+    return debian_binary("nginx", "nginx-light")
 
 
 def render_config(ports: list[int], listen: int) -> str:

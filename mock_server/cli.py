@@ -135,6 +135,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     call.add_argument("--follow", action="store_true", help="follow the call until it ends")
     call.add_argument("--poll", type=float, default=0.5, help="seconds between polls")
+    timeline = sub.add_parser(
+        "timeline",
+        help="save a served fake's calls as one HTML page (the dashboard, frozen)",
+        description="Fetch the tenant's timeline from a served fake (GET /__fake__/ui/file) "
+        "and write it to a standalone HTML file: open it in any browser, no server needed.",
+    )
+    timeline.add_argument(
+        "--base-url",
+        default="http://127.0.0.1:8000",
+        type=cliargs.base_url,
+        help="the served fake (default http://127.0.0.1:8000)",
+    )
+    timeline.add_argument(
+        "--api-key",
+        default=os.environ.get("CARTESIA_API_KEY"),
+        help="the tenant to show (default: $CARTESIA_API_KEY)",
+    )
+    timeline.add_argument(
+        "--out", default="cartesia-timeline.html", help="file to write (default %(default)s)"
+    )
     from mock_server import batchcmd, proxycmd
 
     batchcmd.add_parser(sub)
@@ -187,6 +207,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def _timeline(args: argparse.Namespace) -> int:
+    import httpx
+
+    if not args.api_key:
+        print("cartesia-fake timeline: needs --api-key or $CARTESIA_API_KEY", file=sys.stderr)
+        return 2
+    try:
+        r = httpx.get(
+            args.base_url.rstrip("/") + "/__fake__/ui/file",
+            headers={"authorization": f"Bearer {args.api_key}"},
+            timeout=60,
+        )
+    except httpx.HTTPError as exc:
+        print(f"cartesia-fake timeline: cannot reach {args.base_url}: {exc}", file=sys.stderr)
+        return 1
+    if r.status_code != 200:
+        print(
+            f"cartesia-fake timeline: {args.base_url} answered {r.status_code}; is it a "
+            "cartesia-fake server?",
+            file=sys.stderr,
+        )
+        return 1
+    with open(args.out, "w", encoding="utf-8") as out:
+        out.write(r.text)
+    print(f"wrote {args.out}")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "behaviors":
         return _print_behaviors(args.markdown)
@@ -200,6 +248,8 @@ def _run(args: argparse.Namespace) -> int:
         from mock_server import batchcmd
 
         return batchcmd.run(args)
+    if args.command == "timeline":
+        return _timeline(args)
     if args.command == "proxy":
         from mock_server import proxycmd
 

@@ -23,6 +23,7 @@ from mock_server.domain.tenant import Tenant
 from mock_server.http import control_views, views
 from mock_server.http.fastlane import FastLane
 from mock_server.http.versions import wire
+from mock_server.routes import ui
 from mock_server.server import LiveServer
 from mock_server.service import Problem, Service
 from mock_server.transports import AsyncTransport, SyncTransport
@@ -273,12 +274,8 @@ class FakeCartesia:
         api_key: str | None = None,
     ) -> list[JournalEntry]:
         """The journal's requests, oldest first, that match: ``method``, ``path`` (exact, or
-        a template such as ``/agents/calls/{call_id}``) and ``status``. Each keeps its bodies
-        (``request_json()``, ``response_json()``), so a test can assert what was sent::
-
-            [create] = fake.requests(method="POST", path="/agents/calls")
-            assert create.request_json()["outbound_calls"][0]["to_number"] == "+14155550175"
-        """
+        a template such as ``/agents/calls/{call_id}``) and ``status``; each keeps its bodies
+        (``request_json()``, ``response_json()``), to assert what the dialer sent."""
         return [
             e
             for e in lookups.journal(self.tenant(api_key))
@@ -375,6 +372,14 @@ class FakeCartesia:
         tenants of its own; fail naming each difference from the recorded answers and the
         ledger rules behind it."""
         assertions.matches_recording(self, directory)
+
+    def timeline_html(self, path: str | Path, *, api_key: str | None = None) -> Path:
+        """Write the dashboard's picture of the calls (``api_key``'s, else every tenant's
+        holding calls) as one standalone HTML file, each call's details inside; its path."""
+        shown = tenancy.shown(self.service, self.api_key, api_key)
+        target = Path(path)
+        target.write_text(ui.timeline_file(shown, "cartesia-fake timeline"), "utf-8")
+        return target
 
     def describe(self, *, api_key: str | None = None) -> str:
         """Every call's timeline and the last requests, for failure messages."""

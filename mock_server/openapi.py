@@ -13,6 +13,7 @@ from contracts import LATEST, VERSIONS, load_schema, schema_names
 from mock_server.routes.api import API_ROUTES
 from mock_server.routes.control import CONTROL_ROUTES
 from mock_server.routes.spec import RouteSpec
+from mock_server.routes.ui import UI_ROUTES
 
 _REF = re.compile(r"^([a-z0-9_]+)\.json$")
 
@@ -105,8 +106,9 @@ def _operation(spec: RouteSpec, version: str) -> dict[str, Any]:
 
 
 def served_routes(version: str) -> Iterable[RouteSpec]:
-    """Every route the fake serves under ``version`` (the API's, then the control plane's)."""
-    for spec in (*API_ROUTES, *CONTROL_ROUTES):
+    """Every route the fake serves under ``version`` (the API's, the control plane's, the
+    dashboard's)."""
+    for spec in (*API_ROUTES, *CONTROL_ROUTES, *UI_ROUTES):
         if version in spec.versions:
             yield spec
 

@@ -52,3 +52,13 @@ def holding(service: Service, default_key: str, api_key: str | None, call_id: st
         if call_id in tenant.world.calls:
             return tenant
     return default
+
+
+def shown(service: Service, default_key: str, api_key: str | None) -> list[Tenant]:
+    """The tenants a picture shows: the one named, else every tenant holding calls (the
+    default key's first), else the default key's."""
+    if api_key is not None:
+        return [service.tenants.get(api_key)]
+    default = service.tenants.get(default_key)
+    others = [t for t in service.tenants.all() if t.world.calls and t is not default]
+    return ([default] if default.world.calls or not others else []) + others

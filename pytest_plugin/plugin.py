@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_plugin.timelines import TimelineWriter, note_fake
+
 if TYPE_CHECKING:
     from mock_server import FakeCartesia
     from mock_server.domain.tenant import Tenant
@@ -39,6 +41,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             "virtual seconds one test's fake may move before it fails (31 days)",
             "2678400",
         ),
+    )
+    group.addoption(
+        "--cartesia-timeline-dir",
+        dest="cartesia_timeline_dir",
+        default=None,
+        help="write DIR/<test>.html, a timeline of the calls, for each failing test that "
+        "used the fake [ini: cartesia_timeline_dir; default off]",
+    )
+    parser.addini(
+        "cartesia_timeline_dir", "directory for failing tests' call timelines", default=""
     )
     for name, text, default in options:
         ini = "cartesia_" + name.replace("-", "_")
@@ -91,6 +103,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "cartesia_fake_only: needs the fake; skipped with --cartesia-target=live"
     )
+    timeline_dir = _setting(config, "cartesia_timeline_dir")
+    if timeline_dir:
+        config.pluginmanager.register(TimelineWriter(timeline_dir), "cartesia-fake-timelines")
     target = _setting(config, "cartesia_target")
     if target not in ("fake", "live"):
         raise pytest.UsageError(f"--cartesia-target must be fake or live, not {target!r}")
@@ -271,6 +286,7 @@ def _fake_factory(request: pytest.FixtureRequest) -> tuple[Callable[..., Any], l
         fake = FakeCartesia(validate_responses=strict_contracts, **options)
         fake.service.before_request = Budget(fake, max_requests, max_virtual)
         made.append((fake, checks))
+        note_fake(request.node, fake)
         return fake
 
     return make, made
@@ -320,6 +336,7 @@ def cartesia_server(
     fake, url = _cartesia_session_server
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     tenant = ServerTenant(url, new_tenant_key(f"sk_car_pytest_{worker}"), fake)
+    note_fake(request.node, fake, tenant.api_key)
     yield tenant
     tenant.close()
     _fail_on_problems(

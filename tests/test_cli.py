@@ -272,3 +272,29 @@ def test_a_yaml_seed_file_is_refused_saying_which_formats_work(tmp_path: Path, s
     assert "YAML is not supported" in out.stderr
     assert "JSON" in out.stderr
     assert "TOML" in out.stderr
+
+
+def test_timeline_command_saves_a_served_fakes_calls(tmp_path: Path) -> None:
+    served = Served("--quiet", "--clock", "virtual")
+    try:
+        with httpx.Client(base_url=served.url, headers=HEADERS) as c:
+            c.post("/agents/calls", json=DOC)
+            c.post("/__fake__/clock/run-until-idle")
+        out = _cli(
+            "timeline",
+            "--base-url",
+            served.url,
+            "--api-key",
+            "k",
+            "--out",
+            str(tmp_path / "t.html"),
+        )
+        wrong = _cli("timeline", "--base-url", "http://127.0.0.1:9", "--api-key", "k")
+    finally:
+        served.stop()
+    assert out.returncode == 0, out.stderr
+    page = (tmp_path / "t.html").read_text()
+    assert 'data-outcome="completed"' in page
+    assert "+14155550175" in page
+    assert wrong.returncode == 1
+    assert "cannot reach http://127.0.0.1:9" in wrong.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 import pytest
@@ -337,3 +338,17 @@ def test_client_headers_add_to_the_defaults() -> None:
         assert listed.status_code == 200  # 2026-03-01: an unknown agent is an empty page
         assert listed.json()["data"] == []
         assert fake.async_client(headers={"x-extra": "1"}).headers["x-extra"] == "1"
+
+
+def test_timeline_html_shows_every_tenant_holding_calls(tmp_path: Path) -> None:
+    with FakeCartesia() as fake:
+        for key, number in (("sk_dialer_a", "+14155550110"), ("sk_dialer_b", "+14155550135")):
+            fake.client(api_key=key).post("/agents/calls", json=_one(fake, number))
+        fake.run_until_idle()
+        page = fake.timeline_html(tmp_path / "calls.html").read_text()
+        assert page.count("<h2 class='tenant'>") == 2
+        assert 'data-outcome="busy"' in page
+        assert 'data-outcome="failed"' in page
+        only = fake.timeline_html(tmp_path / "a.html", api_key="sk_dialer_a").read_text()
+        assert 'data-outcome="failed"' not in only
+        assert "https://" not in only.split("<main>")[0]  # nothing loaded from the network

@@ -7,6 +7,7 @@
   const stateText = document.getElementById("state");
   let key = file ? "" : (sessionStorage.getItem("cartesia-fake-key") || "");
   let selected = null;
+  let shown = "";
   let timer = null;
 
   function api(path, options) {
@@ -30,7 +31,11 @@
         stateText.className = "error";
         return;
       }
-      view.innerHTML = await answer.text();
+      const text = await answer.text();
+      if (text !== shown) {  // unchanged: keep the DOM (hover, focus, selection stay)
+        view.innerHTML = text;
+        shown = text;
+      }
       const virtual = view.querySelector("[data-clock-mode]");
       const mode = virtual ? virtual.dataset.clockMode : "real";
       document.querySelectorAll("#controls button").forEach(function (b) {

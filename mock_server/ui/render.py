@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from types import MappingProxyType
 
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.picture import BatchRow, CallBar, Picture
 
 #: outcome -> (label, colour)
-OUTCOMES = {
-    "active": ("in progress", "#0072B2"),
-    "completed": ("completed", "#009E73"),
-    "busy": ("busy", "#E69F00"),
-    "no_answer": ("no answer", "#CC79A7"),
-    "failed": ("failed", "#D55E00"),
-    "cancelled": ("cancelled", "#7F7F7F"),
-}
+OUTCOMES = MappingProxyType(
+    {
+        "active": ("in progress", "#0072B2"),
+        "completed": ("completed", "#009E73"),
+        "busy": ("busy", "#E69F00"),
+        "no_answer": ("no answer", "#CC79A7"),
+        "failed": ("failed", "#D55E00"),
+        "cancelled": ("cancelled", "#7F7F7F"),
+    }
+)
 QUEUED = "#C8C8C8"
 WIDTH, LEFT, RIGHT, ROW, HEAD = 940, 190, 14, 22, 26
 
@@ -109,10 +112,9 @@ def _axis(scale: _Scale, height: int, now: int) -> str:
     ticks = []
     for t in range(first, scale.end + 1, step):
         x = scale.x(t)
-        ticks.append(
-            f'<line x1="{x}" x2="{x}" y1="{HEAD - 6}" y2="{height}" class="grid"/>'
-            f'<text x="{x}" y="{HEAD - 10}" class="tick">{_clock(t)}</text>'
-        )
+        ticks.append(f'<line x1="{x}" x2="{x}" y1="{HEAD - 6}" y2="{height}" class="grid"/>')
+        if x < WIDTH - 28:  # a label past the edge would be cut
+            ticks.append(f'<text x="{x}" y="{HEAD - 10}" class="tick">{_clock(t)}</text>')
     now_x = scale.x(min(max(now, scale.start), scale.end))
     return "".join(ticks) + (
         f'<line x1="{now_x}" x2="{now_x}" y1="{HEAD - 6}" y2="{height}" class="now"/>'

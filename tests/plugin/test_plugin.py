@@ -360,3 +360,42 @@ def test_typo(cartesia_fake):
         ]
     )
     result.stdout.fnmatch_lines(["*'max_outbond_calls' (did you mean 'max_outbound_calls'?)*"])
+
+
+def test_a_failing_test_leaves_a_timeline_named_in_its_failure(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        DIAL
+        + """
+def test_fails(cartesia_fake):
+    dial(cartesia_fake.client(), "+14155550110", "+14155550100")
+    cartesia_fake.run_until_idle()
+    assert False, "the dialer got it wrong"
+
+def test_passes(cartesia_fake):
+    dial(cartesia_fake.client(), "+14155550100")
+"""
+    )
+    result = pytester.runpytest("--cartesia-timeline-dir", "timelines")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*cartesia-fake timeline*", "*the calls of this test: timelines*"])
+    [page] = (pytester.path / "timelines").glob("*.html")
+    assert "test_fails" in page.name
+    text = page.read_text()
+    assert 'data-outcome="busy"' in text  # +1…555-0110 is busy
+    assert 'data-outcome="completed"' in text
+    assert "<template id='details-call_" in text  # each call's details, for a click
+
+
+def test_timelines_are_off_by_default(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+def test_fails(cartesia_fake):
+    assert False
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    assert "cartesia-fake timeline" not in result.stdout.str()
+    assert not list(pytester.path.rglob("*.html"))

@@ -1,0 +1,54 @@
+"""Timeline pictures for failing tests: with ``--cartesia-timeline-dir DIR`` (ini
+``cartesia_timeline_dir``), each failing test that used the fake leaves ``DIR/<test>.html``
+(the dashboard's picture of its calls, frozen) and the failure names the file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from mock_server import FakeCartesia
+
+#: The fakes (and the tenant's key, when the test had one tenant of a shared server) a test
+#: used, in the order it made them.
+USED = pytest.StashKey[list[tuple["FakeCartesia", "str | None"]]]()
+
+
+def note_fake(item: pytest.Item, fake: FakeCartesia, api_key: str | None = None) -> None:
+    item.stash.setdefault(USED, []).append((fake, api_key))
+
+
+class TimelineWriter:
+    """The plugin part that writes the pictures (registered only when a directory is set)."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = Path(directory)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, Any, None]:
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        used = item.stash.get(USED, [])
+        if not (report.failed and report.when == "call" and used):
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_")[:150]
+        written = []
+        for i, (fake, api_key) in enumerate(used):
+            path = self.directory / f"{stem}{'' if i == 0 else f'-{i + 1}'}.html"
+            try:
+                fake.timeline_html(path, api_key=api_key)
+            except Exception as exc:  # a picture must never hide the test's own failure
+                written.append(f"(no timeline: {type(exc).__name__}: {exc})")
+            else:
+                written.append(str(path))
+        report.sections.append(
+            ("cartesia-fake timeline", "the calls of this test: " + ", ".join(written))
+        )
