@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
 
-from mock_server import cliargs, servecmd
+from mock_server import cliargs, servecmd, terminal
 
 
 def add_parser(sub: Any) -> None:
@@ -36,7 +35,7 @@ def add_parser(sub: Any) -> None:
     proxy.add_argument(
         "--report",
         metavar="FILE",
-        help="on exit, write the report: FILE.md Markdown, FILE.json JSON, else a table",
+        help="on exit, write the report: FILE.md for Markdown, anything else JSON",
     )
 
 
@@ -59,13 +58,9 @@ def run(args: argparse.Namespace) -> int:
     server = uvicorn.Server(config)
 
     async def main() -> None:
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                await task
-                raise SystemExit(f"cartesia-fake proxy: could not listen on {args.port}")
-            await asyncio.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
+        task, port = await servecmd.started(
+            server, f"cartesia-fake proxy: could not listen on {args.host}:{args.port}"
+        )
         print(
             f"cartesia-fake proxy listening on http://{args.host}:{port} -> {args.upstream}",
             flush=True,
@@ -81,13 +76,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     report = state.report
     if args.report:
-        text = (
-            report.to_markdown()
-            if args.report.endswith(".md")
-            else report.to_json()
-            if args.report.endswith(".json")
-            else report.table()
-        )
-        Path(args.report).write_text(text)
+        terminal.write_report(args.report, report)
     print(report.table(), end="", file=sys.stderr)
     return 0 if report.ok else 1

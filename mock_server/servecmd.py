@@ -201,19 +201,15 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
         limit_concurrency=args.max_connections,
     )
     server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            await task
-            raise SystemExit(f"cartesia-fake: could not listen on {args.host}:{args.port}")
-        await asyncio.sleep(0.002)
+    task, port = await started(
+        server, f"cartesia-fake: could not listen on {args.host}:{args.port}"
+    )
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.host.startswith("127."):
         print(
             f"cartesia-fake: warning: listening on {args.host}, beyond this machine; the fake "
             "has no real authentication (any key is a tenant unless --api-key lists them)",
             file=sys.stderr,
         )
-    port = server.servers[0].sockets[0].getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"cartesia-fake listening on http://{host}:{port}", flush=True)
     keeper = asyncio.create_task(_keep_gc_cheap(service))
@@ -223,6 +219,18 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
         keeper.cancel()
         close_served(config)
         service.close()
+
+
+async def started(server: Any, failure: str) -> tuple[asyncio.Task[None], int]:
+    """Start ``server`` (a ``uvicorn.Server``) on this loop; once it listens, its task and
+    port. A server that stops before it listens is a ``SystemExit(failure)``."""
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            await task
+            raise SystemExit(failure)
+        await asyncio.sleep(0.002)
+    return task, int(server.servers[0].sockets[0].getsockname()[1])
 
 
 async def _keep_gc_cheap(service: Any, every: float = 1.0, growth: int = 5_000) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -108,3 +108,16 @@ def spinner(out: TextIO, text: str) -> Iterator[Any]:
         return
     with console(out).status(text) as status:
         yield status
+
+
+class Report(Protocol):
+    def to_markdown(self) -> str: ...
+
+    def to_json(self) -> str: ...
+
+
+def write_report(path: str, report: Report) -> None:
+    """A command's report as a file: ``.md`` Markdown (a CI summary), anything else JSON."""
+    text = report.to_markdown() if path.endswith(".md") else report.to_json()
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(text)

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from conftest import Door
 
+from bench.served import start_fake
 from contracts import errors_of
 from mock_server import FakeCartesia
 from mock_server.domain import knobs
@@ -135,29 +136,14 @@ def test_serve_refuses_bad_knobs_in_its_own_words(args: list[str], expected: str
 
 @pytest.mark.slow
 def test_serve_set_and_auto_advance() -> None:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mock_server",
-            "serve",
-            "--port",
-            "0",
-            "--quiet",
-            "--auto-advance",
-            "--set",
-            "dial_interval_seconds=2.5",
-            "--set",
-            "accepted_versions=2026-08-14",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    proc, url = start_fake(
+        "--auto-advance",
+        "--set",
+        "dial_interval_seconds=2.5",
+        "--set",
+        "accepted_versions=2026-08-14",
     )
     try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip().rsplit(" ", 1)[1]
         headers = {"x-api-key": "k", "cartesia-version": "2026-08-14"}
         with httpx.Client(base_url=url, headers=headers, timeout=10) as c:
             view = c.get("/__fake__/settings").json()
@@ -181,3 +167,11 @@ def test_serve_set_and_auto_advance() -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=15)
+
+
+def test_auto_advance_implies_a_virtual_clock() -> None:
+    from mock_server import servecmd
+    from mock_server.cli import _parser
+
+    assert servecmd._clock(_parser().parse_args(["serve", "--auto-advance"])) == "virtual"
+    assert servecmd._clock(_parser().parse_args(["serve"])) == "real"

@@ -42,9 +42,7 @@ def _replay(args: argparse.Namespace) -> int:
         return 2
     print(report.table())
     if args.report:
-        text = report.to_markdown() if args.report.endswith(".md") else report.to_json()
-        with open(args.report, "w", encoding="utf-8") as out:
-            out.write(text)
+        terminal.write_report(args.report, report)
     return 0 if report.ok else 1
 
 
@@ -100,7 +98,5 @@ def run_check_command(args: argparse.Namespace) -> int:
     else:
         print(report.table())
     if args.report:
-        text = report.to_markdown() if args.report.endswith(".md") else report.to_json()
-        with open(args.report, "w", encoding="utf-8") as out:
-            out.write(text)
+        terminal.write_report(args.report, report)
     return 0 if report.ok else 1
