@@ -5,6 +5,7 @@ queue, the newest requests and the webhook deliveries. Plain values, read under 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 from mock_server.domain.clock import ClockMode
 from mock_server.domain.journal import JournalEntry
@@ -69,7 +70,7 @@ def take(tenant: Tenant, *, max_calls: int = 2000, journal_tail: int = 50) -> Pi
     """The tenant now: its newest ``max_calls`` calls and ``journal_tail`` requests."""
     with tenant.locked() as world:
         numbers = {n.id: n.number for n in world.numbers.values()}
-        recent = list(world.calls.values())[-max_calls:]
+        recent = list(islice(reversed(world.calls.values()), max_calls))[::-1]
         bars = tuple(
             CallBar(
                 c.id,
