@@ -121,6 +121,8 @@ def test_the_dashboard_shows_calls_live_and_a_call_on_click(browser: Any) -> Non
         assert outcome(by_number["+14155550135"]) == "failed"
         assert outcome(by_number["+14155550100"]) == "active"
         assert "4 in flight of a limit of 4" in text("view")
+        waiting = "return document.querySelectorAll('g.recipient.waiting').length"
+        assert browser.execute_script(waiting) == 16  # the rest of the 20, not yet dialed
 
         # the clock buttons update the page in place: no reload
         browser.execute_script("window.__stayed = true;")
@@ -134,6 +136,7 @@ def test_the_dashboard_shows_calls_live_and_a_call_on_click(browser: Any) -> Non
         for call_id, number in placed.items():
             assert outcome(call_id) == SINGLE[number], number
         assert len(browser.find_elements(By.CSS_SELECTOR, "g.call")) == 24
+        assert browser.execute_script(waiting) == 0
 
         # a click shows the call: its Get Call object, timeline and transcript
         # the clock has stopped (idle), so the view is no longer redrawn: a plain click

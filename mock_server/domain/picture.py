@@ -39,6 +39,9 @@ class BatchRow:
     finished: int
     in_flight: int
     limit: int
+    created_at: int
+    #: Destinations still waiting for the dispatcher, in the order it will take them.
+    waiting: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,8 @@ def take(tenant: Tenant, *, max_calls: int = 2000, journal_tail: int = 50) -> Pi
                     finished,
                     batch.in_flight,
                     batch.limit,
+                    batch.created_at,
+                    tuple(batch.recipients[i].to_number for i in batch.queue),
                 )
             )
         queue = {

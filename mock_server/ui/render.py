@@ -122,9 +122,31 @@ def _axis(scale: _Scale, height: int, now: int) -> str:
     )
 
 
-def _section(title: str, calls: Sequence[CallBar], scale: _Scale, now: int, extra: str) -> str:
-    height = HEAD + ROW * len(calls) + 4
+def _waiting(to_number: str, since: int, scale: _Scale, y: int, now: int) -> str:
+    """A batch recipient the dispatcher has not taken yet: queued since the batch began."""
+    return (
+        f'<g class="recipient waiting"><title>{_e(to_number)}: waiting for the batch to '
+        f'dispatch it</title><text x="6" y="{y + 15}" class="label">{_e(to_number)}'
+        f'<tspan class="muted"> waiting</tspan></text><rect x="{scale.x(since)}" '
+        f'y="{y + 4}" width="{max(scale.x(now) - scale.x(since), 1)}" height="14" '
+        f'fill="{QUEUED}" fill-opacity="0.6"/></g>'
+    )
+
+
+def _section(
+    title: str,
+    calls: Sequence[CallBar],
+    scale: _Scale,
+    now: int,
+    extra: str,
+    waiting: tuple[tuple[str, int], ...] = (),
+) -> str:
+    height = HEAD + ROW * (len(calls) + len(waiting)) + 4
     rows = "".join(_bar(c, scale, HEAD + i * ROW, now) for i, c in enumerate(calls))
+    rows += "".join(
+        _waiting(number, since, scale, HEAD + (len(calls) + i) * ROW, now)
+        for i, (number, since) in enumerate(waiting)
+    )
     return (
         f'<section class="lane"><h3>{title}</h3>{extra}'
         f'<svg viewBox="0 0 {WIDTH} {height + 16}" width="100%" role="img" '
@@ -175,8 +197,8 @@ def view(picture: Picture) -> str:
     """The dashboard's body for ``picture`` (the same in the live page and the file)."""
     now = picture.now
     calls = picture.calls
-    if calls:
-        start = min(c.created_at for c in calls)
+    if calls or picture.batches:
+        start = min([*(c.created_at for c in calls), *(b.created_at for b in picture.batches)])
         end = max([now, *(c.ended_at for c in calls if c.ended_at is not None)])
     else:
         start, end = now, now
@@ -191,7 +213,8 @@ def view(picture: Picture) -> str:
     for batch in picture.batches:
         mine = [c for c in calls if c.batch_id == batch.id]
         title = f"Batch {_e(batch.name or batch.id)} <code>{_e(batch.id)}</code>"
-        parts.append(_section(title, mine, scale, now, _progress(batch)))
+        waiting = tuple((number, batch.created_at) for number in batch.waiting)
+        parts.append(_section(title, mine, scale, now, _progress(batch), waiting))
     by_number: dict[str, list[CallBar]] = {}
     for call in calls:
         if call.batch_id is None:
