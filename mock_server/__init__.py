@@ -1,4 +1,4 @@
-"""cartesia-fake: a faithful, stateful fake of Cartesia's outbound-call API.
+"""cartesia-fake: a faithful, stateful fake of Cartesia's agent-call API.
 
 Every public name is imported on first use, so importing ``mock_server.domain`` (or the
 package itself) loads no Starlette, uvicorn or httpx.

@@ -16,7 +16,9 @@ from mock_server.ledger import LEDGER, markdown_table
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cartesia-fake",
-        description="A faithful, stateful fake of Cartesia's outbound-call API.",
+        description="A faithful, stateful fake of Cartesia's agent-call API, with a "
+        "contract-testing kit: serve it, call through it, check it against the real API, "
+        "watch it.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     servecmd.add_parser(sub)

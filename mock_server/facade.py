@@ -35,7 +35,7 @@ DEFAULT_VERSION = LATEST
 
 
 class FakeCartesia:
-    """A faithful fake of Cartesia's outbound-call API.
+    """A faithful fake of Cartesia's agent-call API.
 
     Args:
         seed: master seed; ids are deterministic per (seed, API key).
