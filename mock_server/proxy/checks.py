@@ -61,7 +61,7 @@ def _api_routes(version: str) -> tuple[tuple[RouteSpec, tuple[str, ...]], ...]:
     return tuple(
         (spec, tuple(spec.path.rstrip("/").split("/")) if spec.path != "/" else ("",))
         for spec in served_routes(version)
-        if spec.kind == "api"
+        if spec.kind != "control" and not spec.path.startswith("/__fake__")
     )
 
 
