@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,3 +89,33 @@ def test_only_a_stateless_answer_of_the_fake_is_compared() -> None:
     unknown = {**real, "error_code": "agent_not_found"}
     checks.compare_with_fake(_ex(200, {"calls": []}), (404, unknown), stateful)
     assert (stateful.findings, stateful.confirmed) == ([], [])
+
+
+def test_a_check_that_breaks_is_counted_and_reported(tmp_path: Path) -> None:
+    import asyncio
+
+    from starlette.requests import Request
+
+    from mock_server.proxy import app
+
+    class Broken(app.ProxyState):
+        async def scratch(self) -> Any:
+            raise RuntimeError("scratch fake unavailable")
+
+    state = Broken("http://upstream.invalid", record=tmp_path / "r")
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/agents",
+        "query_string": b"",
+        "headers": [(b"x-api-key", b"sk_k")],
+    }
+
+    body = b'{"summaries": []}'
+    asyncio.run(
+        app._observe(state, Request(scope), b"", 200, {"content-type": "application/json"}, body)
+    )
+    [(finding, count)] = state.report.findings.items()
+    assert (finding.kind, count) == ("unchecked", 1)
+    assert "scratch fake unavailable" in finding.detail
+    assert state.report.exchanges == 1

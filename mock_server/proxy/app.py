@@ -138,8 +138,20 @@ async def _observe(
     if state.record is not None:
         exchange.write(state.record, ex)
     verdict = checks.Verdict()
-    checks.check_contract(ex, verdict)
-    checks.compare_with_fake(ex, await _fake_answer(state, ex), verdict)
+    try:
+        checks.check_contract(ex, verdict)
+        checks.compare_with_fake(ex, await _fake_answer(state, ex), verdict)
+    except Exception as exc:  # a check that fails must still count, and say so
+        verdict.findings.append(
+            checks.Finding(
+                "unchecked",
+                ex.method,
+                ex.path,
+                ex.version,
+                f"the proxy could not check this answer: {type(exc).__name__}: {exc}",
+                (),
+            )
+        )
     state.report.add(verdict)
 
 

@@ -32,7 +32,7 @@ STATELESS_CODES = frozenset(
     }
 )
 
-Kind = Literal["contract", "status", "error_code"]
+Kind = Literal["contract", "status", "error_code", "unchecked"]
 
 
 @dataclass(frozen=True, slots=True)
