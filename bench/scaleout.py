@@ -10,13 +10,10 @@ Usage: python3 -m bench.scaleout [SECONDS]
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
-import tempfile
 
 from bench.fleet import Fleet
-from bench.served import BODY
+from bench.served import BODY, wrk
 
 TENANTS = 200
 CONNECTIONS = 64
@@ -34,27 +31,17 @@ end
 """
 
 
-def wrk(url: str, seconds: int) -> tuple[float, float, int]:
-    """(requests per second, p99 ms, non-2xx answers) of POST /agents/calls on ``url``."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(_SCRIPT % (BODY, TENANTS))
-    try:
-        out = subprocess.run(
-            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", f.name, url],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    finally:
-        os.unlink(f.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    p99 = float("nan")
-    if m is not None:
-        value, unit = float(m.group(1)), m.group(2)
-        p99 = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return rps, p99, int(non2xx.group(1)) if non2xx else 0
+def _post(url: str, seconds: int) -> tuple[float, float, int]:
+    """(requests per second, p99 ms, non-2xx answers) of POST /agents/calls on ``url``, each
+    request's key drawn from the tenants."""
+    got = wrk(
+        url,
+        method="POST",
+        connections=CONNECTIONS,
+        seconds=seconds,
+        script=_SCRIPT % (BODY, TENANTS),
+    )
+    return got["rps"], got["p99"], int(got["non2xx"])
 
 
 def main(seconds: int = 10) -> None:
@@ -64,13 +51,13 @@ def main(seconds: int = 10) -> None:
     )
     print(f"{'setup':<28} {'req/s':>9} {'p99 ms':>8} {'non-2xx':>8} {'x floor':>8}")
     with Fleet(1) as one:
-        floor, p99, bad = wrk(one.urls[0], seconds)  # one fake, no proxy
+        floor, p99, bad = _post(one.urls[0], seconds)  # one fake, no proxy
         print(f"{'1 fake, direct (floor)':<28} {floor:>9.0f} {p99:>8.1f} {bad:>8} {1:>8.2f}")
-        rps, p99, bad = wrk(one.url, seconds)
+        rps, p99, bad = _post(one.url, seconds)
         print(f"{'1 fake behind nginx':<28} {rps:>9.0f} {p99:>8.1f} {bad:>8} {rps / floor:>8.2f}")
     for size in (2, 3):
         with Fleet(size) as fleet:
-            rps, p99, bad = wrk(fleet.url, seconds)
+            rps, p99, bad = _post(fleet.url, seconds)
             label = f"{size} fakes behind nginx"
             print(f"{label:<28} {rps:>9.0f} {p99:>8.1f} {bad:>8} {rps / floor:>8.2f}")
 

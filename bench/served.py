@@ -111,14 +111,19 @@ def _wait(url: str) -> None:
     raise RuntimeError(f"{url} did not start")
 
 
-def wrk(url: str, *, method: str, connections: int, seconds: int) -> dict[str, float]:
-    """Run wrk; return req/s, p50 and p99 in ms, and the count of non-2xx answers."""
-    script = (
-        f"wrk.method = '{method}'\n"
-        + (f"wrk.body = '{BODY}'\n" if method == "POST" else "")
-        + "wrk.headers['Content-Type'] = 'application/json'\n"
-        + "".join(f"wrk.headers['{k}'] = '{v}'\n" for k, v in HEADERS.items())
-    )
+def wrk(
+    url: str, *, method: str, connections: int, seconds: int, script: str | None = None
+) -> dict[str, float]:
+    """Run wrk; return req/s, p50 and p99 in ms, and the count of non-2xx answers. The
+    requests are ``method`` on ``url`` with the bench's body and headers, unless ``script``
+    (wrk's Lua) says otherwise."""
+    if script is None:
+        script = (
+            f"wrk.method = '{method}'\n"
+            + (f"wrk.body = '{BODY}'\n" if method == "POST" else "")
+            + "wrk.headers['Content-Type'] = 'application/json'\n"
+            + "".join(f"wrk.headers['{k}'] = '{v}'\n" for k, v in HEADERS.items())
+        )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     out = subprocess.run(
