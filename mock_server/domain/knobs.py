@@ -54,10 +54,7 @@ def check(changes: Mapping[str, Any], *, tenant_only: bool = False) -> dict[str,
                 f"'cartesia-fake serve --set {name}=...'"
             )
     if not problems:
-        problems = [
-            f"{e.path.removeprefix('$.')}: {e.message}"
-            for e in errors_of("control_settings", dict(changes))
-        ]
+        problems = [f"{e.path}: {e.message}" for e in errors_of("control_settings", dict(changes))]
     if problems:
         raise KnobError("; ".join(problems))
     return {

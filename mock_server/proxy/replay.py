@@ -15,7 +15,7 @@ import contextlib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +199,7 @@ def _replay(fake: Any, exchanges: Iterable[Exchange]) -> ReplayReport:
             else ""
         )
         body = _swap(ex.request_body, ids)
-        swapped = Exchange(**{**_fields(ex), "request_body": body})
+        swapped = replace(ex, request_body=body)
         with httpx.Client(transport=fake.transport(), base_url="https://api.cartesia.ai") as c:
             mine = c.request(
                 ex.method,
@@ -232,7 +232,3 @@ def _replay(fake: Any, exchanges: Iterable[Exchange]) -> ReplayReport:
                 )
             )
     return report
-
-
-def _fields(ex: Exchange) -> dict[str, Any]:
-    return {name: getattr(ex, name) for name in Exchange.__slots__}

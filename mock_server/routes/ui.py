@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from contracts import LATEST
 from mock_server.domain import picture
 from mock_server.domain.tenant import Tenant
 from mock_server.http import control_views, views
@@ -19,11 +20,13 @@ _HTML = "text/html; charset=utf-8"
 
 
 def details(tenant: Tenant, call_id: str) -> str:
-    """A call's details as the dashboard shows them (Get Call in the latest version)."""
-    call = tenant.get_call(
-        call_id, lambda v: views.agent_call(v, wire("2026-08-14")), count_poll=False
-    )
-    return page.call_detail(call, control_views.timeline(tenant.call(call_id)))
+    """A call's details as the dashboard shows them (Get Call in the latest version). Looking
+    is not polling: no poll is counted and an auto-advancing clock does not move."""
+    with tenant.locked():
+        call = tenant.call(call_id)
+        shown = views.agent_call(tenant.view(call), wire(LATEST))
+        events = control_views.timeline(call)
+    return page.call_detail(shown, events)
 
 
 def timeline_file(tenants: list[Tenant], title: str) -> str:
