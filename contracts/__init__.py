@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts._lineage import ApiVersion, Lineage, merge_patch
 from contracts._loader import (
     LATEST,
+    SHIPPED,
     VERSIONS,
     Contract,
     build_validator,
@@ -19,25 +21,31 @@ from contracts._loader import (
     schema_names,
     validator_for,
     version_overrides,
+    versions_with,
 )
 from contracts._violation import ContractError, ContractViolation, explain_all
 
 __all__ = [
     "LATEST",
+    "SHIPPED",
     "VERSIONS",
+    "ApiVersion",
     "Contract",
     "ContractError",
     "ContractViolation",
+    "Lineage",
     "build_validator",
     "errors_of",
     "explain_all",
     "is_e164",
     "is_rfc3339",
     "load_schema",
+    "merge_patch",
     "schema_names",
     "validate",
     "validator_for",
     "version_overrides",
+    "versions_with",
 ]
 
 

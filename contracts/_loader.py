@@ -16,16 +16,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
 import jsonschema_rs
 
+from contracts._lineage import BASE_URI, ApiVersion, Lineage
 from contracts._violation import ContractError, explain_all, type_words
-
-BASE_URI = "https://cartesia-fake.invalid/schemas/"
 
 # Python's `$` also matches before a trailing newline, so E.164 is checked with fullmatch.
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
@@ -93,83 +90,86 @@ def _strict(node: Any) -> Any:
     return out
 
 
-#: The Cartesia-Version values whose wire shapes are shipped, oldest first.
-VERSIONS: tuple[str, ...] = ("2026-03-01", "2026-08-14")
+#: Every Cartesia-Version the fake serves, oldest first, each stated against its base.
+SHIPPED = Lineage(
+    (
+        ApiVersion(
+            "2024-06-10",
+            None,
+            "legacy: Get Call, List Calls and Download Call Audio in the legacy call shape",
+        ),
+        ApiVersion("2024-11-13", "2024-06-10", "legacy: the same shapes as 2024-06-10"),
+        ApiVersion("2025-04-16", "2024-11-13", "legacy: the same shapes as 2024-11-13"),
+        ApiVersion(
+            "2025-11-04",
+            "2025-04-16",
+            "the SDK 3.x default: the 2026-03-01 call fields with the legacy status names",
+        ),
+        ApiVersion(
+            "2026-03-01",
+            "2025-11-04",
+            "POST /agents/calls, batches, webhooks, phone numbers; structured JSON errors",
+        ),
+        ApiVersion(
+            "2026-08-14",
+            "2026-03-01",
+            "dynamic_variables, per-destination errors, List Calls filters and has_more",
+        ),
+    ),
+    latest="2026-08-14",
+)
+#: The Cartesia-Version values the fake serves, oldest first.
+VERSIONS: tuple[str, ...] = SHIPPED.names
 #: What the official SDKs send by default (cartesia 4.x, @cartesia/cartesia-js 4.x).
-LATEST = VERSIONS[-1]
+LATEST = SHIPPED.latest
+
+
+def versions_with(shape: str) -> tuple[str, ...]:
+    """The shipped versions that have ``shape`` (so serve what it describes), oldest first."""
+    return SHIPPED.versions_with(shape)
 
 
 def _check_version(version: str | None) -> str:
-    if version is None:
-        return LATEST
-    if version not in VERSIONS:
-        raise KeyError(
-            f"no contracts for Cartesia-Version {version!r}; known: {', '.join(VERSIONS)}"
-        )
-    return version
-
-
-def _folder() -> Any:
-    return resources.files("contracts").joinpath("schemas")
-
-
-@cache
-def _files(sub: str | None) -> Mapping[str, Mapping[str, Any]]:
-    """The schema files of the shared folder (``sub`` None) or of one version's folder."""
-    folder = _folder() if sub is None else _folder().joinpath(sub)
-    out: dict[str, Mapping[str, Any]] = {}
-    if not folder.is_dir():
-        return out
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".json"):
-            out[entry.name[: -len(".json")]] = json.loads(entry.read_text("utf-8"))
-    return out
-
-
-@cache
-def _raw_schemas(version: str) -> Mapping[str, Mapping[str, Any]]:
-    """Every schema as ``version`` sees it: the shared files, overlaid by the version's own
-    folder (``schemas/<version>/``). Each gets a versioned ``$id``, so a relative ``$ref``
-    resolves to the same version's schema."""
-    merged = {**_files(None), **_files(version)}
-    out: dict[str, Mapping[str, Any]] = {}
-    for name, schema in merged.items():
-        out[name] = {**schema, "$id": f"{BASE_URI}{version}/{name}.json"}
-    return out
+    return SHIPPED.check(version)
 
 
 def schema_names(version: str | None = None) -> tuple[str, ...]:
     """Names of every schema (file stem) that ``version`` has, sorted."""
-    return tuple(sorted(_raw_schemas(_check_version(version))))
+    return tuple(sorted(SHIPPED.schemas(_check_version(version))))
 
 
 def version_overrides(version: str) -> tuple[str, ...]:
-    """The schemas that ``version`` defines differently from the shared files."""
-    return tuple(sorted(_files(_check_version(version))))
+    """The schemas that ``version`` states differently from its base."""
+    return SHIPPED.overrides(version)
 
 
-def load_schema(name: str, version: str | None = None) -> dict[str, Any]:
+def load_schema(
+    name: str, version: str | None = None, *, lineage: Lineage = SHIPPED
+) -> dict[str, Any]:
     """A deep copy of schema ``name`` as ``version`` (default: the latest) defines it."""
-    version = _check_version(version)
+    version = lineage.check(version)
     try:
-        raw = _raw_schemas(version)[name]
+        raw = lineage.schemas(version)[name]
     except KeyError:
-        known = ", ".join(schema_names(version))
-        raise KeyError(f"no contract named {name!r}; known: {known}") from None
+        known = ", ".join(sorted(lineage.schemas(version)))
+        raise KeyError(f"no contract named {name!r} under {version}; known: {known}") from None
     copied: dict[str, Any] = json.loads(json.dumps(raw))
     return copied
 
 
-@cache
-def registry() -> jsonschema_rs.Registry:
+def registry(lineage: Lineage = SHIPPED) -> jsonschema_rs.Registry:
     """A registry that resolves every version's schemas by their ``$id`` (no network)."""
-    return jsonschema_rs.Registry(
-        [
-            (str(schema["$id"]), _strict(dict(schema)))
-            for version in VERSIONS
-            for schema in _raw_schemas(version).values()
-        ]
-    )
+    found = lineage.memo.get("registry")
+    if not isinstance(found, jsonschema_rs.Registry):
+        found = jsonschema_rs.Registry(
+            [
+                (str(schema["$id"]), _strict(dict(schema)))
+                for version in lineage.names
+                for schema in lineage.schemas(version).values()
+            ]
+        )
+        lineage.memo["registry"] = found
+    return found
 
 
 class Contract:
@@ -201,17 +201,19 @@ class Contract:
             return [ContractError("$", f"is not a JSON value ({exc})")]
 
 
-def build_validator(schema: Mapping[str, Any], version: str | None = None) -> Contract:
+def build_validator(
+    schema: Mapping[str, Any], version: str | None = None, *, lineage: Lineage = SHIPPED
+) -> Contract:
     """A compiled, strict validator for ``schema``; its relative ``$ref``s resolve to
-    ``version``'s schemas in our registry."""
-    version = _check_version(version)
+    ``version``'s schemas in the lineage's registry."""
+    version = lineage.check(version)
     schema = dict(schema)
     if "$id" not in schema:
         schema["$id"] = f"{BASE_URI}{version}/_anonymous.json"
     return Contract(
         jsonschema_rs.Draft202012Validator(
             _strict(schema),
-            registry=registry(),
+            registry=registry(lineage),
             formats=dict(_FORMATS),
             validate_formats=True,
             keywords={"strictInteger": StrictInteger},
@@ -219,10 +221,15 @@ def build_validator(schema: Mapping[str, Any], version: str | None = None) -> Co
     )
 
 
-@cache
-def validator_for(name: str, version: str | None = None) -> Contract:
+def validator_for(name: str, version: str | None = None, *, lineage: Lineage = SHIPPED) -> Contract:
     """The cached compiled contract ``name`` under ``version`` (default: the latest)."""
-    version = _check_version(version)
-    if name not in _raw_schemas(version):
-        load_schema(name, version)  # raises the KeyError naming the known ones
-    return build_validator(_raw_schemas(version)[name], version)
+    version = lineage.check(version)
+    key = ("validator", name, version)
+    found = lineage.memo.get(key)
+    if found is None:
+        if name not in lineage.schemas(version):
+            load_schema(name, version, lineage=lineage)  # the KeyError naming the known ones
+        found = build_validator(lineage.schemas(version)[name], version, lineage=lineage)
+        lineage.memo[key] = found
+    assert isinstance(found, Contract)
+    return found

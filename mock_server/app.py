@@ -5,16 +5,18 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from mock_server.http.fastlane import FastLane
+from mock_server.http.versions import SHIPPED_WIRE, WireTable
 from mock_server.routes import api, control, fallback, ui
 from mock_server.service import Service
 
 
-def create_app(service: Service) -> FastLane:
-    """The ASGI app over ``service``: Starlette routes, API routes looked up by dictionary.
+def create_app(service: Service, versions: WireTable = SHIPPED_WIRE) -> FastLane:
+    """The ASGI app over ``service``: Starlette routes, API routes looked up by dictionary,
+    serving the versions of ``versions`` (the shipped lineage unless a test declares its own).
 
     State is built here, never in lifespan.
     """
-    api_routes = api.routes(service)
+    api_routes = api.routes(service, versions)
     known = [*api_routes, *control.routes(service), *ui.routes(service)]
     app = Starlette(routes=[*known, *fallback.routes(service, known)])
     app.state.service = service

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from contracts import VERSIONS
+from contracts import versions_with
 from mock_server import cliargs, servecmd, terminal
 from mock_server.domain.settings import Settings
 from mock_server.ledger import LEDGER, markdown_table
@@ -90,9 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--version",
         dest="api_version",
-        choices=[*VERSIONS, "both"],
+        choices=[*versions_with("outbound_request"), "both"],
         default="both",
-        help="the Cartesia-Version to probe under (default: both)",
+        help="the Cartesia-Version to probe under (default: both: every version that places calls)",
     )
     check.add_argument(
         "--agent-id",

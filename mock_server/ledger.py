@@ -14,6 +14,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Literal
 
+from contracts import SHIPPED
 from mock_server.domain.settings import Settings
 
 Provenance = Literal["DOC", "INFERRED", "VERIFIED"]
@@ -32,13 +33,30 @@ class Behavior:
     error_codes: tuple[str, ...] = ()
     #: Call end reasons this rule decides: a call shown with one relied on the rule.
     end_reasons: tuple[str, ...] = ()
-    #: The API versions the rule holds for.
-    versions: tuple[str, ...] = ()
+    #: The first API version the rule holds for (None: every version), and the first it no
+    #: longer holds for (None: it still does): versions are read from the lineage.
+    since: str | None = None
+    until: str | None = None
     #: For a DOC rule, the part no document states (our reading), if any.
     inferred: str | None = None
     #: The response contracts whose shape this rule is: ``name``, or ``name:field`` for
     #: one field of it (a violation there is a deviation from this rule).
     contracts: tuple[str, ...] = ()
+
+    def span(self) -> str:
+        """The versions in words: ``all``, ``2026-03-01 on``, ``before 2026-03-01``, ..."""
+        if self.since is None and self.until is None:
+            return "all"
+        if self.until is None:
+            return f"{self.since} on"
+        if self.since is None:
+            return f"before {self.until}"
+        return f"{self.since} to before {self.until}"
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        """The shipped versions the rule holds for, oldest first."""
+        return SHIPPED.between(self.since, self.until)
 
 
 def _load() -> tuple[Behavior, ...]:
@@ -98,6 +116,7 @@ def ledger_document(settings: Settings) -> dict[str, Any]:
     behaviors = []
     for entry in LEDGER:
         item = asdict(entry)
+        item["versions"] = list(entry.versions)
         if entry.knob is not None:
             value = getattr(settings, entry.knob)
             item["knob_value"] = list(value) if isinstance(value, tuple) else value
@@ -123,7 +142,7 @@ def markdown_table(settings: Settings | None = None) -> str:
             value = getattr(current, entry.knob)
             knob = f"`{entry.knob}` ({list(value) if isinstance(value, tuple) else value!r})"
         statement = entry.statement.replace("|", "\\|")
-        versions = ", ".join(entry.versions)
+        versions = entry.span()
         source = source.replace("|", "\\|")
         rows.append(f"| `{entry.id}` | {statement} | {versions} | {source} | {knob} |")
     return "\n".join(rows)

@@ -6,11 +6,10 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
 
-from contracts import LATEST, VERSIONS, load_schema, schema_names
-from mock_server.routes.api import API_ROUTES
+from contracts import SHIPPED, Lineage, load_schema
+from mock_server.routes.api import API_ROUTES, STRUCTURED_ERRORS_SINCE
 from mock_server.routes.control import CONTROL_ROUTES
 from mock_server.routes.spec import RouteSpec
 from mock_server.routes.ui import UI_ROUTES
@@ -18,7 +17,7 @@ from mock_server.routes.ui import UI_ROUTES
 _REF = re.compile(r"^([a-z0-9_]+)\.json$")
 
 
-def _component(name: str, version: str) -> dict[str, Any]:
+def _component(name: str, version: str, lineage: Lineage) -> dict[str, Any]:
     def rewrite(node: Any) -> Any:
         if isinstance(node, dict):
             out = {
@@ -34,7 +33,7 @@ def _component(name: str, version: str) -> dict[str, Any]:
             return [rewrite(v) for v in node]
         return node
 
-    component: dict[str, Any] = rewrite(load_schema(name, version))
+    component: dict[str, Any] = rewrite(load_schema(name, version, lineage=lineage))
     return component
 
 
@@ -42,17 +41,25 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _operation(spec: RouteSpec, version: str) -> dict[str, Any]:
+def _operation(spec: RouteSpec, version: str, lineage: Lineage) -> dict[str, Any]:
     control = spec.kind == "control"
+    plain = spec.kind == "api" and lineage.order(version) < lineage.order(STRUCTURED_ERRORS_SINCE)
     op: dict[str, Any] = {
         "operationId": f"{spec.method.lower()}_"
         + re.sub(r"[^a-z0-9]+", "_", spec.path.lower()).strip("_"),
         "tags": ["control plane" if control else "agents"],
         "responses": {
-            "default": {
-                "description": "Structured error",
-                "content": {"application/json": {"schema": _ref("error")}},
-            }
+            "default": (
+                {
+                    "description": "Legacy error: 'Title: Message' as text",
+                    "content": {"text/plain": {"schema": {"type": "string"}}},
+                }
+                if plain
+                else {
+                    "description": "Structured error",
+                    "content": {"application/json": {"schema": _ref("error")}},
+                }
+            )
         },
     }
     if spec.summary:
@@ -85,7 +92,7 @@ def _operation(spec: RouteSpec, version: str) -> dict[str, Any]:
             }
         )
     for q in spec.query:
-        if version in q.versions:
+        if version in q.versions(lineage):
             row: dict[str, Any] = {"name": q.name, "in": "query", "schema": dict(q.schema)}
             if q.required:
                 row["required"] = True
@@ -97,7 +104,7 @@ def _operation(spec: RouteSpec, version: str) -> dict[str, Any]:
     if spec.kind == "public":
         op["security"] = []
     if spec.request is not None:
-        request = load_schema(spec.request, version)
+        request = load_schema(spec.request, version, lineage=lineage)
         op["requestBody"] = {
             "required": bool(request.get("required") or request.get("anyOf")),
             "content": {"application/json": {"schema": _ref(spec.request)}},
@@ -105,34 +112,48 @@ def _operation(spec: RouteSpec, version: str) -> dict[str, Any]:
     return op
 
 
-def served_routes(version: str) -> Iterable[RouteSpec]:
+def served_routes(version: str, lineage: Lineage = SHIPPED) -> Iterable[RouteSpec]:
     """Every route the fake serves under ``version`` (the API's, the control plane's, the
     dashboard's)."""
     for spec in (*API_ROUTES, *CONTROL_ROUTES, *UI_ROUTES):
-        if version in spec.versions:
+        if version in spec.versions(lineage):
             yield spec
 
 
-@cache
-def _document(version: str) -> dict[str, Any]:
+def _document(version: str, lineage: Lineage) -> dict[str, Any]:
+    key = ("openapi", version)
+    found = lineage.memo.get(key)
+    if isinstance(found, dict):
+        return found
     paths: dict[str, dict[str, Any]] = {}
-    for spec in served_routes(version):
-        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, version)
+    for spec in served_routes(version, lineage):
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, version, lineage)
+    document = _build(version, lineage, paths)
+    lineage.memo[key] = document
+    return document
+
+
+def _build(version: str, lineage: Lineage, paths: dict[str, Any]) -> dict[str, Any]:
+    summary = lineage.get(version).summary
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "cartesia-fake",
             "version": version,
-            "description": f"Cartesia's agent-call API as Cartesia-Version {version} shapes it, "
-            "served by cartesia-fake, and the fake's /__fake__/ control plane. Other versions: "
-            + ", ".join(f"/openapi.json?version={v}" for v in VERSIONS if v != version)
+            "description": f"Cartesia's agent-call API as Cartesia-Version {version} shapes it "
+            f"({summary}), served by cartesia-fake, and the fake's /__fake__/ control plane. "
+            "Other versions: "
+            + ", ".join(f"/openapi.json?version={v}" for v in lineage.names if v != version)
             + ".",
         },
         "servers": [{"url": "http://127.0.0.1:8000"}],
         "security": [{"APIKeyAuth": []}, {"APIKeyHeader": []}],
         "paths": paths,
         "components": {
-            "schemas": {name: _component(name, version) for name in schema_names(version)},
+            "schemas": {
+                name: _component(name, version, lineage)
+                for name in sorted(lineage.schemas(version))
+            },
             "securitySchemes": {
                 "APIKeyAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "API Key"},
                 "APIKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
@@ -141,6 +162,7 @@ def _document(version: str) -> dict[str, Any]:
     }
 
 
-def openapi_document(version: str = LATEST) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of ``version`` (a fresh copy)."""
-    return copy.deepcopy(_document(version))
+def openapi_document(version: str | None = None, lineage: Lineage = SHIPPED) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``version`` (default: the latest) in ``lineage`` (a fresh
+    copy)."""
+    return copy.deepcopy(_document(lineage.check(version), lineage))

@@ -22,6 +22,7 @@ from mock_server.domain.tenant import Tenant
 from mock_server.domain.tenants import Tenants
 from mock_server.domain.world import World
 from mock_server.persistence import Store
+from mock_server.wire import oplog_formats
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ class Service:
         """Rebuild a tenant from its logged operations (after a start, or an eviction)."""
         replayed = False
         for op, args, at in store.operations(tenant.key):
-            oplog.replay(tenant, op, args, at)
+            oplog.replay(tenant, op, oplog_formats.upgrade(op, args, tenant.settings), at)
             replayed = True
         if replayed and self.clock_mode == "real":  # never earlier than what was logged
             tenant.clock = RealClock(speed=self.speed, not_before=tenant.clock.now_ms())

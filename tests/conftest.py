@@ -13,7 +13,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 
-from contracts import VERSIONS, errors_of
+from contracts import VERSIONS, errors_of, versions_with
 from mock_server import FakeCartesia
 
 # In-process pytester runs restore sys.modules afterwards: a server-side module first imported
@@ -179,19 +179,39 @@ def live_fake() -> Iterator[tuple[FakeCartesia, str]]:
     fake.close()
 
 
-DOORS = [
-    pytest.param(
-        (door, version), id=f"{door}-{version}", marks=[pytest.mark.slow] * (door == "live")
-    )
-    for door in ("sync", "async", "live")
-    for version in VERSIONS
-]
+#: The versions that place calls (POST /agents/calls): the black-box suite's versions.
+CALL_VERSIONS = versions_with("outbound_request")
+
+
+def _doors(versions: tuple[str, ...]) -> list[Any]:
+    return [
+        pytest.param(
+            (door, version), id=f"{door}-{version}", marks=[pytest.mark.slow] * (door == "live")
+        )
+        for door in ("sync", "async", "live")
+        for version in versions
+    ]
+
+
+DOORS = _doors(CALL_VERSIONS)
+#: Every served version, legacy ones included (reads of calls: Get, List, Audio).
+EVERY_VERSION_DOORS = _doors(VERSIONS)
 
 
 @pytest.fixture(params=DOORS)
 def door(request: pytest.FixtureRequest) -> Iterator[Door]:
-    """The same black-box test through each door and under each API version; a fresh tenant
-    every time."""
+    """The same black-box test through each door and under each API version that places
+    calls; a fresh tenant every time."""
+    yield from _door(request)
+
+
+@pytest.fixture(params=EVERY_VERSION_DOORS)
+def any_door(request: pytest.FixtureRequest) -> Iterator[Door]:
+    """``door`` over every served version, the legacy ones included."""
+    yield from _door(request)
+
+
+def _door(request: pytest.FixtureRequest) -> Iterator[Door]:
     door_name, version = request.param
     # The test's own name, not its parametrised id: ids can be longer than a key may be.
     name = getattr(request.node, "originalname", request.node.name)[:64]

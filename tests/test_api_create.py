@@ -99,8 +99,20 @@ def test_auth_is_checked_before_version_and_body(door: Door) -> None:
 
 
 def test_unknown_version_is_404(door: Door) -> None:
-    r = door.post("/agents/calls", json=DOC_BODY, headers={"cartesia-version": "2024-06-10"})
-    assert_error(r, 404, "api_version_not_found", "2024-06-10")
+    r = door.post("/agents/calls", json=DOC_BODY, headers={"cartesia-version": "2023-01-01"})
+    assert_error(r, 404, "api_version_not_found", "2023-01-01")
+
+
+def test_a_legacy_version_on_post_calls_is_the_live_apis_plain_404(door: Door) -> None:
+    """POST /agents/calls is documented from 2026-03-01 on: a legacy header gets the answer
+    the live API gives an unsupported version (plain text), and nothing is dialed."""
+    r = door.post("/agents/calls", json=DOC_BODY, headers={"cartesia-version": "2025-04-16"})
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/plain")
+    assert r.text == (
+        "API version not found: No API schema exists for the requested Cartesia-Version."
+    )
+    assert door.get("/agents/calls", params={"agent_id": AGENT}).json()["data"] == []
 
 
 def test_missing_version_is_400_before_body(door: Door) -> None:
@@ -122,7 +134,7 @@ def test_sdk_version_and_duplicate_version_accepted(door: Door) -> None:
     last_post = [e for e in journal if e["method"] == "POST"][-1]
     assert any("Cartesia-Version sent 2 times" in w for w in last_post["warnings"])
     r = door.post(
-        "/agents/calls", json=DOC_BODY, headers={"cartesia-version": "2026-03-01, 2025-04-16"}
+        "/agents/calls", json=DOC_BODY, headers={"cartesia-version": "2026-03-01, 2023-01-01"}
     )
     assert r.status_code == 404
 

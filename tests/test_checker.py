@@ -11,12 +11,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contracts import VERSIONS
+from contracts import versions_with
 from contracts.probes import FIXED_VERSION, TIER0, UNKNOWN_AGENT, probes
 from mock_server import FakeCartesia
 from mock_server.checker.check import run_check
 from mock_server.ledger import LEDGER
 from tests.test_cli import Served
+
+#: The versions that place calls (the lineage decides which).
+CALL_VERSIONS = versions_with("outbound_request")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,12 +61,12 @@ def test_check_passes_against_the_served_fake(tmp_path: Path) -> None:
     finally:
         served.stop()
     assert out.returncode == 0, out.stdout + out.stderr
-    total = len(probes(0, VERSIONS[0])) + len(
-        [p for p in probes(0, VERSIONS[1]) if p.id not in FIXED_VERSION]
+    total = len(probes(0, CALL_VERSIONS[0])) + len(
+        [p for p in probes(0, CALL_VERSIONS[1]) if p.id not in FIXED_VERSION]
     )  # by default, under both versions; probes with a version of their own run once
     assert f"{total} match, 0 differ, 0 error" in out.stdout
-    last = probes(0, VERSIONS[-1])[-1].id
-    assert f"[{total}/{total}] {last}@{VERSIONS[-1]}: match" in out.stderr
+    last = probes(0, CALL_VERSIONS[-1])[-1].id
+    assert f"[{total}/{total}] {last}@{CALL_VERSIONS[-1]}: match" in out.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["ok"] is True
     assert report["ledger"]["version.unknown"] == "confirmed"
@@ -95,7 +98,7 @@ def test_check_detects_a_changed_validation_rule_in_process() -> None:
     altered = FakeCartesia(max_outbound_calls=200, validate_responses=False)
     report = run_check("https://api.cartesia.ai", "sk_x", transport=altered.transport(), interval=0)
     bad = [o for o in report.outcomes if o.verdict != "match"]
-    assert [o.probe.id for o in bad] == [f"create.too_many_items@{v}" for v in VERSIONS]
+    assert [o.probe.id for o in bad] == [f"create.too_many_items@{v}" for v in CALL_VERSIONS]
     assert report.ledger()["create.max_items"] == "contradicted"
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import hypothesis.strategies as st
 from hypothesis.errors import InvalidArgument
 
-from contracts._loader import LATEST, VERSIONS, load_schema
+from contracts._loader import LATEST, SHIPPED, load_schema, versions_with
 from contracts.strategies._numbers import e164_numbers, magic_numbers
 
 DOC_AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"
@@ -18,11 +18,20 @@ DOC_NUMBER = "ap_Q8PRh7lXyZsawXJmN2KcT5"
 
 
 def _version(version: str | None) -> str:
+    """``version`` (the latest when None), which must be one that places calls."""
     if version is None:
         return LATEST
-    if version not in VERSIONS:
-        raise InvalidArgument(f"version must be one of {VERSIONS}, got {version!r}")
+    placing = versions_with("outbound_request")
+    if version not in placing:
+        raise InvalidArgument(
+            f"version must be one that places calls ({', '.join(placing)}), got {version!r}"
+        )
     return version
+
+
+def has_variables(version: str | None) -> bool:
+    """Whether ``version``'s outbound items carry ``dynamic_variables`` (from the lineage)."""
+    return SHIPPED.has_field("outbound_item", "dynamic_variables", _version(version))
 
 
 def _limits() -> dict[str, Any]:
@@ -99,7 +108,7 @@ def outbound_requests(
         optional: dict[str, st.SearchStrategy[Any]] = {
             "metadata": st.one_of(st.none(), _metadata())
         }
-        if _version(version) != "2026-03-01":
+        if has_variables(version):
             optional["dynamic_variables"] = st.one_of(st.none(), dynamic_variables())
         item = st.fixed_dictionaries(
             {
@@ -127,9 +136,7 @@ def outbound_requests(
 def agent_calls(*, version: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
     """``AgentCall`` records consistent with their status (created/started/completed/failed),
     in ``version``'s shape (default: the latest)."""
-    ver = version if version in VERSIONS else LATEST
-    if version is not None and version not in VERSIONS:
-        raise InvalidArgument(f"version must be one of {VERSIONS}, got {version!r}")
+    ver = _version(version)
     stamp = st.integers(1_772_366_400, 1_800_000_000).map(
         lambda s: datetime.fromtimestamp(s, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     )

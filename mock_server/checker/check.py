@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import httpx
 
-from contracts import VERSIONS
+from contracts import versions_with
 from contracts.probes import FIXED_VERSION, for_version, probes, tier1
 from mock_server.checker.report import Report
 from mock_server.checker.runner import Outcome, Sender, compare, place_and_cancel
@@ -25,7 +25,7 @@ def run_check(
     interval: float = 0.1,
     transport: httpx.BaseTransport | None = None,
     on_progress: Callable[[int, int, Outcome], None] | None = None,
-    versions: tuple[str, ...] = VERSIONS,
+    versions: tuple[str, ...] = versions_with("outbound_request"),
 ) -> Report:
     """Probe ``base_url`` and a fresh in-process fake with the same requests, under each of
     ``versions`` (probe ids get ``@version`` when there are several); compare."""

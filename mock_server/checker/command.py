@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from contracts import VERSIONS
+from contracts import LATEST, versions_with
 from mock_server import terminal
 
 
@@ -17,7 +17,7 @@ def _preflight(base_url: str, api_key: str) -> str | None:
     try:
         r = httpx.get(
             base_url.rstrip("/") + "/agents",
-            headers={"authorization": f"Bearer {api_key}", "cartesia-version": VERSIONS[-1]},
+            headers={"authorization": f"Bearer {api_key}", "cartesia-version": LATEST},
             timeout=15,
         )
     except httpx.HTTPError as exc:
@@ -90,7 +90,11 @@ def run_check_command(args: argparse.Namespace) -> int:
             from_number_id=args.from_number_id,
             interval=args.interval,
             on_progress=progress,
-            versions=VERSIONS if args.api_version == "both" else (args.api_version,),
+            versions=(
+                versions_with("outbound_request")
+                if args.api_version == "both"
+                else (args.api_version,)
+            ),
         )
     if terminal.is_terminal(sys.stdout):
         terminal.table(sys.stdout, ("probe", "verdict", "details"), report.rows())

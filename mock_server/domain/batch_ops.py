@@ -8,13 +8,13 @@ dispatcher takes over (``dispatcher.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from contracts import errors_of
 from mock_server.domain import listing, outbound
 from mock_server.domain.batches import Batch, Recipient
+from mock_server.domain.commands import FORMAT, CreateBatch
 from mock_server.domain.errors import bad_request
 from mock_server.domain.readmodels import CallPage, CallView
 from mock_server.domain.tenant import Tenant
@@ -29,13 +29,10 @@ def _instant(text: str) -> int:
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
-def check_batch(body: Mapping[str, Any], tenant: Tenant, version: str, now: int) -> int | None:
-    """The create rules in order; returns ``scheduled_at`` in ms (None: start now)."""
-    errors = errors_of("batch_request", body, version=version)
-    if errors:
-        detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
-        raise bad_request(f"Invalid request body: {detail}", code="invalid_request_body")
-    scheduled = body.get("scheduled_at")
+def check_batch(command: CreateBatch, tenant: Tenant, now: int) -> int | None:
+    """The create rules after the shape (decoded at the edge), in order; returns
+    ``scheduled_at`` in ms (None: start now)."""
+    scheduled = command.scheduled_at
     at = None if scheduled is None else _instant(scheduled)
     if at is not None and not now < at <= now + MAX_SCHEDULE_AHEAD_MS:
         raise bad_request(
@@ -43,9 +40,9 @@ def check_batch(body: Mapping[str, Any], tenant: Tenant, version: str, now: int)
             code="invalid_request_body",
         )
     world = tenant.world
-    outbound.check_parties(body, world)
-    number = world.numbers[body["from_number_id"]]
-    if body.get("region") is not None and number.provider != "sip_trunk":
+    outbound.check_parties(command.agent_id, command.from_number_id, world)
+    number = world.numbers[command.from_number_id]
+    if command.region is not None and number.provider != "sip_trunk":
         raise bad_request(
             "region: only batches dialing from a SIP-trunk number may choose a region.",
             code="invalid_request_body",
@@ -53,14 +50,14 @@ def check_batch(body: Mapping[str, Any], tenant: Tenant, version: str, now: int)
     return at
 
 
-def create_batch(tenant: Tenant, body: Mapping[str, Any], *, version: str) -> Batch:
+def create_batch(tenant: Tenant, command: CreateBatch) -> Batch:
     with tenant.locked() as world:
         now = tenant.now_ms()
-        scheduled_at = check_batch(body, tenant, version, now)
+        scheduled_at = check_batch(command, tenant, now)
         settings = tenant.settings
-        limit = body.get("target_concurrency_limit")
-        timeout = body.get("ringing_timeout_seconds")
-        minutes = body.get("max_call_duration_minutes")
+        limit = command.target_concurrency_limit
+        timeout = command.ringing_timeout_seconds
+        minutes = command.max_call_duration_minutes
         if limit is None:
             limit = default_limit(settings.organization_concurrency_limit)
         if timeout is None:
@@ -68,15 +65,15 @@ def create_batch(tenant: Tenant, body: Mapping[str, Any], *, version: str) -> Ba
         if minutes is None:
             minutes = outbound.DEFAULT_MAX_DURATION_MINUTES
         recipients = [
-            Recipient(i, r["to_number"], r.get("metadata"), r.get("dynamic_variables"))
-            for i, r in enumerate(body["recipients"])
+            Recipient(i, r.to_number, r.metadata, r.dynamic_variables)
+            for i, r in enumerate(command.recipients)
         ]
         batch = Batch(
             id=world.ids.prefixed("acb_"),
-            name=body.get("name") or "",
-            agent_id=body["agent_id"],
-            from_number_id=body["from_number_id"],
-            region=body.get("region") or "US",
+            name=command.name,
+            agent_id=command.agent_id,
+            from_number_id=command.from_number_id,
+            region=command.region or "US",
             limit=limit,
             ringing_timeout_ms=timeout * 1000,
             max_duration_ms=minutes * 60_000,
@@ -87,7 +84,7 @@ def create_batch(tenant: Tenant, body: Mapping[str, Any], *, version: str) -> Ba
         )
         world.dispatcher.add(batch, now)
         tenant.engine.run_due(world, now)
-        tenant.record_op("create_batch", body=dict(body), version=version)
+        tenant.record_op("create_batch", format=FORMAT, command=command.record())
         return batch
 
 

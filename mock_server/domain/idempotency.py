@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mock_server.domain.errors import bad_request
 
 if TYPE_CHECKING:
-    from mock_server.domain.journal import DuplicateDial
+    from mock_server.domain.commands import PlaceCalls
     from mock_server.domain.outbound import ItemResult
+    from mock_server.domain.readmodels import Placement
     from mock_server.domain.tenant import Tenant
 
 MAX_KEYS = 10_000
@@ -39,21 +39,14 @@ class IdempotencyKeys:
             self._seen.popitem(last=False)
 
 
-def fingerprint(body: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+def fingerprint(command: PlaceCalls) -> str:
+    return hashlib.sha256(json.dumps(command.record(), sort_keys=True).encode()).hexdigest()
 
 
-def create_once(
-    tenant: Tenant,
-    body: Mapping[str, Any],
-    *,
-    key: str,
-    version: str,
-    per_destination: bool,
-) -> tuple[list[ItemResult], list[DuplicateDial], bool]:
-    """Create the calls unless ``key`` was used before: (results, duplicate dials, whether
-    the results are a replay of the earlier request's)."""
-    digest = fingerprint(body)
+def create_once(tenant: Tenant, command: PlaceCalls, *, key: str) -> tuple[Placement, bool]:
+    """Create the calls unless ``key`` was used before: (what was decided, whether the
+    results are a replay of the earlier request's)."""
+    digest = fingerprint(command)
     with tenant.locked() as world:
         seen = world.idempotency.get(key)
         if seen is not None:
@@ -63,9 +56,11 @@ def create_once(
                     "new request (knob honour_idempotency_key).",
                     code="idempotency_key_reused",
                 )
-            return seen[1], [], True
-        results, dups = tenant.create_outbound(
-            body, version=version, per_destination=per_destination, idempotency_key=key
-        )
-        world.idempotency.put(key, digest, results)
-        return results, dups, False
+            number = world.numbers.get(command.from_number_id)
+            provider = number.provider if number is not None else "cartesia"
+            from mock_server.domain.readmodels import Placement
+
+            return Placement(seen[1], [], provider, False), True
+        placed = tenant.create_outbound(command, idempotency_key=key)
+        world.idempotency.put(key, digest, placed.results)
+        return placed, False

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from contracts import errors_of
+from contracts import VERSIONS, errors_of
 from mock_server.domain.settings import Settings, knob_names, suggest
 from mock_server.domain.tenant import Tenant
 
@@ -33,6 +33,8 @@ TENANT_KNOBS = frozenset(
         "max_faults",
         "max_webhooks",
         "honour_idempotency_key",
+        "other_version_fields",
+        "legacy_call_shape",
     }
 )
 
@@ -55,6 +57,11 @@ def check(changes: Mapping[str, Any], *, tenant_only: bool = False) -> dict[str,
             )
     if not problems:
         problems = [f"{e.path}: {e.message}" for e in errors_of("control_settings", dict(changes))]
+    for version in changes.get("accepted_versions", ()) if not problems else ():
+        if version not in VERSIONS:
+            problems.append(
+                f"accepted_versions: {version!r} is not a served version ({', '.join(VERSIONS)})"
+            )
     if problems:
         raise KnobError("; ".join(problems))
     return {

@@ -12,6 +12,7 @@ from typing import Any
 
 from mock_server.domain import batch_ops, idempotency, knobs, webhook_config
 from mock_server.domain.clock import VirtualClock
+from mock_server.domain.commands import FORMAT, CreateBatch, PlaceCalls
 from mock_server.domain.faults import Fault
 from mock_server.domain.models import Webhook
 from mock_server.domain.seed import script_from
@@ -29,18 +30,10 @@ def _advance_to(tenant: Tenant, args: Mapping[str, Any]) -> None:
 _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingProxyType(
     {
         "create_outbound": lambda t, a: (
-            t.create_outbound(
-                a["body"],
-                version=a.get("version", "2026-03-01"),
-                per_destination=a.get("per_destination", False),
-            )
+            t.create_outbound(PlaceCalls.from_record(a["command"]))
             if a.get("idempotency_key") is None
             else idempotency.create_once(
-                t,
-                a["body"],
-                key=a["idempotency_key"],
-                version=a.get("version", "2026-03-01"),
-                per_destination=a.get("per_destination", False),
+                t, PlaceCalls.from_record(a["command"]), key=a["idempotency_key"]
             )
         ),
         "cancel": lambda t, a: t.cancel(a["call_id"]),
@@ -74,17 +67,24 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
             Fault(**{k: v for k, v in a["fault"].items() if k != "hits"})
         ),
         "take_fault": lambda t, a: t.take_fault(a["method"], a["path"], a.get("template")),
-        "create_batch": lambda t, a: batch_ops.create_batch(t, a["body"], version=a["version"]),
+        "create_batch": lambda t, a: batch_ops.create_batch(
+            t, CreateBatch.from_record(a["command"])
+        ),
         "cancel_batch": lambda t, a: batch_ops.cancel_batch(t, a["batch_id"], lambda b: None),
         "retry_batch": lambda t, a: batch_ops.retry_batch(t, a["batch_id"], lambda b: None),
     }
 )
 
 OPS = frozenset(_APPLY)
+#: The operations that carry a typed command (``commands.FORMAT``).
+COMMAND_OPS = frozenset({"create_outbound", "create_batch"})
 
 
 def replay(tenant: Tenant, op: str, args: Mapping[str, Any], at: int) -> None:
-    """Apply one recorded operation at its instant. The tenant must be on a VirtualClock."""
+    """Apply one recorded operation at its instant. The tenant must be on a VirtualClock.
+    Commands must be of ``FORMAT`` (``wire.oplog_formats.upgrade`` brings older ones)."""
+    if op in COMMAND_OPS and args.get("format") != FORMAT:
+        raise ValueError(f"{op}: op-log format {args.get('format', 1)}, expected {FORMAT}")
     clock = tenant.clock
     assert isinstance(clock, VirtualClock), "replay runs on a virtual clock"
     if at > clock.now_ms():

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from types import MappingProxyType
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import phonenumbers
 
-from contracts import Contract, ContractError, build_validator, load_schema
 from mock_server.domain import callees
+from mock_server.domain.commands import PlaceCalls
 from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.models import Call, PhoneNumber
 from mock_server.domain.settings import Settings
@@ -23,9 +19,6 @@ if TYPE_CHECKING:
 
 DEFAULT_RINGING_TIMEOUT_SECONDS = 60
 DEFAULT_MAX_DURATION_MINUTES = 480
-#: The documented size limit of one item's ``dynamic_variables`` (UTF-8 JSON).
-DYNAMIC_VARIABLES_MAX_BYTES = 16 * 1024
-_ITEM_PATH = re.compile(r"outbound_calls\[(\d+)\]")
 
 
 class ItemResult(NamedTuple):
@@ -38,133 +31,20 @@ class ItemResult(NamedTuple):
     error_message: str | None = None
 
 
-@cache
-def _request_validator(max_items: int, reject_unknown: bool, version: str) -> Contract:
-    schema = load_schema("outbound_request", version)
-    schema["properties"]["outbound_calls"]["maxItems"] = max_items
-    if reject_unknown:
-        schema["additionalProperties"] = False
-        item = load_schema("outbound_item", version)
-        item["additionalProperties"] = False
-        del item["$id"]
-        schema["properties"]["outbound_calls"]["items"] = item
-    return build_validator(schema, version)
-
-
-#: Which ledger rule a shape error of the request breaks, by the field it names (the last
-#: path part) and, for the list of destinations, by what is wrong with it.
-_FIELD_RULES = MappingProxyType(
-    {
-        "to_number": "create.e164",
-        "ringing_timeout_seconds": "create.ringing_timeout",
-        "max_call_duration_minutes": "create.max_duration",
-        "metadata": "create.metadata",
-        "dynamic_variables": "create.dynamic_variables",
-    }
-)
-
-
-def rule_of(error: ContractError) -> str:
-    """The rule a shape error breaks (``create.shape_all_fields`` when none is more exact)."""
-    last = re.split(r"[.\[]", error.path.rstrip("]"))[-1] if error.path != "$" else ""
-    if error.message == "is required":
-        return "create.required"
-    if error.message == "is not an allowed field":
-        return "create.unknown_fields"
-    if last == "outbound_calls" and "at most" in error.message:
-        return "create.max_items"
-    return _FIELD_RULES.get(last, "create.shape_all_fields")
-
-
-def shape_errors(body: object, settings: Settings, version: str) -> list[ContractError]:
-    """Rule 2: every shape violation under ``version``'s contract, each naming its path."""
-    validator = _request_validator(
-        settings.max_outbound_calls, settings.reject_unknown_fields, version
-    )
-    return validator.errors(body) + _oversized_variables(body)
-
-
-def _oversized_variables(body: object) -> list[ContractError]:
-    """The 16 KiB limit on an item's dynamic_variables, which JSON Schema cannot state."""
-    items = body.get("outbound_calls") if isinstance(body, dict) else None
-    out = []
-    for i, item in enumerate(items if isinstance(items, list) else ()):
-        variables = item.get("dynamic_variables") if isinstance(item, dict) else None
-        if isinstance(variables, dict):
-            size = len(json.dumps(variables, ensure_ascii=False, separators=(",", ":")).encode())
-            if size > DYNAMIC_VARIABLES_MAX_BYTES:
-                out.append(
-                    ContractError(
-                        f"outbound_calls[{i}].dynamic_variables",
-                        f"must be at most {DYNAMIC_VARIABLES_MAX_BYTES} bytes of UTF-8 JSON "
-                        f"(got {size})",
-                    )
-                )
-    return out
-
-
-def _split_item_errors(
-    body: Mapping[str, Any], errors: list[ContractError]
-) -> tuple[list[ContractError], dict[int, list[ContractError]]]:
-    """Errors of the request as a whole, and errors that belong to one destination (an item
-    that is an object whose ``to_number`` is a string, so its result can name it)."""
-    items = body.get("outbound_calls")
-    whole: list[ContractError] = []
-    per_item: dict[int, list[ContractError]] = {}
-    for error in errors:
-        match = _ITEM_PATH.match(error.path)
-        index = int(match.group(1)) if match else -1
-        item = items[index] if match and isinstance(items, list) else None
-        nameable = isinstance(item, dict) and isinstance(item.get("to_number"), str)
-        if nameable and error.path != match.group(0):  # type: ignore[union-attr]
-            per_item.setdefault(index, []).append(error)
-        else:
-            whole.append(error)
-    return whole, per_item
-
-
-def check_request(
-    body: Mapping[str, Any],
-    world: World,
-    settings: Settings,
-    version: str,
-    *,
-    per_destination: bool = False,
-) -> dict[int, list[ContractError]]:
-    """Rules 2-5 in order; raise the first failing rule's ApiError. Returns the items that
-    fail on their own (a per-destination error in the 200) when the version allows it
-    (``per_destination``) and the ``invalid_item`` knob says so."""
-    errors = shape_errors(body, settings, version)
-    per_item: dict[int, list[ContractError]] = {}
-    if errors and per_destination and settings.invalid_item == "per_destination":
-        whole, per_item = _split_item_errors(body, errors)
-        if whole:  # the request fails anyway: name every problem at once
-            per_item = {}
-        else:
-            errors = []
-    if errors:
-        detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
-        error = bad_request(f"Invalid request body: {detail}", code="invalid_request_body")
-        error.rules = tuple(dict.fromkeys(rule_of(e) for e in errors))
-        raise error
-    check_parties(body, world)
-    return per_item
-
-
-def check_parties(body: Mapping[str, Any], world: World) -> None:
+def check_parties(agent_id: str, from_number_id: str, world: World) -> None:
     """Rules 3-5: the agent (and its deployment), the number's owner, its capability."""
-    agent = world.agents.get(body["agent_id"])
+    agent = world.agents.get(agent_id)
     if agent is None:
-        raise not_found(f"Agent {body['agent_id']!r} not found.", code="agent_not_found")
+        raise not_found(f"Agent {agent_id!r} not found.", code="agent_not_found")
     if not agent.deployed:
         raise not_found(
             f"Deployment not found: agent {agent.id!r} has no deployment.",
             code="deployment_not_found",
         )
-    number = world.numbers.get(body["from_number_id"])
+    number = world.numbers.get(from_number_id)
     if number is None:
         raise not_found(
-            f"Phone number {body['from_number_id']!r} not found.", code="phone_number_not_found"
+            f"Phone number {from_number_id!r} not found.", code="phone_number_not_found"
         )
     if number.organization != "self":
         raise ApiError(
@@ -202,13 +82,6 @@ def destination_error(to_number: str, provider: str, decade: int | None) -> tupl
             f"Cartesia phone numbers can only call US numbers; {to_number} is not.",
         )
     return None
-
-
-def _invalid_item(errors: list[ContractError]) -> tuple[str, str]:
-    """A per-destination validation error (2026-08-14, ``invalid_item=per_destination``)."""
-    detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
-    field = "dynamic_variables" if ".dynamic_variables" in errors[0].path else "to_number"
-    return f"invalid_{field}", f"Invalid outbound call: {detail}"
 
 
 def lane_of(number: PhoneNumber, settings: Settings) -> str | None:
@@ -329,39 +202,38 @@ def place_one(
 
 
 def create_calls(
-    body: Mapping[str, Any],
-    world: World,
-    settings: Settings,
-    *,
-    now: int,
-    invalid: Mapping[int, list[ContractError]] | None = None,
+    command: PlaceCalls, world: World, settings: Settings, *, now: int
 ) -> tuple[list[ItemResult], list[Call]]:
-    """Create one call per item (after ``check_request``, whose per-item errors are
-    ``invalid``): the results in request order, and the calls made, in the same order, dial
-    times assigned."""
-    number = world.numbers[body["from_number_id"]]
-    timeout = body.get("ringing_timeout_seconds")
-    max_minutes = body.get("max_call_duration_minutes")
+    """Create one call per destination (after ``check_parties``; a destination refused at
+    the edge fails alone): the results in request order, and the calls made, in the same
+    order, dial times assigned."""
+    number = world.numbers[command.from_number_id]
+    timeout = command.ringing_timeout_seconds
+    max_minutes = command.max_call_duration_minutes
     order = Order(
         number,
-        body["agent_id"],
+        command.agent_id,
         (DEFAULT_RINGING_TIMEOUT_SECONDS if timeout is None else timeout) * 1000,
         (DEFAULT_MAX_DURATION_MINUTES if max_minutes is None else max_minutes) * 60_000,
         lane_of(number, settings),
     )
-    items = body["outbound_calls"]
+    items = command.destinations
     check_capacity(world, settings, len(items))
     # First every destination's fate, then the calls for those that can be placed.
     placeable: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, int | None]] = []
     failed: dict[int, ItemResult] = {}
     magic_decade = callees.magic_decade
     for index, item in enumerate(items):
-        to = item["to_number"]
+        to = item.to_number
         decade = magic_decade(to)
-        bad = invalid.get(index) if invalid else None
-        error = _invalid_item(bad) if bad else destination_error(to, number.provider, decade)
+        refusal = item.refusal
+        error = (
+            (refusal.code, refusal.message)
+            if refusal is not None
+            else destination_error(to, number.provider, decade)
+        )
         if error is None:
-            placeable.append((to, item.get("metadata"), item.get("dynamic_variables"), decade))
+            placeable.append((to, item.metadata, item.dynamic_variables, decade))
         else:
             failed[index] = ItemResult(to, None, error[0], error[1])
     created = place(world, order, placeable, now)

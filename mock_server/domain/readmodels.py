@@ -11,8 +11,21 @@ import copy
 from dataclasses import dataclass
 from typing import Generic, NamedTuple, TypeVar
 
+from mock_server.domain.journal import DuplicateDial
 from mock_server.domain.models import Agent, Call, PhoneNumber
+from mock_server.domain.outbound import ItemResult
 from mock_server.domain.transcripts import Turn, final_key, synthetic
+
+
+class Placement(NamedTuple):
+    """What ``POST /agents/calls`` decided: each destination's fate (in request order), the
+    duplicate dials it made, the number's provider, and whether its last dial waits in line
+    behind another (pacing)."""
+
+    results: list[ItemResult]
+    duplicates: list[DuplicateDial]
+    provider: str
+    dial_waits: bool
 
 
 class CallView(NamedTuple):

@@ -14,6 +14,9 @@ PacingScope = Literal["number", "organization"]
 #: ``organization_concurrency_limit``.
 PLAN_CONCURRENCY = MappingProxyType({"free": 8, "pro": 12, "startup": 20, "scale": 60})
 InvalidItem = Literal["per_destination", "reject_request"]
+VersionNotOnRoute = Literal["not_found", "oldest_served"]
+OtherVersionFields = Literal["drop", "reject_request"]
+LegacyCallShape = Literal["legacy", "2026-03-01"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +27,18 @@ class Settings:
     max_json_depth: int = 64
     max_outbound_calls: int = 100
     reject_unknown_fields: bool = False
-    accepted_versions: tuple[str, ...] = ("2026-03-01", "2026-08-14")
+    #: The Cartesia-Version values answered (empty: every version of the lineage).
+    accepted_versions: tuple[str, ...] = ()
+    #: A version the fake knows, on a route documented only from a later one (ledger
+    #: version.route_since): the live API's plain 404, or served as the oldest that has it.
+    version_not_on_route: VersionNotOnRoute = "not_found"
+    #: A request field that exists only in another version (2026-08-14's dynamic_variables
+    #: sent under 2026-03-01; ledger version.other_fields): dropped with a journal warning
+    #: and never stored, or the whole request a 400.
+    other_version_fields: OtherVersionFields = "drop"
+    #: Get and List Calls under 2024-06-10, 2024-11-13 and 2025-04-16 (ledger
+    #: version.legacy_shape): the legacy call object, or the 2026-03-01 one.
+    legacy_call_shape: LegacyCallShape = "legacy"
     missing_version_status: int = 400
     dial_interval_seconds: float = 1.0
     pacing_scope: PacingScope = "number"

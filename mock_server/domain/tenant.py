@@ -8,7 +8,7 @@ no timers, so the state is a pure function of what was requested and of ``now``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -21,10 +21,11 @@ from mock_server.domain.clock import (
     VirtualClock,
     rfc3339,
 )
+from mock_server.domain.commands import FORMAT, PlaceCalls
 from mock_server.domain.engine import Engine
 from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.faults import Fault
-from mock_server.domain.journal import DuplicateDial, JournalEntry
+from mock_server.domain.journal import JournalEntry
 from mock_server.domain.listing import StartBounds, agent_page
 from mock_server.domain.models import (
     Agent,
@@ -35,7 +36,7 @@ from mock_server.domain.models import (
     PhoneNumber,
     Webhook,
 )
-from mock_server.domain.readmodels import CallPage, CallView
+from mock_server.domain.readmodels import CallPage, CallView, Placement
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
 from mock_server.domain.world import World
@@ -181,32 +182,26 @@ class Tenant:
     # ---- the calls API ------------------------------------------------------------------
 
     def create_outbound(
-        self,
-        body: Mapping[str, Any],
-        *,
-        version: str = "2026-03-01",
-        per_destination: bool = False,
-        idempotency_key: str | None = None,
-    ) -> tuple[list[outbound.ItemResult], list[DuplicateDial]]:
-        """Apply rules 2-5 (shapes as ``version`` defines them; invalid items fail alone when
-        ``per_destination``), then create the calls; also returns the duplicate dials made."""
+        self, command: PlaceCalls, *, idempotency_key: str | None = None
+    ) -> Placement:
+        """Apply rules 3-5 (the shapes were decoded at the edge), then create the calls: what
+        was decided, per destination and for the request."""
         with self.locked() as world:
-            invalid = outbound.check_request(
-                body, world, self.settings, version, per_destination=per_destination
-            )
-            self._check_concurrency(world, len(body["outbound_calls"]) - len(invalid))
+            outbound.check_parties(command.agent_id, command.from_number_id, world)
+            refused = sum(1 for d in command.destinations if d.refusal is not None)
+            self._check_concurrency(world, len(command.destinations) - refused)
             now = self.clock.now_ms()
-            results, created = outbound.create_calls(
-                body, world, self.settings, now=now, invalid=invalid
-            )
+            results, created = outbound.create_calls(command, world, self.settings, now=now)
             self.engine.schedule_new(world, created)
             dups = world.journal.note_dials(created, now)
             self.engine.run_due(world, now)
-            args = {"body": dict(body), "version": version, "per_destination": per_destination}
+            args: dict[str, Any] = {"format": FORMAT, "command": command.record()}
             if idempotency_key is not None:  # a replay rebuilds the key's record too
                 args["idempotency_key"] = idempotency_key
             self.record_op("create_outbound", **args)
-            return results, dups
+            number = world.numbers[command.from_number_id]
+            waits = bool(created) and created[-1].dial_at > created[-1].created_at
+            return Placement(results, dups, number.provider, waits)
 
     def _check_concurrency(self, world: World, more: int) -> None:
         """With ``org_limit_holds_single_calls``: 429 beyond the organisation's limit."""

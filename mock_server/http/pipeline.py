@@ -7,7 +7,7 @@ that is the same for all routes, so a handler only parses its inputs and calls t
 from __future__ import annotations
 
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -19,12 +19,12 @@ from mock_server.domain.errors import ApiError
 from mock_server.domain.faults import Fault
 from mock_server.domain.journal import JournalEntry, journal_body
 from mock_server.domain.tenant import Tenant
-from mock_server.http import jsonbody, reading
+from mock_server.http import jsonbody, reading, version_header
 from mock_server.http.aside import SCOPE_KEY as ASIDE_KEY
 from mock_server.http.aside import Aside, goes_aside
 from mock_server.http.faults import DroppedConnection, delay, fault_error, fault_note
-from mock_server.http.render import Answer, error_body, json_bytes
-from mock_server.http.versions import WireVersion, wire
+from mock_server.http.render import Answer, error_answer, json_bytes
+from mock_server.http.versions import SHIPPED_WIRE, WireTable, WireVersion, wire
 from mock_server.service import Problem, Service
 
 Kind = Literal["api", "control", "public"]
@@ -77,6 +77,8 @@ class Ctx:
     rules: list[str] = field(default_factory=list)
     #: The API version the request asked for (the latest on routes without a version).
     version: WireVersion = field(default_factory=lambda: wire(None))
+    #: Every version the app serves (the lineage on the wire).
+    versions: WireTable = SHIPPED_WIRE
 
     def rely(self, *rule_ids: str) -> None:
         """Note that the answer depends on these ledger rules."""
@@ -128,34 +130,6 @@ def _authenticate(request: Request, service: Service) -> Tenant:
     return service.tenants.get(key)
 
 
-def _check_version(
-    request: Request, service: Service, warnings: list[str], rules: list[str]
-) -> WireVersion:
-    raw = request.headers.getlist("cartesia-version")
-    values = [v.strip() for line in raw for v in line.split(",") if v.strip()]
-    if not values:
-        raise ApiError(
-            service.settings.missing_version_status,
-            "missing_cartesia_version",
-            "Missing Cartesia-Version",
-            "Send a Cartesia-Version header, for example 'Cartesia-Version: 2026-03-01'.",
-        )
-    accepted = service.settings.accepted_versions
-    for value in values:
-        if value not in accepted:
-            raise ApiError(
-                404,
-                "api_version_not_found",
-                "API version not found",
-                f"No API schema exists for the requested Cartesia-Version {value!r}; "
-                f"supported: {', '.join(accepted)}.",
-            )
-    if len(values) > 1:
-        warnings.append(f"Cartesia-Version sent {len(values)} times: {', '.join(values)}")
-        rules.append("version.duplicate")
-    return wire(values[0])
-
-
 def _request_id(rng: random.Random) -> str:
     """A random version-4 UUID, formatted without building a ``uuid.UUID`` (hot path), from
     the service's own generator (seeded from the OS once: no system call per request)."""
@@ -169,10 +143,11 @@ def _render(reply: Reply, request_id: str, status: int) -> Answer:
     return Answer(content, code, reply.media_type, {"x-request-id": request_id})
 
 
-def _error_response(error: ApiError, request_id: str) -> tuple[Answer, dict[str, Any]]:
-    body = error_body(error, request_id)
-    headers = {"x-request-id": request_id, **error.headers}
-    return Answer(json_bytes(body), error.status, "application/json", headers), body
+def _error_response(
+    error: ApiError, request_id: str, version: WireVersion | None
+) -> tuple[Answer, dict[str, Any] | None]:
+    plain = version is not None and version.error_format == "plain"
+    return error_answer(error, request_id, plain=plain)
 
 
 def endpoint(
@@ -186,13 +161,17 @@ def endpoint(
     may_block: bool = False,
     template: str | None = None,
     journaled: bool = True,
+    versions: WireTable = SHIPPED_WIRE,
+    served: Iterable[str] | None = None,
 ) -> Callable[[Request], Awaitable[Answer | DroppedConnection]]:
     """Wrap ``handler`` in the pipeline. ``schema`` is the contract of its 2xx body (as the
     request's API version defines it), ``status`` its success status. When served, a request
     that may wait on the network or take long (``may_block``, the control plane, a tenant
     with a webhook or Line agent, one being rebuilt from ``--state``) runs aside (see
     ``http/aside.py``). ``template`` is the route's path template (faults match by it);
-    ``journaled`` False keeps the request out of the tenant's journal."""
+    ``journaled`` False keeps the request out of the tenant's journal. ``versions`` is the
+    lineage on the wire, ``served`` the versions that have the route (default: all)."""
+    served_set = frozenset(versions.names if served is None else served)
 
     async def run(request: Request) -> Answer | DroppedConnection:
         aside: Aside | None = request.scope.get(ASIDE_KEY)
@@ -220,15 +199,27 @@ def endpoint(
         path = request.scope["path"]
         try:
             if kind == "public":
-                return _render(handler(Ctx(request, None, service)), request_id, status)
+                return _render(
+                    handler(Ctx(request, None, service, versions=versions)), request_id, status
+                )
             tenant = _authenticate(request, service)
-            version = wire(None)
+            version = versions.get(None)
             if kind == "api":
-                version = _check_version(request, service, warnings, rules)
+                version = version_header.check(
+                    request, tenant, service, versions, served_set, warnings, rules
+                )
                 if service.before_request is not None:
                     service.before_request(tenant)
                 fault = tenant.take_fault(method, path, template)
-            ctx = Ctx(request, tenant, service, warnings=warnings, rules=rules, version=version)
+            ctx = Ctx(
+                request,
+                tenant,
+                service,
+                warnings=warnings,
+                rules=rules,
+                version=version,
+                versions=versions,
+            )
             if fault is not None:
                 warnings.append(f"injected fault: {fault_note(fault)}")
             if fault is not None and not fault.after_commit:
@@ -267,13 +258,22 @@ def endpoint(
             expected = schema if reply.schema is None else reply.schema
             if service.validate_responses and expected and not isinstance(sent_body, bytes):
                 _check_contract(
-                    service, tenant, expected, sent_body, f"{method} {path}", ctx.version.name
+                    service,
+                    tenant,
+                    expected,
+                    sent_body,
+                    f"{method} {path}",
+                    ctx.version.name,
+                    versions,
                 )
         except ApiError as error:
             rules.extend((*error.rules, *ledger.rules_for_error(error.code)))
-            response, sent_body = _error_response(error, request_id)
-            if service.validate_responses:
-                _check_contract(service, tenant, "error", sent_body, f"{method} {path}", None)
+            shown = version_header.error_format(request, versions) if kind == "api" else None
+            response, sent_body = _error_response(error, request_id, shown)
+            if service.validate_responses and sent_body is not None:
+                _check_contract(
+                    service, tenant, "error", sent_body, f"{method} {path}", None, versions
+                )
         except Exception as exc:  # a bug in the fake: answer, and make the test fail
             service.report(
                 Problem(
@@ -288,7 +288,7 @@ def endpoint(
                 "Internal server error",
                 f"cartesia-fake failed: {type(exc).__name__}",
             )
-            response, sent_body = _error_response(crash, request_id)
+            response, sent_body = _error_response(crash, request_id, None)
         return _finish(
             service,
             tenant if journaled else None,
@@ -309,8 +309,9 @@ def _check_contract(
     body: Any,
     where: str,
     version: str | None,
+    versions: WireTable,
 ) -> None:
-    errors = contracts.errors_of(name, body, version=version)
+    errors = contracts.validator_for(name, version, lineage=versions.lineage).errors(body)
     if errors:
         detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
         service.report(

@@ -27,6 +27,19 @@ def error_body(error: ApiError, request_id: str) -> dict[str, Any]:
     }
 
 
+def error_answer(
+    error: ApiError, request_id: str, *, plain: bool = False
+) -> tuple[Answer, dict[str, Any] | None]:
+    """The answer for ``error`` and its JSON body (None for a plain-text one): structured
+    JSON, or the legacy ``Title: Message`` text of versions before 2026-03-01."""
+    headers = {"x-request-id": request_id, **error.headers}
+    if plain:
+        text = f"{error.title}: {error.message}".encode()
+        return Answer(text, error.status, "text/plain; charset=utf-8", headers), None
+    body = error_body(error, request_id)
+    return Answer(json_bytes(body), error.status, "application/json", headers), body
+
+
 class Answer:
     """A whole response, sent as its two ASGI messages.
 

@@ -42,12 +42,21 @@ _TURN_FIELDS: MappingProxyType[str, Callable[[Turn], Any]] = MappingProxyType(
         "tool_calls": lambda t: [dict(c) for c in t.tool_calls] or None,
         "stt_ttfb": lambda t: t.ttfb if t.role == "user" else None,
         "tts_ttfb": lambda t: t.ttfb if t.role == "assistant" else None,
+        # the legacy turn's own fields (before 2025-11-04)
+        "text_chunks": lambda t: [{"text": t.text, "start_timestamp": t.start}],
+        "vad_buffer_ms": lambda t: None,
+        "log_event": lambda t: None,
+        "log_metric": lambda t: None,
     }
 )
 
 
 def turn(item: Turn, version: WireVersion) -> dict[str, Any]:
-    return {name: _TURN_FIELDS[name](item) for name in version.turn_fields}
+    out = {name: _TURN_FIELDS[name](item) for name in version.turn_fields}
+    keep = version.tool_call_fields
+    if keep and out.get("tool_calls"):
+        out["tool_calls"] = [{k: c.get(k) for k in keep} for c in out["tool_calls"]]
+    return out
 
 
 # ---- the AgentCall object -------------------------------------------------------------------
@@ -83,16 +92,21 @@ def agent_call(
     if not redacted:
         telephony["from"] = number.number if number is not None else ""
         telephony["to"] = call.to_number
+    if not version.telephony_whole:
+        telephony = {k: telephony[k] for k in version.telephony_fields if k in telephony}
     answered, ended = call.answered_at, call.ended_at
+    status = version.status_names[call.status.value]
+    if version.cancelled_status is not None and call.end_reason == "api_cancelled":
+        status = version.cancelled_status
     values = {
         "id": call.id,
         "agent_id": call.agent_id,
         "agent_name": agent.name if agent is not None else None,
-        "status": call.status.value,
+        "status": status,
         "start_time": None if answered is None else rfc3339(answered),
         "end_time": None if ended is None else rfc3339(ended),
         "end_reason": call.end_reason,
-        "telephony_params": telephony,
+        "telephony_params": telephony or None,
         "telephony_account_type": number.provider if number is not None else "cartesia",
         "deployment_id": agent.deployment_id if agent else None,
         "deployment_version_id": agent.deployment_version_id if agent else None,
@@ -108,7 +122,7 @@ def agent_call(
         hidden = version.redacted_fields
         return {name: values[name] for name in version.plain_fields if name not in hidden}
     out = dict(zip(version.plain_fields, version.pick(values), strict=True))
-    if include_transcript:
+    if include_transcript and version.has_transcript:
         out["transcript"] = _transcript(view, version)
     return out
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-import contracts
 from mock_server.domain.errors import ApiError, bad_request
 from mock_server.http.pipeline import Ctx, Reply
+from mock_server.http.versions import SHIPPED_WIRE, WireTable
 from mock_server.routes.batches import (
     cancel_batch,
     create_batch,
@@ -44,23 +44,31 @@ from mock_server.service import Problem, Service
 
 #: What ``GET /`` reports when the request names no served version (the documented example).
 STATUS_VERSION = "2026-03-01"
+#: The version that introduced POST /agents/calls, batches, webhooks, phone-number objects,
+#: cancel and delete (legacy-versions.md: each is documented from it on).
+CURRENT_API_SINCE = "2026-03-01"
+#: The first version whose errors are structured JSON (before it: ``Title: Message`` text).
+STRUCTURED_ERRORS_SINCE = "2026-03-01"
+#: The version that added List Calls' batch_id and start-time filters.
+LIST_FILTERS_SINCE = "2026-08-14"
 
 
 def status(ctx: Ctx) -> Reply:
     asked = ctx.request.headers.get("cartesia-version", "").split(",")[0].strip()
-    return Reply({"ok": True, "version": asked if asked in contracts.VERSIONS else STATUS_VERSION})
+    return Reply({"ok": True, "version": asked if asked in ctx.versions else STATUS_VERSION})
 
 
 def openapi(ctx: Ctx) -> Reply:
     from mock_server.openapi import openapi_document
 
-    version = ctx.request.query_params.get("version") or contracts.LATEST
-    if version not in contracts.VERSIONS:
+    lineage = ctx.versions.lineage
+    version = ctx.request.query_params.get("version") or lineage.latest
+    if version not in lineage.names:
         raise bad_request(
-            f"version: one of {', '.join(contracts.VERSIONS)} (got {version[:40]!r}).",
+            f"version: one of {', '.join(lineage.names)} (got {version[:40]!r}).",
             code="invalid_query_parameter",
         )
-    return Reply(openapi_document(version))
+    return Reply(openapi_document(version, lineage))
 
 
 def patch_agent_or_405(ctx: Ctx) -> Reply:
@@ -107,7 +115,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         openapi,
         None,
         kind="public",
-        query=(QueryParam("version", {"enum": list(contracts.VERSIONS)}),),
+        query=(QueryParam("version", {"type": "string"}, description="A served version."),),
         summary="This document",
     ),
     RouteSpec(
@@ -118,6 +126,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         status=201,
         request="batch_request",
         summary="Create call batch",
+        since=CURRENT_API_SINCE,
         may_block=True,
     ),
     RouteSpec(
@@ -127,9 +136,15 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         "batch_list",
         query=(LIMIT, *CURSORS),
         summary="List call batches",
+        since=CURRENT_API_SINCE,
     ),
     RouteSpec(
-        "GET", "/agents/calls/batches/{batch_id}", get_batch, "batch", summary="Get call batch"
+        "GET",
+        "/agents/calls/batches/{batch_id}",
+        get_batch,
+        "batch",
+        summary="Get call batch",
+        since=CURRENT_API_SINCE,
     ),
     RouteSpec(
         "POST",
@@ -137,6 +152,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         cancel_batch,
         "batch",
         summary="Cancel call batch",
+        since=CURRENT_API_SINCE,
         may_block=True,
     ),
     RouteSpec(
@@ -145,6 +161,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         retry_batch,
         "batch",
         summary="Retry call batch",
+        since=CURRENT_API_SINCE,
         may_block=True,
     ),
     RouteSpec(
@@ -154,6 +171,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         "outbound_response",
         request="outbound_request",
         summary="Create outbound calls",
+        since=CURRENT_API_SINCE,
     ),
     RouteSpec(
         "GET",
@@ -164,25 +182,25 @@ API_ROUTES: tuple[RouteSpec, ...] = (
             QueryParam(
                 "agent_id",
                 {"type": "string", "minLength": 1},
-                versions=("2026-03-01",),
+                until=LIST_FILTERS_SINCE,
                 required=True,
             ),
             QueryParam(
                 "agent_id",
                 {"type": "string", "minLength": 1},
-                versions=("2026-08-14",),
+                since=LIST_FILTERS_SINCE,
                 description="One of agent_id or batch_id is required.",
             ),
-            QueryParam("batch_id", {"type": "string", "minLength": 1}, versions=("2026-08-14",)),
+            QueryParam("batch_id", {"type": "string", "minLength": 1}, since=LIST_FILTERS_SINCE),
             QueryParam(
                 "start_time_gte",
                 {"type": "string", "format": "date-time"},
-                versions=("2026-08-14",),
+                since=LIST_FILTERS_SINCE,
             ),
             QueryParam(
                 "start_time_lte",
                 {"type": "string", "format": "date-time"},
-                versions=("2026-08-14",),
+                since=LIST_FILTERS_SINCE,
             ),
             LIMIT,
             *CURSORS,
@@ -192,7 +210,12 @@ API_ROUTES: tuple[RouteSpec, ...] = (
     ),
     RouteSpec("GET", "/agents/calls/{call_id}", get_call, "agent_call", summary="Get call"),
     RouteSpec(
-        "DELETE", "/agents/calls/{call_id}", delete_call, "agent_call", summary="Delete call"
+        "DELETE",
+        "/agents/calls/{call_id}",
+        delete_call,
+        "agent_call",
+        summary="Delete call",
+        since=CURRENT_API_SINCE,
     ),
     RouteSpec(
         "GET",
@@ -208,6 +231,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         cancel_call,
         "cancel_response",
         summary="Cancel call",
+        since=CURRENT_API_SINCE,
     ),
     RouteSpec(
         "GET",
@@ -216,6 +240,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         "phone_number_list",
         query=(*_NUMBER_FILTERS, LIMIT, *CURSORS),
         summary="List phone numbers",
+        since=CURRENT_API_SINCE,
     ),
     RouteSpec(
         "GET",
@@ -223,6 +248,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         get_number,
         "phone_number",
         summary="Get phone number",
+        since=CURRENT_API_SINCE,
     ),
     RouteSpec("GET", "/agents", list_agents, "agent_list", summary="List agents"),
     RouteSpec(
@@ -232,6 +258,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         "webhook",
         request="webhook_create",
         summary="Create webhook",
+        since=CURRENT_API_SINCE,
     ),
     RouteSpec(
         "GET",
@@ -240,6 +267,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         "webhook_list",
         query=(LIMIT, *CURSORS),
         summary="List webhooks",
+        since=CURRENT_API_SINCE,
     ),
     RouteSpec(
         "PATCH",
@@ -248,6 +276,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         "resource_id",
         request="webhook_update",
         summary="Update webhook",
+        since=CURRENT_API_SINCE,
     ),
     RouteSpec(
         "DELETE",
@@ -255,6 +284,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         delete_webhook,
         "resource_id",
         summary="Delete webhook",
+        since=CURRENT_API_SINCE,
     ),
     RouteSpec(
         "GET",
@@ -289,15 +319,15 @@ NOT_SERVED = (
 )
 
 
-def routes(service: Service) -> list[BaseRoute]:
+def routes(service: Service, versions: WireTable = SHIPPED_WIRE) -> list[BaseRoute]:
     from starlette.routing import Route
 
     from mock_server.http.pipeline import endpoint
 
-    gone = endpoint(service, not_served)
+    gone = endpoint(service, not_served, versions=versions)
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     # The not-served families come first, so /agents/templates never reaches /agents/{agent_id}.
     return [
         *(Route(path, gone, methods=methods) for path in NOT_SERVED),
-        *starlette_routes(service, API_ROUTES),
+        *starlette_routes(service, API_ROUTES, versions),
     ]

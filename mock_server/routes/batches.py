@@ -10,11 +10,17 @@ from mock_server.domain.batches import Batch
 from mock_server.http import views
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.routes.params import create_body, limit_of
+from mock_server.wire import decode
 
 
 def create_batch(ctx: Ctx) -> Reply:
     body = create_body(ctx, "recipients")
-    made = batch_ops.create_batch(ctx.tenant, body, version=ctx.version.name)
+    decoded = decode.create_batch(
+        body, ctx.version.name, ctx.tenant.settings, lineage=ctx.versions.lineage
+    )
+    ctx.warnings.extend(decoded.warnings)
+    ctx.rely(*decoded.rules)
+    made = batch_ops.create_batch(ctx.tenant, decoded.command)
     ctx.rely("batches.dispatch")
     if "target_concurrency_limit" not in body:
         ctx.rely("batches.default_limit")

@@ -7,29 +7,36 @@ from functools import cache
 from typing import Any
 
 import contracts
+from contracts import Lineage, load_schema
 from mock_server import ledger
 from mock_server.domain import batch_ops, callees, idempotency, lookups
+from mock_server.domain.commands import PlaceCalls
 from mock_server.domain.errors import bad_request
 from mock_server.domain.listing import StartBounds
-from mock_server.domain.outbound import ItemResult
+from mock_server.domain.readmodels import Placement
 from mock_server.http import views
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.routes.params import create_body, limit_of, list_calls_query
+from mock_server.wire import decode
 
 
 def create_calls(ctx: Ctx) -> Reply:
     body = create_body(ctx, "outbound_calls")
+    decoded = decode.place_calls(
+        body,
+        ctx.version.name,
+        ctx.tenant.settings,
+        per_destination=ctx.version.per_destination_validation,
+        lineage=ctx.versions.lineage,
+    )
+    ctx.warnings.extend(decoded.warnings)
+    ctx.rely(*decoded.rules)
+    command: PlaceCalls = decoded.command
     key = ctx.request.headers.get("idempotency-key")
     if key is not None:
         ctx.rely("create.idempotency_key")
     if key is not None and ctx.tenant.settings.honour_idempotency_key:
-        results, duplicates, replayed = idempotency.create_once(
-            ctx.tenant,
-            body,
-            key=key,
-            version=ctx.version.name,
-            per_destination=ctx.version.per_destination_validation,
-        )
+        placed, replayed = idempotency.create_once(ctx.tenant, command, key=key)
         if replayed:
             ctx.warnings.append(f"Idempotency-Key {key!r}: the earlier request's results again")
     else:
@@ -38,47 +45,39 @@ def create_calls(ctx: Ctx) -> Reply:
                 "Idempotency-Key sent and ignored: the real API documents no such header, so a "
                 "retry dials again (knob honour_idempotency_key honours it)"
             )
-        results, duplicates = ctx.tenant.create_outbound(
-            body,
-            version=ctx.version.name,
-            per_destination=ctx.version.per_destination_validation,
-        )
-    ctx.warnings.extend(d.describe() for d in duplicates)
-    _note_create_rules(ctx, body, results)
-    return Reply(views.outbound_results(results))
+        placed = ctx.tenant.create_outbound(command)
+    ctx.warnings.extend(d.describe() for d in placed.duplicates)
+    _note_create_rules(ctx, body, command, placed)
+    return Reply(views.outbound_results(placed.results))
 
 
 @cache
-def _request_fields(version: str) -> frozenset[str]:
+def _request_fields(lineage: Lineage, version: str) -> frozenset[str]:
     """The documented request fields of ``version`` (anything else is ignored)."""
-    return frozenset(contracts.load_schema("outbound_request", version)["properties"])
+    return frozenset(load_schema("outbound_request", version, lineage=lineage)["properties"])
 
 
-def _note_create_rules(ctx: Ctx, body: dict[str, Any], results: list[ItemResult]) -> None:
-    """Warnings and the inferred rules a created batch relied on (for strict mode)."""
+def _note_create_rules(
+    ctx: Ctx, body: dict[str, Any], command: PlaceCalls, placed: Placement
+) -> None:
+    """Warnings and the inferred rules the placement relied on (for strict mode): read from
+    the command and what the domain decided, never from the world after the commit."""
     seen: set[str] = set()
-    known = _request_fields(ctx.version.name)
-    for item in body["outbound_calls"]:
-        number = item["to_number"]
+    for item in command.destinations:
+        number = item.to_number
         if number in seen:
             ctx.warnings.append(f"{number} appears more than once in outbound_calls")
             ctx.rely("create.duplicates")
         seen.add(number)
-        if isinstance(number, str) and callees.magic_decade(number) is not None:
+        if callees.magic_decade(number) is not None:
             ctx.rely("callees.magic")
-        if "metadata" in item and ctx.version.list_filters:
+        if item.metadata is not None and ctx.version.list_filters:
             ctx.rely("create.metadata_2026_08_14")
-    if not body.keys() <= known:
+    if not body.keys() <= _request_fields(ctx.versions.lineage, ctx.version.name):
         ctx.rely("create.unknown_fields")
-    last_made = None
-    for r in results:
-        if r.call_id is not None:
-            last_made = r.call_id
-        elif r.error_code in ("invalid_to_number", "invalid_dynamic_variables"):
-            ctx.rely("create.invalid_item")
-    if lookups.number_provider(ctx.tenant, body["from_number_id"]) == "twilio":
+    if placed.provider == "twilio":
         ctx.rely("pacing.twilio")
-    if last_made is not None and lookups.dial_waits(ctx.tenant, last_made):
+    if placed.dial_waits:
         ctx.rely("pacing.scope")  # a dial waits behind another in its lane
 
 

@@ -12,26 +12,32 @@ from typing import Any
 
 from starlette.routing import BaseRoute, Route
 
-from contracts import VERSIONS
+from contracts import Lineage
 from mock_server.http.pipeline import Handler, Kind, endpoint
+from mock_server.http.versions import SHIPPED_WIRE, WireTable
 from mock_server.service import Service
 
 
 @dataclass(frozen=True, slots=True)
 class QueryParam:
-    """A query parameter: its JSON Schema, whether required, and the versions that have it."""
+    """A query parameter: its JSON Schema, whether required, and the versions that have it
+    (from ``since`` up to, not including, ``until``; None: no bound)."""
 
     name: str
     schema: Mapping[str, Any]
     required: bool = False
-    versions: tuple[str, ...] = VERSIONS
+    since: str | None = None
+    until: str | None = None
     description: str = ""
+
+    def versions(self, lineage: Lineage) -> tuple[str, ...]:
+        return lineage.between(self.since, self.until)
 
 
 @dataclass(frozen=True, slots=True)
 class RouteSpec:
     """One operation: method and path, handler, contracts of the request and the 2xx body,
-    the success status, and the API versions that serve it."""
+    the success status, and the API versions that serve it (``since`` up to ``until``)."""
 
     method: str
     path: str
@@ -42,7 +48,8 @@ class RouteSpec:
     media_type: str = "application/json"
     kind: Kind = "api"
     query: tuple[QueryParam, ...] = field(default=())
-    versions: tuple[str, ...] = VERSIONS
+    since: str | None = None
+    until: str | None = None
     summary: str = ""
     #: A JSON body is read even without a request contract (handlers that check it).
     reads_body: bool = False
@@ -55,8 +62,14 @@ class RouteSpec:
     def needs_body(self) -> bool:
         return self.request is not None or self.reads_body
 
+    def versions(self, lineage: Lineage) -> tuple[str, ...]:
+        """The versions of ``lineage`` that serve this operation."""
+        return lineage.between(self.since, self.until)
 
-def starlette_routes(service: Service, specs: Iterable[RouteSpec]) -> list[BaseRoute]:
+
+def starlette_routes(
+    service: Service, specs: Iterable[RouteSpec], versions: WireTable = SHIPPED_WIRE
+) -> list[BaseRoute]:
     return [
         Route(
             spec.path,
@@ -70,6 +83,8 @@ def starlette_routes(service: Service, specs: Iterable[RouteSpec]) -> list[BaseR
                 may_block=spec.may_block,
                 template=spec.path,
                 journaled=spec.journaled,
+                versions=versions,
+                served=spec.versions(versions.lineage),
             ),
             methods=[spec.method],
         )

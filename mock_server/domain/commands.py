@@ -1,0 +1,126 @@
+"""Typed commands: what a request asks the domain to do, decoded at the edge for its version.
+
+The domain takes these, never a request body plus a version string: a field a version does
+not have never reaches it. The op log stores them (``record``/``from_record``) with
+``FORMAT``; ``mock_server.wire.oplog_formats`` upgrades older records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: The op-log format of commands (1: request bodies and a version, before commands).
+FORMAT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """An item refused at the edge on its own (2026-08-14's per-destination validation)."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """One number to call, with what the request's version lets it carry."""
+
+    to_number: str
+    metadata: dict[str, Any] | None = None
+    dynamic_variables: dict[str, Any] | None = None
+    refusal: Refusal | None = None
+
+    def record(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"to_number": self.to_number}
+        if self.metadata is not None:
+            out["metadata"] = self.metadata
+        if self.dynamic_variables is not None:
+            out["dynamic_variables"] = self.dynamic_variables
+        if self.refusal is not None:
+            out["refusal"] = [self.refusal.code, self.refusal.message]
+        return out
+
+    @staticmethod
+    def from_record(raw: Mapping[str, Any]) -> Destination:
+        refusal = raw.get("refusal")
+        return Destination(
+            raw["to_number"],
+            raw.get("metadata"),
+            raw.get("dynamic_variables"),
+            None if refusal is None else Refusal(*refusal),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceCalls:
+    """``POST /agents/calls``: place one call per destination, in order."""
+
+    from_number_id: str
+    agent_id: str
+    destinations: tuple[Destination, ...]
+    ringing_timeout_seconds: int | None = None
+    max_call_duration_minutes: int | None = None
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "from_number_id": self.from_number_id,
+            "agent_id": self.agent_id,
+            "destinations": [d.record() for d in self.destinations],
+            "ringing_timeout_seconds": self.ringing_timeout_seconds,
+            "max_call_duration_minutes": self.max_call_duration_minutes,
+        }
+
+    @staticmethod
+    def from_record(raw: Mapping[str, Any]) -> PlaceCalls:
+        return PlaceCalls(
+            raw["from_number_id"],
+            raw["agent_id"],
+            tuple(Destination.from_record(d) for d in raw["destinations"]),
+            raw.get("ringing_timeout_seconds"),
+            raw.get("max_call_duration_minutes"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CreateBatch:
+    """``POST /agents/calls/batches``: a campaign the dispatcher dials under its limit."""
+
+    name: str
+    agent_id: str
+    from_number_id: str
+    recipients: tuple[Destination, ...]
+    target_concurrency_limit: int | None = None
+    ringing_timeout_seconds: int | None = None
+    max_call_duration_minutes: int | None = None
+    #: RFC 3339 as sent (checked against the clock by the domain), or None: start now.
+    scheduled_at: str | None = None
+    region: str | None = None
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "agent_id": self.agent_id,
+            "from_number_id": self.from_number_id,
+            "recipients": [r.record() for r in self.recipients],
+            "target_concurrency_limit": self.target_concurrency_limit,
+            "ringing_timeout_seconds": self.ringing_timeout_seconds,
+            "max_call_duration_minutes": self.max_call_duration_minutes,
+            "scheduled_at": self.scheduled_at,
+            "region": self.region,
+        }
+
+    @staticmethod
+    def from_record(raw: Mapping[str, Any]) -> CreateBatch:
+        return CreateBatch(
+            raw["name"],
+            raw["agent_id"],
+            raw["from_number_id"],
+            tuple(Destination.from_record(r) for r in raw["recipients"]),
+            raw.get("target_concurrency_limit"),
+            raw.get("ringing_timeout_seconds"),
+            raw.get("max_call_duration_minutes"),
+            raw.get("scheduled_at"),
+            raw.get("region"),
+        )
