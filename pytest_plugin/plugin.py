@@ -35,6 +35,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         ("base-url", "base URL of the live target (with --cartesia-target=live)", None),
         ("api-key-env", "environment variable holding the live API key", "CARTESIA_API_KEY"),
         ("seed", "master seed of the fakes (ids are deterministic per seed)", "0"),
+        (
+            "api-version",
+            "Cartesia-Version the fixtures send and the strategies draw for (empty: the "
+            "latest, as the SDKs send)",
+            "",
+        ),
         ("max-requests", "API requests one test may make before it fails", "10000"),
         (
             "max-virtual-seconds",
@@ -91,6 +97,13 @@ def _setting(config: pytest.Config, name: str) -> Any:
     return value if value is not None else config.getini(name)
 
 
+def api_version(config: pytest.Config) -> str:
+    """The pinned Cartesia-Version (ini or option ``cartesia_api_version``), or the latest."""
+    from contracts import LATEST
+
+    return str(_setting(config, "cartesia_api_version") or LATEST)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -111,6 +124,16 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--cartesia-target must be fake or live, not {target!r}")
     if target == "live" and not _setting(config, "cartesia_base_url"):
         raise pytest.UsageError("--cartesia-target=live needs --cartesia-base-url URL")
+    pinned = _setting(config, "cartesia_api_version")
+    if pinned:
+        from contracts import VERSIONS
+        from contracts.strategies import VERSION_ENV
+
+        if pinned not in VERSIONS:
+            raise pytest.UsageError(
+                f"cartesia_api_version must be one of {', '.join(VERSIONS)}, not {pinned!r}"
+            )
+        os.environ[VERSION_ENV] = pinned  # the strategies' default version
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -283,6 +306,7 @@ def _fake_factory(request: pytest.FixtureRequest) -> tuple[Callable[..., Any], l
             options.pop("max_virtual_seconds", _setting(config, "cartesia_max_virtual_seconds"))
         )
         options.setdefault("seed", int(_setting(config, "cartesia_seed")))
+        options.setdefault("api_version", api_version(config))
         fake = FakeCartesia(validate_responses=strict_contracts, **options)
         fake.service.before_request = Budget(fake, max_requests, max_virtual)
         made.append((fake, checks))
@@ -335,7 +359,9 @@ def cartesia_server(
 
     fake, url = _cartesia_session_server
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    tenant = ServerTenant(url, new_tenant_key(f"sk_car_pytest_{worker}"), fake)
+    tenant = ServerTenant(
+        url, new_tenant_key(f"sk_car_pytest_{worker}"), fake, api_version(request.config)
+    )
     note_fake(request.node, fake, tenant.api_key)
     yield tenant
     tenant.close()
@@ -361,10 +387,11 @@ def cartesia_target(request: pytest.FixtureRequest) -> Iterator[CartesiaTarget]:
         key = os.environ.get(env)
         if not key:
             pytest.fail(f"--cartesia-target=live needs an API key in ${env}", pytrace=False)
-        target = CartesiaTarget(str(_setting(config, "cartesia_base_url")), key, None)
+        base_url = str(_setting(config, "cartesia_base_url"))
+        target = CartesiaTarget(base_url, key, None, api_version(config))
     else:
         fake = request.getfixturevalue("cartesia_fake")
-        target = CartesiaTarget(DEFAULT_BASE_URL, fake.api_key, fake)
+        target = CartesiaTarget(DEFAULT_BASE_URL, fake.api_key, fake, fake.api_version)
     yield target
     target.close()
 

@@ -13,8 +13,8 @@ from mock_server import FakeCartesia
 from mock_server.facade import DEFAULT_BASE_URL, DEFAULT_VERSION
 
 
-def _headers(api_key: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {api_key}", "cartesia-version": DEFAULT_VERSION}
+def _headers(api_key: str, version: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {api_key}", "cartesia-version": version}
 
 
 @dataclass
@@ -24,11 +24,14 @@ class ServerTenant:
     url: str
     api_key: str
     fake: FakeCartesia
+    #: The Cartesia-Version its clients send (ini ``cartesia_api_version``).
+    api_version: str = DEFAULT_VERSION
     _clients: list[httpx.Client] = field(default_factory=list)
 
     def client(self, **kwargs: Any) -> httpx.Client:
         """An httpx.Client for this tenant on the live server."""
-        c = httpx.Client(base_url=self.url, headers=_headers(self.api_key), **kwargs)
+        headers = _headers(self.api_key, self.api_version)
+        c = httpx.Client(base_url=self.url, headers=headers, **kwargs)
         self._clients.append(c)
         return c
 
@@ -54,6 +57,7 @@ class CartesiaTarget:
     base_url: str
     api_key: str
     fake: FakeCartesia | None
+    api_version: str = DEFAULT_VERSION
     _clients: list[httpx.Client] = field(default_factory=list)
 
     @property
@@ -69,7 +73,8 @@ class CartesiaTarget:
         transport = self.transport
         if transport is not None:
             kwargs.setdefault("transport", transport)
-        c = httpx.Client(base_url=self.base_url, headers=_headers(self.api_key), **kwargs)
+        headers = _headers(self.api_key, self.api_version)
+        c = httpx.Client(base_url=self.base_url, headers=headers, **kwargs)
         self._clients.append(c)
         return c
 

@@ -22,13 +22,20 @@ from contracts.strategies._invalid import (
     invalid_outbound_requests,
 )
 from contracts.strategies._numbers import e164_numbers, invalid_e164_numbers, magic_numbers
-from contracts.strategies._requests import agent_calls, dynamic_variables, outbound_requests
+from contracts.strategies._requests import (
+    VERSION_ENV,
+    agent_calls,
+    default_version,
+    dynamic_variables,
+    outbound_requests,
+)
 from contracts.strategies._workloads import Workload, workloads
 
 __all__ = [
     "BATCH_RULES",
     "ITEM_RULES",
     "RULES",
+    "VERSION_ENV",
     "VERSION_RULES",
     "Campaign",
     "InvalidBatchRequest",
@@ -37,6 +44,7 @@ __all__ = [
     "agent_calls",
     "batch_requests",
     "campaigns",
+    "default_version",
     "dynamic_variables",
     "e164_numbers",
     "invalid_batch_requests",

@@ -10,12 +10,14 @@ from typing import Any
 import hypothesis.strategies as st
 from hypothesis.errors import InvalidArgument
 
+from contracts._loader import SHIPPED, versions_with
 from contracts.strategies._numbers import e164_numbers, invalid_e164_numbers
 from contracts.strategies._requests import (
     _NAME_REST,
     _limits,
     _version,
     dynamic_variables,
+    has_variables,
     outbound_requests,
 )
 
@@ -49,12 +51,15 @@ RULES: Mapping[str, str] = MappingProxyType(
 )
 
 
-#: The rules each API version has (dynamic_variables exists from 2026-08-14 on).
+def _rules_of(version: str) -> tuple[str, ...]:
+    """The rules ``version`` has: the dynamic_variables ones only where its items have them."""
+    with_variables = SHIPPED.has_field("outbound_item", "dynamic_variables", version)
+    return tuple(r for r in RULES if with_variables or not r.startswith("dynamic_variables."))
+
+
+#: The rules each API version that places calls has (read from the lineage).
 VERSION_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "2026-03-01": tuple(r for r in RULES if not r.startswith("dynamic_variables.")),
-        "2026-08-14": tuple(RULES),
-    }
+    {version: _rules_of(version) for version in versions_with("outbound_request")}
 )
 
 
@@ -198,7 +203,7 @@ def invalid_outbound_requests(
             broken, path = _break(rule, body, draw)
             item = _item_at(broken, path)
             alone = (
-                ver != "2026-03-01"
+                has_variables(ver)
                 and rule in ITEM_RULES
                 and isinstance(item, dict)
                 and isinstance(item.get("to_number"), str)

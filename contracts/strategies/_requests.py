@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,10 +18,20 @@ DOC_AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"
 DOC_NUMBER = "ap_Q8PRh7lXyZsawXJmN2KcT5"
 
 
+#: The environment variable that pins the strategies' default version (the pytest plugin
+#: sets it from the ini option ``cartesia_api_version``).
+VERSION_ENV = "CARTESIA_FAKE_API_VERSION"
+
+
+def default_version() -> str:
+    """The version strategies draw for when not told: the pinned one, else the latest."""
+    return os.environ.get(VERSION_ENV) or LATEST
+
+
 def _version(version: str | None) -> str:
-    """``version`` (the latest when None), which must be one that places calls."""
+    """``version`` (the pinned default when None), which must be one that places calls."""
     if version is None:
-        return LATEST
+        version = default_version()
     placing = versions_with("outbound_request")
     if version not in placing:
         raise InvalidArgument(
