@@ -10,10 +10,9 @@ from typing import Any
 import httpx
 
 from contracts import LATEST, VERSIONS
-from mock_server import assertions, tenancy
+from mock_server import assertions, knob_values, tenancy
 from mock_server.app import create_app
 from mock_server.domain import batch_ops, lookups
-from mock_server.domain import knobs as knob_rules
 from mock_server.domain.clock import ClockMode
 from mock_server.domain.faults import Fault, make_fault, path_matches
 from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
@@ -86,7 +85,7 @@ class FakeCartesia:
             )
         self.api_version = api_version
         self.service = Service(
-            settings=knob_rules.settings_of(knobs),
+            settings=knob_values.settings_of(knobs),
             seed=seed,
             world_seed=world,
             clock=clock,

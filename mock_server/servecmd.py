@@ -8,7 +8,7 @@ import signal
 import sys
 from typing import Any
 
-from mock_server import cliargs
+from mock_server import cliargs, knob_values
 from mock_server.domain import knobs
 from mock_server.domain.clock import ClockMode
 from mock_server.domain.seed import Seed
@@ -101,8 +101,8 @@ def add_parser(sub: Any) -> None:
 def knob_arg(text: str) -> tuple[str, Any]:
     """``--set knob=value``, its value checked as the control plane checks it."""
     try:
-        name, value = knobs.parse_assignment(text)
-        return name, knobs.check({name: value})[name]
+        name, value = knob_values.parse_assignment(text)
+        return name, knob_values.check({name: value})[name]
     except knobs.KnobError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -119,6 +119,16 @@ def test_domain_import_closure_has_no_http() -> None:
     assert not banned & set(third_party), {b: third_party[b] for b in banned & set(third_party)}
 
 
+def test_the_domain_takes_commands_not_contracts() -> None:
+    """Requests are decoded at the edge (``mock_server.wire``): no module of the domain
+    imports the contracts, nor anything outside the domain that does."""
+    for path in (ROOT / "mock_server" / "domain").glob("*.py"):
+        roots = {name.split(".")[0] for name in _imports_of(path)}
+        assert "contracts" not in roots, f"{path.name} imports contracts"
+        ours = {n for n in _imports_of(path) if n.startswith("mock_server.")}
+        assert all(n.startswith("mock_server.domain") for n in ours), (path.name, ours)
+
+
 @pytest.mark.slow
 def test_importing_the_domain_loads_no_http_stack() -> None:
     loaded = _modules_after_import("mock_server.domain.tenant")

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 import contracts
+from mock_server import knob_values
 from mock_server.domain import discovery, knobs, lookups
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.errors import bad_request
@@ -160,7 +161,7 @@ def patch_settings(ctx: Ctx) -> Reply:
             code="invalid_control_request",
         )
     try:
-        settings = knobs.configure(ctx.tenant, body)
+        settings = knobs.configure(ctx.tenant, knob_values.check(body, tenant_only=True))
     except knobs.KnobError as exc:
         raise bad_request(f"Invalid settings: {exc}", code="invalid_control_request") from None
     return Reply(_settings_view(settings))

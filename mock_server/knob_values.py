@@ -1,0 +1,63 @@
+"""Knob values from outside: checked against the ``control_settings`` contract and the
+lineage, so the CLI, the control plane and ``FakeCartesia(**knobs)`` say the same thing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from contracts import VERSIONS, errors_of
+from mock_server.domain.knobs import KnobError, tenant_names
+from mock_server.domain.settings import Settings, knob_names, suggest
+
+
+def check(changes: Mapping[str, Any], *, tenant_only: bool = False) -> dict[str, Any]:
+    """The changes as Settings field values, or a KnobError naming every problem."""
+    known = knob_names()
+    if tenant_only:
+        problems = tenant_names(changes)
+    else:
+        problems = [
+            f"{name!r} is not a knob{suggest(name, known)}" for name in changes if name not in known
+        ]
+    if not problems:
+        problems = [f"{e.path}: {e.message}" for e in errors_of("control_settings", dict(changes))]
+    for version in changes.get("accepted_versions", ()) if not problems else ():
+        if version not in VERSIONS:
+            problems.append(
+                f"accepted_versions: {version!r} is not a served version ({', '.join(VERSIONS)})"
+            )
+    if problems:
+        raise KnobError("; ".join(problems))
+    return {
+        name: tuple(value) if isinstance(value, list) else value for name, value in changes.items()
+    }
+
+
+def settings_of(overrides: Mapping[str, Any]) -> Settings:
+    """The default knobs with ``overrides``: an unknown name is a TypeError (with the closest
+    name), a value a knob cannot take a KnobError."""
+    settings = Settings().with_overrides(**overrides)
+    check({k: list(v) if isinstance(v, tuple) else v for k, v in overrides.items()})
+    return settings
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``knob=value`` from the command line. The value is read as JSON when it is JSON
+    (``true``, ``2.5``, ``["a"]``), a comma-separated list for list knobs, else a string."""
+    name, sep, raw = text.partition("=")
+    name = name.strip().replace("-", "_")
+    if not sep or not name:
+        raise KnobError(f"expected knob=value, got {text!r}")
+    known = knob_names()
+    if name not in known:
+        raise KnobError(f"{name!r} is not a knob{suggest(name, known)}")
+    raw = raw.strip()
+    try:
+        value: Any = json.loads(raw)
+    except ValueError:
+        value = raw
+    if isinstance(getattr(Settings(), name), tuple) and isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    return name, value
