@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 import httpx
 
+from contracts import LATEST, SHIPPED, versions_with
 from mock_server import cliargs, terminal
 from mock_server.domain.clock import monotonic
 
@@ -45,9 +46,9 @@ def add_parser(sub: Any) -> None:
     batch.add_argument(
         "--version",
         dest="api_version",
-        default="2026-08-14",
-        choices=["2026-03-01", "2026-08-14"],
-        help="Cartesia-Version to send (default 2026-08-14)",
+        default=LATEST,
+        choices=versions_with("batch_request"),
+        help=f"Cartesia-Version to send (default {LATEST})",
     )
     batch.add_argument(
         "--base-url",
@@ -75,7 +76,8 @@ def read_recipients(path: str, *, version: str) -> list[dict[str, Any]]:
         raise ValueError(f"{path}: no recipients (a header row, then one row per recipient)")
     columns = list(rows[0])
     phone = next((c for c in ("to_number", "phone") if c in columns), columns[0])
-    extra_key = "metadata" if version == "2026-03-01" else "dynamic_variables"
+    has_variables = SHIPPED.has_field("outbound_item", "dynamic_variables", version)
+    extra_key = "dynamic_variables" if has_variables else "metadata"
     items = []
     for line, row in enumerate(rows, start=2):
         number = (row.get(phone) or "").strip()

@@ -43,6 +43,14 @@ def test_served_ledger_matches_and_shows_knob_values() -> None:
     assert entry["knob_value"] == 7
 
 
+def test_the_versions_page_is_generated_from_the_lineage() -> None:
+    from mock_server.version_docs import markdown_table as versions_table
+
+    page = (DOCS / "versions.md").read_text()
+    section = page.split("<!-- versions:start -->\n", 1)[1].split("\n<!-- versions:end -->")[0]
+    assert section == versions_table(), "run: python3 -m mock_server.version_docs"
+
+
 def test_the_ledger_page_is_generated_from_the_ledger() -> None:
     page = (DOCS / "ledger.md").read_text()
     section = page.split("<!-- ledger:start -->\n", 1)[1].split("\n<!-- ledger:end -->")[0]

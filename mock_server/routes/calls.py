@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import contracts
 from contracts import Lineage, load_schema
@@ -13,11 +14,13 @@ from mock_server.domain import batch_ops, callees, idempotency, lookups
 from mock_server.domain.commands import PlaceCalls
 from mock_server.domain.errors import bad_request
 from mock_server.domain.listing import StartBounds
-from mock_server.domain.readmodels import Placement
+from mock_server.domain.readmodels import CallView, Placement
 from mock_server.http import views
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.routes.params import create_body, limit_of, list_calls_query
 from mock_server.wire import decode
+
+T = TypeVar("T")
 
 
 def create_calls(ctx: Ctx) -> Reply:
@@ -81,13 +84,19 @@ def _note_create_rules(
         ctx.rely("pacing.scope")  # a dial waits behind another in its lane
 
 
-def _rely_on_calls(ctx: Ctx, calls: list[dict[str, Any]]) -> None:
-    """The rules behind each shown call: how it ended, and a magic callee's script."""
-    for call in calls:
-        ctx.rely(*ledger.rules_for_end_reason(call.get("end_reason")))
-        telephony = call.get("telephony_params") or {}
-        if callees.magic_decade(str(telephony.get("to", ""))) is not None:
+def _shown(ctx: Ctx, render: Callable[[CallView], T]) -> Callable[[CallView], T]:
+    """``render``, noting the rules behind each call it shows (how it ended, a magic
+    callee's script) from the call itself, not from what was rendered."""
+
+    def show(view: CallView) -> T:
+        call = view.call
+        if call.end_reason is not None:
+            ctx.rely(*ledger.rules_for_end_reason(call.end_reason))
+        if callees.magic_decade(call.to_number) is not None:
             ctx.rely("callees.magic")
+        return render(view)
+
+    return show
 
 
 def _instant(name: str, raw: str | None) -> int | None:
@@ -123,7 +132,7 @@ def list_calls(ctx: Ctx) -> Reply:
         page = batch_ops.batch_calls(
             ctx.tenant,
             batch_id,
-            lambda view: views.agent_call(view, version, include_transcript=bool(parts)),
+            _shown(ctx, lambda v: views.agent_call(v, version, include_transcript=bool(parts))),
             agent_id=agent_id,
             limit=limit_of(query.get("limit")),
             starting_after=query.get("starting_after") or None,
@@ -136,7 +145,7 @@ def list_calls(ctx: Ctx) -> Reply:
         ctx.rely("list.cursors")
     page = ctx.tenant.list_calls(
         agent_id,
-        lambda view: views.agent_call(view, version, include_transcript=bool(parts)),
+        _shown(ctx, lambda v: views.agent_call(v, version, include_transcript=bool(parts))),
         limit=limit_of(query.get("limit")),
         starting_after=query.get("starting_after") or None,
         ending_before=query.get("ending_before") or None,
@@ -146,7 +155,6 @@ def list_calls(ctx: Ctx) -> Reply:
     body = views.call_page(page, version)
     if (query.get("starting_after") or query.get("ending_before")) and not body["data"]:
         ctx.rely("list.empty_end")
-    _rely_on_calls(ctx, body["data"])
     return Reply(body)
 
 
@@ -154,12 +162,10 @@ def get_call(ctx: Ctx) -> Reply:
     version = ctx.version
     cache = ctx.service.render_cache
     call = ctx.tenant.get_call(
-        ctx.path_param("call_id"), lambda v: views.agent_call_once(v, version, cache)
+        ctx.path_param("call_id"), _shown(ctx, lambda v: views.agent_call_once(v, version, cache))
     )
     if isinstance(call, views.Spliced):
-        _rely_on_calls(ctx, [call.head])
         return Reply(call.json(), check=call.checked())
-    _rely_on_calls(ctx, [call])
     return Reply(call)
 
 
