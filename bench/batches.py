@@ -15,8 +15,10 @@ import time
 import tracemalloc
 
 from bench.scale import AREAS
+from contracts import LATEST
 from mock_server import FakeCartesia
 from mock_server.domain import batch_ops
+from mock_server.wire import decode
 
 
 def _recipients(count: int, offset: int) -> list[dict[str, object]]:
@@ -49,7 +51,7 @@ def run(calls: int, per_batch: int = 5_000, *, trace: bool = False) -> dict[str,
         tracemalloc.start()
     start = time.perf_counter()
     for body in bodies:
-        batch_ops.create_batch(tenant, body, version="2026-08-14")
+        batch_ops.create_batch(tenant, decode.create_batch(body, LATEST, tenant.settings).command)
     made = time.perf_counter()
     tenant.run_until_idle()
     done = time.perf_counter()

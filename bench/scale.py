@@ -13,7 +13,9 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 
+from contracts import LATEST
 from mock_server import FakeCartesia
+from mock_server.wire.decode import place_calls
 
 
 def _rss_mb() -> float:
@@ -78,8 +80,9 @@ def run(
     if trace:
         tracemalloc.start()
     start = time.perf_counter()
-    for i, body in enumerate(bodies, 1):
-        tenant.create_outbound(body)
+    settings = tenant.settings
+    for i, body in enumerate(bodies, 1):  # decoded here too: a request's whole cost
+        tenant.create_outbound(place_calls(body, LATEST, settings, per_destination=True).command)
         if freeze_gc and i % 50 == 0:
             gc.freeze()
     made = time.perf_counter()
@@ -125,7 +128,8 @@ def served_p99(*, calls: int, numbers: int, seconds: int) -> str:
         for i in range(numbers)
     ]
     for body in requests(ids, calls, fake.agent_id):
-        tenant.create_outbound(body)
+        decoded = place_calls(body, LATEST, tenant.settings, per_destination=True)
+        tenant.create_outbound(decoded.command)
     tenant.run_until_idle()
     gc.collect()
     gc.freeze()  # what the CLI server does too: stored calls leave the collector's scans

@@ -81,6 +81,7 @@ LEDGER: tuple[Behavior, ...] = _load()
 _BY_ERROR_CODE = _index("error_codes")
 _BY_END_REASON = _index("end_reasons")
 _BY_CONTRACT = _index("contracts")
+_BY_ID = MappingProxyType({e.id: e for e in LEDGER})
 INFERRED: frozenset[str] = frozenset(e.id for e in LEDGER if e.provenance == "INFERRED")
 
 
@@ -93,17 +94,28 @@ def rules_for_error(code: str | None) -> tuple[str, ...]:
     return (*_BY_ERROR_CODE.get(code, ()), *named)
 
 
-def rules_for_contract(name: str, path: str = "$") -> tuple[str, ...]:
-    """The rules a violation of contract ``name`` at ``path`` (``a.b[0].c``) contradicts:
-    those naming that field of it when there are any, else those naming the contract."""
+def _holds(rule_id: str, version: str | None) -> bool:
+    return version is None or version in _BY_ID[rule_id].versions
+
+
+def rules_for_contract(name: str, path: str = "$", version: str | None = None) -> tuple[str, ...]:
+    """The rules a violation of contract ``name`` at ``path`` (``a.b[0].c``) contradicts
+    (under ``version``, when given): those naming that field of it when there are any, else
+    those naming the contract."""
     top = path.removeprefix("$").lstrip(".").split(".")[0].split("[")[0]
     fields = _BY_CONTRACT.get(f"{name}:{top}", ()) if top else ()
-    return fields or _BY_CONTRACT.get(name, ())
+    held = tuple(r for r in fields if _holds(r, version))
+    return held or tuple(r for r in _BY_CONTRACT.get(name, ()) if _holds(r, version))
 
 
-def rules_naming_contract(name: str) -> tuple[str, ...]:
-    """Every rule about the shape of contract ``name`` (the whole of it or one field)."""
-    return tuple(e.id for e in LEDGER if any(c.split(":")[0] == name for c in e.contracts))
+def rules_naming_contract(name: str, version: str | None = None) -> tuple[str, ...]:
+    """Every rule about the shape of contract ``name`` (the whole of it or one field) that
+    holds under ``version`` (every version when None)."""
+    return tuple(
+        e.id
+        for e in LEDGER
+        if any(c.split(":")[0] == name for c in e.contracts) and _holds(e.id, version)
+    )
 
 
 def rules_for_end_reason(reason: str | None) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from mock_server.domain.settings import Settings
 from mock_server.http.versions import wire
 from mock_server.http.views import agent_call
 from mock_server.service import Service
+from mock_server.wire import decode
 from tests.test_cli import DOC, HEADERS, Served
 
 pytestmark = pytest.mark.slow  # starts servers or subprocesses
@@ -120,8 +121,8 @@ def _dial(service: Service, key: str, number: str) -> str:
         "agent_id": next(iter(world.agents)),
         "outbound_calls": [{"to_number": number}],
     }
-    results, _ = tenant.create_outbound(body)
-    return str(results[0].call_id)
+    command = decode.place_calls(body, "2026-08-14", tenant.settings, per_destination=True)
+    return str(tenant.create_outbound(command.command).results[0].call_id)
 
 
 def _shown(service: Service, key: str, call_id: str) -> dict[str, Any]:

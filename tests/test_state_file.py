@@ -13,6 +13,7 @@ import pytest
 
 from mock_server.persistence import StateFileError, StateFileInUse, Store
 from mock_server.service import Service
+from mock_server.wire import decode
 from tests.test_cli import ROOT, Served
 
 pytestmark = pytest.mark.slow  # starts servers or subprocesses
@@ -98,13 +99,13 @@ def test_a_real_clock_carries_on_from_the_last_logged_instant(tmp_path: Path) ->
 
 def _one_call(service: Service) -> str:
     tenant = service.tenants.get("sk_wal")
-    [result], _ = tenant.create_outbound(
-        {
-            "from_number_id": "ap_Q8PRh7lXyZsawXJmN2KcT5",
-            "agent_id": "agent_Fo7pKNBUwLZxrTd6jvhpaE",
-            "outbound_calls": [{"to_number": "+14155550175"}],
-        }
-    )
+    body = {
+        "from_number_id": "ap_Q8PRh7lXyZsawXJmN2KcT5",
+        "agent_id": "agent_Fo7pKNBUwLZxrTd6jvhpaE",
+        "outbound_calls": [{"to_number": "+14155550175"}],
+    }
+    decoded = decode.place_calls(body, "2026-08-14", tenant.settings, per_destination=True)
+    [result] = tenant.create_outbound(decoded.command).results
     assert result.call_id is not None
     return result.call_id
 

@@ -130,9 +130,8 @@ def _state_file(tmp_path: Path) -> Path:
 def test_a_state_file_written_before_commands_still_starts_and_reads_back(tmp_path: Path) -> None:
     import json
 
-    expected: dict[str, dict[str, Any]] = json.loads(
-        (FIXTURES / "state-format1-calls.json").read_text()
-    )["calls"]
+    recorded = json.loads((FIXTURES / "state-format1-calls.json").read_text())
+    expected: dict[str, dict[str, Any]] = recorded["calls"]
     raw = sqlite3.connect(_state_file(tmp_path)).execute("SELECT args FROM ops").fetchall()
     assert all('"format"' not in args for (args,) in raw), "the fixture is of format 1"
     service = Service(state_path=str(tmp_path / "state.sqlite"))
@@ -152,8 +151,33 @@ def test_a_state_file_written_before_commands_still_starts_and_reads_back(tmp_pa
     }
     assert got == expected
     assert len(client.get("/agents/calls/batches").json()["data"]) == 2
+    assert client.get(f"/agents/{AGENT}").json()["name"] == recorded["agent_name"]
+    hooks = client.get("/agents/webhooks").json()["data"]
+    got_hooks = [
+        {"id": h["id"], "url": h["url"], "display_name": h.get("display_name")} for h in hooks
+    ]
+    assert got_hooks == recorded["webhooks"]
+    # the log now holds commands: a second start replays them as they are
+    client.post(
+        "/agents/calls",
+        json={
+            "from_number_id": NUMBER,
+            "agent_id": AGENT,
+            "outbound_calls": [{"to_number": "+14155550140"}],
+        },
+    )
     client.close()
     service.close()
+    again = Service(state_path=str(tmp_path / "state.sqlite"))
+    client = httpx.Client(
+        transport=SyncTransport(create_app(again)),
+        base_url="http://fake",
+        headers={"authorization": "Bearer sk_fixture_key", "cartesia-version": "2026-08-14"},
+    )
+    listed = client.get("/agents/calls", params={"agent_id": AGENT, "limit": 100}).json()["data"]
+    assert len(listed) == len(expected) + 1
+    client.close()
+    again.close()
 
 
 class LegacyDialerClient:

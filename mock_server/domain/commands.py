@@ -124,3 +124,59 @@ class CreateBatch:
             raw.get("scheduled_at"),
             raw.get("region"),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateAgent:
+    """``PATCH /agents/{agent_id}``: the fields the request set (``given``); a ``webhook_id``
+    given as None detaches the agent's webhook."""
+
+    agent_id: str
+    name: str | None = None
+    webhook_id: str | None = None
+    given: frozenset[str] = frozenset()
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "agent_id": self.agent_id,
+            "name": self.name,
+            "webhook_id": self.webhook_id,
+            "given": sorted(self.given),
+        }
+
+    @staticmethod
+    def from_record(raw: Mapping[str, Any]) -> UpdateAgent:
+        return UpdateAgent(
+            raw["agent_id"], raw.get("name"), raw.get("webhook_id"), frozenset(raw["given"])
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateWebhook:
+    """``PATCH /agents/webhooks/{webhook_id}``: a new ``url``, and ``secret`` and
+    ``display_name`` when ``given``."""
+
+    webhook_id: str
+    url: str
+    secret: str | None = None
+    display_name: str | None = None
+    given: frozenset[str] = frozenset()
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "webhook_id": self.webhook_id,
+            "url": self.url,
+            "secret": self.secret,
+            "display_name": self.display_name,
+            "given": sorted(self.given),
+        }
+
+    @staticmethod
+    def from_record(raw: Mapping[str, Any]) -> UpdateWebhook:
+        return UpdateWebhook(
+            raw["webhook_id"],
+            raw["url"],
+            raw.get("secret"),
+            raw.get("display_name"),
+            frozenset(raw["given"]),
+        )

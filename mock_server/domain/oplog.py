@@ -12,7 +12,13 @@ from typing import Any
 
 from mock_server.domain import batch_ops, idempotency, knobs, webhook_config
 from mock_server.domain.clock import VirtualClock
-from mock_server.domain.commands import FORMAT, CreateBatch, PlaceCalls
+from mock_server.domain.commands import (
+    FORMAT,
+    CreateBatch,
+    PlaceCalls,
+    UpdateAgent,
+    UpdateWebhook,
+)
 from mock_server.domain.faults import Fault
 from mock_server.domain.models import Webhook
 from mock_server.domain.seed import script_from
@@ -56,9 +62,11 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
         "create_webhook": lambda t, a: webhook_config.create_webhook(
             t, url=a["url"], secret=a["secret"], display_name=a["display_name"]
         ),
-        "patch_agent": lambda t, a: webhook_config.patch_agent(t, a["agent_id"], a["changes"]),
+        "patch_agent": lambda t, a: webhook_config.patch_agent(
+            t, UpdateAgent.from_record(a["command"])
+        ),
         "update_webhook": lambda t, a: webhook_config.update_webhook(
-            t, a["webhook_id"], a["changes"]
+            t, UpdateWebhook.from_record(a["command"])
         ),
         "delete_webhook": lambda t, a: webhook_config.delete_webhook(t, a["webhook_id"]),
         "set_callee": lambda t, a: t.set_callee(a["number"], script_from(a["script"])),
@@ -77,7 +85,7 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
 
 OPS = frozenset(_APPLY)
 #: The operations that carry a typed command (``commands.FORMAT``).
-COMMAND_OPS = frozenset({"create_outbound", "create_batch"})
+COMMAND_OPS = frozenset({"create_outbound", "create_batch", "patch_agent", "update_webhook"})
 
 
 def replay(tenant: Tenant, op: str, args: Mapping[str, Any], at: int) -> None:

@@ -3,8 +3,7 @@ and ``PATCH /agents/{agent_id}`` with ``webhook_id`` attaches one to an agent.""
 
 from __future__ import annotations
 
-from typing import Any
-
+from mock_server.domain.commands import FORMAT, UpdateAgent, UpdateWebhook
 from mock_server.domain.errors import bad_request, not_found
 from mock_server.domain.listing import cursor_page
 from mock_server.domain.models import Agent, Webhook
@@ -51,17 +50,17 @@ def list_webhooks(
         )
 
 
-def update_webhook(tenant: Tenant, webhook_id: str, changes: dict[str, Any]) -> Webhook:
+def update_webhook(tenant: Tenant, command: UpdateWebhook) -> Webhook:
     """Change ``url`` (and ``secret``, ``display_name`` when given); attached agents see it."""
     with tenant.locked() as world:
-        hook = _find(world, webhook_id)
-        hook.url = changes["url"]
-        if "secret" in changes:
-            hook.secret = changes["secret"]
-        if "display_name" in changes:
-            hook.display_name = changes["display_name"]
+        hook = _find(world, command.webhook_id)
+        hook.url = command.url
+        if "secret" in command.given and command.secret is not None:
+            hook.secret = command.secret
+        if "display_name" in command.given:
+            hook.display_name = command.display_name
         hook.updated_at = tenant.now_ms()
-        tenant.record_op("update_webhook", webhook_id=webhook_id, changes=changes)
+        tenant.record_op("update_webhook", format=FORMAT, command=command.record())
         return hook
 
 
@@ -76,16 +75,16 @@ def delete_webhook(tenant: Tenant, webhook_id: str) -> None:
         tenant.record_op("delete_webhook", webhook_id=webhook_id)
 
 
-def patch_agent(tenant: Tenant, agent_id: str, changes: dict[str, Any]) -> Agent:
+def patch_agent(tenant: Tenant, command: UpdateAgent) -> Agent:
     """Apply ``webhook_id`` (None detaches) and ``name`` to an agent."""
     with tenant.locked() as world:
-        agent = world.agents.get(agent_id)
+        agent = world.agents.get(command.agent_id)
         if agent is None:
-            raise not_found(f"Agent {agent_id!r} not found.", code="agent_not_found")
-        if "webhook_id" in changes:
-            webhook_id = changes["webhook_id"]
+            raise not_found(f"Agent {command.agent_id!r} not found.", code="agent_not_found")
+        if "webhook_id" in command.given:
+            webhook_id = command.webhook_id
             agent.webhook = None if webhook_id is None else _find(world, webhook_id)
-        if "name" in changes:
-            agent.name = changes["name"]
-        tenant.record_op("patch_agent", agent_id=agent_id, changes=changes)
+        if "name" in command.given and command.name is not None:
+            agent.name = command.name
+        tenant.record_op("patch_agent", format=FORMAT, command=command.record())
         return agent

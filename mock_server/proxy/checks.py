@@ -103,7 +103,7 @@ def check_contract(exchange: Exchange, verdict: Verdict) -> None:
         return
     errors = contracts.errors_of(name, body, version=version)
     for error in errors:
-        rules = ledger.rules_for_contract(name, error.path) or (f"contract:{name}",)
+        rules = ledger.rules_for_contract(name, error.path, version) or (f"contract:{name}",)
         verdict.findings.append(
             Finding(
                 "contract",
@@ -115,7 +115,7 @@ def check_contract(exchange: Exchange, verdict: Verdict) -> None:
             )
         )
     if not errors:
-        verdict.confirmed.extend(ledger.rules_naming_contract(name))
+        verdict.confirmed.extend(ledger.rules_naming_contract(name, version))
 
 
 def compare_with_fake(exchange: Exchange, answer: tuple[int, Any], verdict: Verdict) -> None:

@@ -219,7 +219,9 @@ def _replay(fake: Any, exchanges: Iterable[Exchange]) -> ReplayReport:
         for detail in found:
             where = detail.split(":", 1)[0].removeprefix("body.")
             shape = (
-                ledger.rules_for_contract(spec.response, where) if spec and spec.response else ()
+                ledger.rules_for_contract(spec.response, where, ex.version)
+                if spec and spec.response
+                else ()
             )
             rules = tuple(dict.fromkeys((*relied, *shape))) or ("unlisted",)
             report.differences.append(

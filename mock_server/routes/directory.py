@@ -10,6 +10,7 @@ from mock_server.domain.errors import bad_request
 from mock_server.http import views
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.routes.params import limit_of
+from mock_server.wire import decode
 
 
 def _object_body(ctx: Ctx, schema: str) -> dict[str, Any]:
@@ -44,8 +45,10 @@ def list_webhooks(ctx: Ctx) -> Reply:
 
 
 def update_webhook(ctx: Ctx) -> Reply:
-    body = _object_body(ctx, "webhook_update")
-    hook = webhook_config.update_webhook(ctx.tenant, ctx.path_param("webhook_id"), body)
+    command = decode.update_webhook(
+        ctx.path_param("webhook_id"), ctx.body, ctx.version.name, lineage=ctx.versions.lineage
+    )
+    hook = webhook_config.update_webhook(ctx.tenant, command)
     return Reply(hook.id)
 
 
@@ -56,8 +59,10 @@ def delete_webhook(ctx: Ctx) -> Reply:
 
 
 def patch_agent(ctx: Ctx) -> Reply:
-    body = _object_body(ctx, "agent_patch")
-    agent = webhook_config.patch_agent(ctx.tenant, ctx.path_param("agent_id"), body)
+    command = decode.update_agent(
+        ctx.path_param("agent_id"), ctx.body, ctx.version.name, lineage=ctx.versions.lineage
+    )
+    agent = webhook_config.patch_agent(ctx.tenant, command)
     return Reply(views.agent(agent))
 
 

@@ -24,7 +24,14 @@ from contracts import (
     load_schema,
     validator_for,
 )
-from mock_server.domain.commands import CreateBatch, Destination, PlaceCalls, Refusal
+from mock_server.domain.commands import (
+    CreateBatch,
+    Destination,
+    PlaceCalls,
+    Refusal,
+    UpdateAgent,
+    UpdateWebhook,
+)
 from mock_server.domain.errors import ApiError, bad_request
 from mock_server.domain.settings import Settings
 
@@ -254,3 +261,32 @@ def create_batch(
         body.get("region"),
     )
     return Decoded(command, warnings, ["version.other_fields"] if dropped else [])
+
+
+def _checked(body: object, contract: str, version: str, lineage: Lineage) -> Mapping[str, Any]:
+    errors = validator_for(contract, version, lineage=lineage).errors(body)
+    if errors:
+        detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
+        raise bad_request(f"Invalid request body: {detail}", code="invalid_request_body")
+    assert isinstance(body, Mapping)
+    return body
+
+
+def update_agent(
+    agent_id: str, body: object, version: str, *, lineage: Lineage = SHIPPED
+) -> UpdateAgent:
+    """``PATCH /agents/{agent_id}``'s body, or its 400."""
+    checked = _checked(body, "agent_patch", version, lineage)
+    given = frozenset(checked) & {"name", "webhook_id"}
+    return UpdateAgent(agent_id, checked.get("name"), checked.get("webhook_id"), given)
+
+
+def update_webhook(
+    webhook_id: str, body: object, version: str, *, lineage: Lineage = SHIPPED
+) -> UpdateWebhook:
+    """``PATCH /agents/webhooks/{webhook_id}``'s body, or its 400."""
+    checked = _checked(body, "webhook_update", version, lineage)
+    given = frozenset(checked) & {"secret", "display_name"}
+    return UpdateWebhook(
+        webhook_id, checked["url"], checked.get("secret"), checked.get("display_name"), given
+    )
