@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -221,15 +222,10 @@ def build_validator(
     )
 
 
+@lru_cache(maxsize=1024)
 def validator_for(name: str, version: str | None = None, *, lineage: Lineage = SHIPPED) -> Contract:
     """The cached compiled contract ``name`` under ``version`` (default: the latest)."""
     version = lineage.check(version)
-    key = ("validator", name, version)
-    found = lineage.memo.get(key)
-    if found is None:
-        if name not in lineage.schemas(version):
-            load_schema(name, version, lineage=lineage)  # the KeyError naming the known ones
-        found = build_validator(lineage.schemas(version)[name], version, lineage=lineage)
-        lineage.memo[key] = found
-    assert isinstance(found, Contract)
-    return found
+    if name not in lineage.schemas(version):
+        load_schema(name, version, lineage=lineage)  # the KeyError naming the known ones
+    return build_validator(lineage.schemas(version)[name], version, lineage=lineage)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 #: The op-log format of commands (1: request bodies and a version, before commands).
 FORMAT = 2
@@ -23,9 +23,9 @@ class Refusal:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Destination:
-    """One number to call, with what the request's version lets it carry."""
+class Destination(NamedTuple):
+    """One number to call, with what the request's version lets it carry. (A NamedTuple,
+    like the results: one is made per destination, and a frozen dataclass costs more.)"""
 
     to_number: str
     metadata: dict[str, Any] | None = None
@@ -53,8 +53,7 @@ class Destination:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class PlaceCalls:
+class PlaceCalls(NamedTuple):
     """``POST /agents/calls``: place one call per destination, in order."""
 
     from_number_id: str
@@ -62,6 +61,8 @@ class PlaceCalls:
     destinations: tuple[Destination, ...]
     ringing_timeout_seconds: int | None = None
     max_call_duration_minutes: int | None = None
+    #: How many destinations carry a ``refusal`` (counted once, by whoever builds it).
+    refused: int = 0
 
     def record(self) -> dict[str, Any]:
         return {
@@ -74,12 +75,14 @@ class PlaceCalls:
 
     @staticmethod
     def from_record(raw: Mapping[str, Any]) -> PlaceCalls:
+        destinations = tuple(Destination.from_record(d) for d in raw["destinations"])
         return PlaceCalls(
             raw["from_number_id"],
             raw["agent_id"],
-            tuple(Destination.from_record(d) for d in raw["destinations"]),
+            destinations,
             raw.get("ringing_timeout_seconds"),
             raw.get("max_call_duration_minutes"),
+            sum(1 for d in destinations if d.refusal is not None),
         )
 
 

@@ -188,17 +188,17 @@ class Tenant:
         was decided, per destination and for the request."""
         with self.locked() as world:
             outbound.check_parties(command.agent_id, command.from_number_id, world)
-            refused = sum(1 for d in command.destinations if d.refusal is not None)
-            self._check_concurrency(world, len(command.destinations) - refused)
+            self._check_concurrency(world, len(command.destinations) - command.refused)
             now = self.clock.now_ms()
             results, created = outbound.create_calls(command, world, self.settings, now=now)
             self.engine.schedule_new(world, created)
             dups = world.journal.note_dials(created, now)
             self.engine.run_due(world, now)
-            args: dict[str, Any] = {"format": FORMAT, "command": command.record()}
-            if idempotency_key is not None:  # a replay rebuilds the key's record too
-                args["idempotency_key"] = idempotency_key
-            self.record_op("create_outbound", **args)
+            if self.recorder is not None:  # only a logged tenant pays for the record
+                args: dict[str, Any] = {"format": FORMAT, "command": command.record()}
+                if idempotency_key is not None:  # a replay rebuilds the key's record too
+                    args["idempotency_key"] = idempotency_key
+                self.record_op("create_outbound", **args)
             number = world.numbers[command.from_number_id]
             waits = bool(created) and created[-1].dial_at > created[-1].created_at
             return Placement(results, dups, number.provider, waits)

@@ -203,11 +203,12 @@ def endpoint(
                     handler(Ctx(request, None, service, versions=versions)), request_id, status
                 )
             tenant = _authenticate(request, service)
-            version = versions.get(None)
             if kind == "api":
                 version = version_header.check(
                     request, tenant, service, versions, served_set, warnings, rules
                 )
+            else:
+                version = versions.get(None)
                 if service.before_request is not None:
                     service.before_request(tenant)
                 fault = tenant.take_fault(method, path, template)

@@ -69,7 +69,7 @@ def check(
         )
         return versions.get(min(served, key=versions.lineage.order))
     shown = versions.get(values[0])
-    if tenant.settings.legacy_call_shape != "legacy" and shown.legacy_status:
+    if shown.cancelled_status is not None and tenant.settings.legacy_call_shape != "legacy":
         rules.append("version.legacy_shape")
         return versions.get(tenant.settings.legacy_call_shape)
     return shown

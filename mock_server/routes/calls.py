@@ -29,11 +29,13 @@ def create_calls(ctx: Ctx) -> Reply:
         body,
         ctx.version.name,
         ctx.tenant.settings,
-        per_destination=ctx.version.per_destination_validation,
+        per_destination=ctx.version.flags.per_destination_validation,
         lineage=ctx.versions.lineage,
     )
-    ctx.warnings.extend(decoded.warnings)
-    ctx.rely(*decoded.rules)
+    if decoded.warnings:
+        ctx.warnings.extend(decoded.warnings)
+    if decoded.rules:
+        ctx.rely(*decoded.rules)
     command: PlaceCalls = decoded.command
     key = ctx.request.headers.get("idempotency-key")
     if key is not None:

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -73,13 +74,10 @@ def rule_of(error: ContractError) -> str:
     return _FIELD_RULES.get(last, "create.shape_all_fields")
 
 
+@lru_cache(maxsize=256)
 def _request_validator(
     lineage: Lineage, max_items: int, reject_unknown: bool, version: str
 ) -> Contract:
-    key = ("outbound_request", max_items, reject_unknown, version)
-    found = lineage.memo.get(key)
-    if isinstance(found, Contract):
-        return found
     schema = load_schema("outbound_request", version, lineage=lineage)
     schema["properties"]["outbound_calls"]["maxItems"] = max_items
     if reject_unknown:
@@ -88,9 +86,7 @@ def _request_validator(
         item["additionalProperties"] = False
         del item["$id"]
         schema["properties"]["outbound_calls"]["items"] = item
-    made = build_validator(schema, version, lineage=lineage)
-    lineage.memo[key] = made
-    return made
+    return build_validator(schema, version, lineage=lineage)
 
 
 def _oversized_variables(items: object, where: str) -> list[ContractError]:
@@ -146,16 +142,17 @@ def invalid_body(errors: list[ContractError]) -> ApiError:
 
 
 def _foreign_fields(
-    items: list[Any], where: str, version: str, lineage: Lineage, settings: Settings
+    items: list[Any],
+    where: str,
+    version: str,
+    elsewhere: frozenset[str],
+    lineage: Lineage,
+    settings: Settings,
 ) -> tuple[set[str], list[str]]:
-    """Item fields this version does not have but another one does (2026-08-14's
+    """Item fields this version does not have but another one does (``elsewhere``: 2026-08-14's
     ``dynamic_variables`` under 2026-03-01): refused or dropped, never decoded."""
-    own = set(lineage.schemas(version)["outbound_item"].get("properties", {}))
-    elsewhere = {
-        name
-        for other in lineage.versions_with("outbound_item")
-        for name in lineage.schemas(other)["outbound_item"].get("properties", {})
-    } - own
+    if not elsewhere:  # the version has every item field any version has
+        return set(), []
     found = sorted({k for item in items if isinstance(item, dict) for k in item} & elsewhere)
     if not found:
         return set(), []
@@ -216,17 +213,27 @@ def place_calls(
     if errors:
         raise invalid_body(errors)
     assert isinstance(items, list)
-    dropped, warnings = _foreign_fields(items, "outbound_calls", version, lineage, settings)
-    keep = _kept(lineage, version) - dropped
+    own, elsewhere = _item_fields(lineage, version)
+    dropped, warnings = _foreign_fields(
+        items, "outbound_calls", version, elsewhere, lineage, settings
+    )
+    keep = own - dropped if dropped else own
+    if per_item:
+        destinations = tuple(
+            [
+                _destination(item, keep, _refusal(per_item[i]) if i in per_item else None)
+                for i, item in enumerate(items)
+            ]
+        )
+    else:
+        destinations = tuple([_destination(item, keep, None) for item in items])
     command = PlaceCalls(
         body["from_number_id"],
         body["agent_id"],
-        tuple(
-            _destination(item, keep, _refusal(per_item[i]) if i in per_item else None)
-            for i, item in enumerate(items)
-        ),
+        destinations,
         body.get("ringing_timeout_seconds"),
         body.get("max_call_duration_minutes"),
+        len(per_item),
     )
     rules = ["version.other_fields"] if dropped else []
     if per_item:
@@ -234,8 +241,17 @@ def place_calls(
     return Decoded(command, warnings, rules)
 
 
-def _kept(lineage: Lineage, version: str) -> frozenset[str]:
-    return frozenset(lineage.schemas(version)["outbound_item"].get("properties", {}))
+@lru_cache(maxsize=256)
+def _item_fields(lineage: Lineage, version: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The item fields ``version`` has, and those only other versions have (computed once
+    per lineage and version)."""
+    own = frozenset(lineage.schemas(version)["outbound_item"].get("properties", {}))
+    every = {
+        name
+        for other in lineage.versions_with("outbound_item")
+        for name in lineage.schemas(other)["outbound_item"].get("properties", {})
+    }
+    return own, frozenset(every - own)
 
 
 def create_batch(
@@ -247,8 +263,11 @@ def create_batch(
         detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
         raise bad_request(f"Invalid request body: {detail}", code="invalid_request_body")
     recipients = body["recipients"]
-    dropped, warnings = _foreign_fields(recipients, "recipients", version, lineage, settings)
-    keep = _kept(lineage, version) - dropped
+    own, elsewhere = _item_fields(lineage, version)
+    dropped, warnings = _foreign_fields(
+        recipients, "recipients", version, elsewhere, lineage, settings
+    )
+    keep = own - dropped
     command = CreateBatch(
         body.get("name") or "",
         body["agent_id"],
