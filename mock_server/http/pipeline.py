@@ -207,11 +207,11 @@ def endpoint(
                 version = version_header.check(
                     request, tenant, service, versions, served_set, warnings, rules
                 )
-            else:
-                version = versions.get(None)
                 if service.before_request is not None:
                     service.before_request(tenant)
                 fault = tenant.take_fault(method, path, template)
+            else:
+                version = versions.get(None)
             ctx = Ctx(
                 request,
                 tenant,
