@@ -17,10 +17,14 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+from contracts._loader import SHIPPED, versions_with
+
 UNKNOWN_AGENT = "agent_conformance_probe_does_not_exist"
 UNKNOWN_BATCH = "acb_conformance_probe_does_not_exist"
 #: Placeholder for "the Cartesia-Version of this run" (see ``probes``).
 RUN_VERSION = "<run>"
+#: The version that added List Calls' batch_id and start-time filters (and its 404s).
+LIST_FILTERS_SINCE = "2026-08-14"
 FICTIONAL = "+12125550199"  # 555-01XX: fictional (and refused by the fake at request time)
 DOC_NUMBER_ID = "ap_Q8PRh7lXyZsawXJmN2KcT5"
 
@@ -40,6 +44,9 @@ class Probe:
     auth_header: str | None = None
     version: str | None = RUN_VERSION
     query: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: The versions the probe's answer holds for (``since`` up to ``until``; None: no bound).
+    since: str | None = None
+    until: str | None = None
     #: The probe exercises only part of its rules (the refused side of a range: the accepted
     #: side would place a call): a match makes them "partly confirmed", never "confirmed".
     partial: bool = False
@@ -297,10 +304,12 @@ TIER0: tuple[Probe, ...] = (
 )
 
 
-#: Probes whose answer depends on the version (each runs only under its own).
-BY_VERSION: Mapping[str, tuple[Probe, ...]] = MappingProxyType(
-    {
-        "2026-03-01": (
+#: Probes whose answer depends on the version: each runs under the versions from its
+#: ``since`` up to (not including) its ``until``, read from the lineage.
+VERSIONED: tuple[Probe, ...] = (
+    *(
+        replace(p, until=LIST_FILTERS_SINCE)
+        for p in (
             Probe("list.missing_agent_id", 0, "GET", _CALL, ("list.params",)),
             Probe(
                 "list.unknown_agent_is_empty",
@@ -310,8 +319,11 @@ BY_VERSION: Mapping[str, tuple[Probe, ...]] = MappingProxyType(
                 ("list.unknown_agent", "list.empty_end"),
                 query=MappingProxyType({"agent_id": UNKNOWN_AGENT}),
             ),
-        ),
-        "2026-08-14": (
+        )
+    ),
+    *(
+        replace(p, since=LIST_FILTERS_SINCE)
+        for p in (
             Probe("list.missing_selector", 0, "GET", _CALL, ("list.params",)),
             Probe(
                 "list.unknown_agent_is_404",
@@ -349,8 +361,8 @@ BY_VERSION: Mapping[str, tuple[Probe, ...]] = MappingProxyType(
                     ]
                 ),
             ),
-        ),
-    }
+        )
+    ),
 )
 
 
@@ -388,6 +400,8 @@ def probes(tier: int, version: str = "2026-03-01") -> tuple[Probe, ...]:
     """The tier-0 catalogue under ``version`` (tier 1 needs a destination: see ``tier1``)."""
     if tier not in (0, 1):
         raise ValueError(f"tier must be 0 or 1, got {tier!r}")
-    if version not in BY_VERSION:
-        raise ValueError(f"version must be one of {', '.join(BY_VERSION)}, got {version!r}")
-    return for_version((*TIER0, *BY_VERSION[version]), version)
+    placing = versions_with("outbound_request")
+    if version not in placing:
+        raise ValueError(f"version must be one of {', '.join(placing)}, got {version!r}")
+    own = tuple(p for p in VERSIONED if version in SHIPPED.between(p.since, p.until))
+    return for_version((*TIER0, *own), version)

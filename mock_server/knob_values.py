@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from contracts import VERSIONS, errors_of
+from contracts import VERSIONS, errors_of, versions_with
 from mock_server.domain.knobs import KnobError, tenant_names
 from mock_server.domain.settings import Settings, knob_names, suggest
 
@@ -28,6 +28,13 @@ def check(changes: Mapping[str, Any], *, tenant_only: bool = False) -> dict[str,
             problems.append(
                 f"accepted_versions: {version!r} is not a served version ({', '.join(VERSIONS)})"
             )
+    hook_version = changes.get("webhook_api_version")
+    hooks = versions_with("webhook")
+    if not problems and hook_version is not None and hook_version not in hooks:
+        problems.append(
+            f"webhook_api_version: {hook_version!r} is not a version with webhooks "
+            f"({', '.join(hooks)})"
+        )
     if problems:
         raise KnobError("; ".join(problems))
     return {

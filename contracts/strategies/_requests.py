@@ -160,9 +160,11 @@ def agent_calls(*, version: str | None = None) -> st.SearchStrategy[dict[str, An
         "agent_name": st.text(max_size=20),
         "telephony_account_type": st.sampled_from(["cartesia", "twilio"]),
     }
-    if ver == "2026-03-01":
-        base |= {"metadata": st.one_of(st.none(), _metadata()), "zdr_enabled": st.booleans()}
-    else:
+    if SHIPPED.has_field("agent_call", "metadata", ver):
+        base["metadata"] = st.one_of(st.none(), _metadata())
+    if SHIPPED.has_field("agent_call", "zdr_enabled", ver):
+        base["zdr_enabled"] = st.booleans()
+    if SHIPPED.has_field("agent_call", "dynamic_variables", ver):
         base["dynamic_variables"] = st.one_of(st.none(), dynamic_variables())
     created = st.fixed_dictionaries(
         {

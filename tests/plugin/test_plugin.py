@@ -399,3 +399,46 @@ def test_fails(cartesia_fake):
     result.assert_outcomes(failed=1)
     assert "cartesia-fake timeline" not in result.stdout.str()
     assert not list(pytester.path.rglob("*.html"))
+
+
+def test_the_ini_option_pins_the_version_of_fixtures_and_strategies(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CARTESIA_FAKE_API_VERSION", raising=False)
+    pytester.makeini("[pytest]\ncartesia_api_version = 2026-03-01\n")
+    pytester.makepyfile(
+        DIAL
+        + """
+from hypothesis import HealthCheck, given, settings
+from contracts.strategies import default_version, outbound_requests
+
+def test_fixture(cartesia_fake, cartesia_target):
+    assert cartesia_fake.api_version == "2026-03-01"
+    r = dial(cartesia_fake.client(), "+14155550100")
+    cartesia_fake.run_until_idle()
+    [entry] = [e for e in cartesia_fake.requests() if e.method == "POST"]
+    assert entry.headers["cartesia-version"] == "2026-03-01"
+    call = cartesia_fake.client().get(f"/agents/calls/{r.json()['calls'][0]['agent_call_id']}")
+    assert "metadata" in call.json() and "dynamic_variables" not in call.json()
+    assert cartesia_target.http_client().headers["cartesia-version"] == "2026-03-01"
+
+def test_marker_still_wins(make_cartesia_fake):
+    assert make_cartesia_fake(api_version="2025-04-16").api_version == "2025-04-16"
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(outbound_requests(max_items=3))
+def test_strategies(body):
+    assert default_version() == "2026-03-01"
+    assert all("dynamic_variables" not in item for item in body["outbound_calls"])
+"""
+    )
+    result = pytester.runpytest()  # in process: monkeypatch restores what the plugin set
+    result.assert_outcomes(passed=3)
+
+
+def test_an_unknown_pinned_version_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\ncartesia_api_version = 2020-01-01\n")
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*cartesia_api_version must be one of 2024-06-10*2020-01-01*"])
