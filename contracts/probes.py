@@ -1,60 +1,28 @@
 """Conformance probes: requests sent to the real API and to the fake, whose answers must match.
 
-Tier 0 probes can never place a call: every ``POST /agents/calls`` body is invalid *and*
-names an agent that does not exist (``UNKNOWN_AGENT``), so even a server that skipped one
-validation rule would answer 404 instead of dialing; destinations are fictional 555-01XX
-numbers too. The batch probes work the same way: every ``POST /agents/calls/batches`` body
-names ``UNKNOWN_AGENT``, so tier 0 never creates a batch at all (a batch that "cannot dial"
-would still be a batch on the account). Tier 1 places one real call to a consenting number
-and cancels it.
+Tier 0 can never place a call or make a batch: every ``POST`` body is invalid *and* names
+an agent that does not exist (``UNKNOWN_AGENT``), so a server that skipped a rule would
+answer 404 instead of dialing; destinations are fictional 555-01XX numbers too. Tier 1
+places one real call to a consenting number and cancels it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
 from contracts._loader import SHIPPED, versions_with
+from contracts._probe import RUN_VERSION
+from contracts._probe import Probe as Probe  # re-exported: the catalogue's record
 
 UNKNOWN_AGENT = "agent_conformance_probe_does_not_exist"
 UNKNOWN_BATCH = "acb_conformance_probe_does_not_exist"
-#: Placeholder for "the Cartesia-Version of this run" (see ``probes``).
-RUN_VERSION = "<run>"
 #: The version that added List Calls' batch_id and start-time filters (and its 404s).
 LIST_FILTERS_SINCE = "2026-08-14"
 FICTIONAL = "+12125550199"  # 555-01XX: fictional (and refused by the fake at request time)
 DOC_NUMBER_ID = "ap_Q8PRh7lXyZsawXJmN2KcT5"
-
-
-@dataclass(frozen=True)
-class Probe:
-    """One request. ``auth`` False sends no key; ``version`` None sends no Cartesia-Version."""
-
-    id: str
-    tier: int
-    method: str
-    path: str
-    confirms: tuple[str, ...]
-    body: Any = None
-    raw: str | None = None
-    auth: bool = True
-    auth_header: str | None = None
-    version: str | None = RUN_VERSION
-    query: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    #: The versions the probe's answer holds for (``since`` up to ``until``; None: no bound).
-    since: str | None = None
-    until: str | None = None
-    #: The probe exercises only part of its rules (the refused side of a range: the accepted
-    #: side would place a call): a match makes them "partly confirmed", never "confirmed".
-    partial: bool = False
-
-    def content(self) -> bytes | None:
-        if self.raw is not None:
-            return self.raw.encode()
-        return None if self.body is None else json.dumps(self.body).encode()
 
 
 def _bad(**changes: Any) -> dict[str, Any]:
