@@ -82,6 +82,8 @@ _BY_ERROR_CODE = _index("error_codes")
 _BY_END_REASON = _index("end_reasons")
 _BY_CONTRACT = _index("contracts")
 _BY_ID = MappingProxyType({e.id: e for e in LEDGER})
+#: Every rule by its id.
+LEDGER_BY_ID = _BY_ID
 INFERRED: frozenset[str] = frozenset(e.id for e in LEDGER if e.provenance == "INFERRED")
 
 

@@ -124,8 +124,13 @@ def test_phone_number_providers_filters_and_pages(door: Door) -> None:
     bad = door.get("/agents/phone-numbers", params={"type": "fax"})
     assert bad.status_code == 400
     assert "type" in bad.json()["message"]
-    mine = door.get(f"/agents/{AGENT}/phone-numbers").json()
-    assert [n["id"] for n in mine["data"]] == [trunk["id"]]
+    mine = door.get(f"/agents/{AGENT}/phone-numbers").json()  # a bare array, as the SDKs type it
+    assert [(n["id"], n["agent_id"], n["is_cartesia_managed"]) for n in mine] == [
+        (trunk["id"], AGENT, False)
+    ]
+    door.validate("agent_phone_number_list", mine)
+    shown = door.get(f"/agents/{AGENT}").json()
+    assert shown["phone_numbers"] == [{"id": trunk["id"], "number": trunk["number"]}]
     assert door.get("/agents/agent_nope/phone-numbers").status_code == 404
 
 

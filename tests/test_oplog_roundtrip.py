@@ -79,7 +79,14 @@ def _every_kind_of_change(service: Service) -> None:
             )
         )
         _ok(c.delete(f"/agents/webhooks/{second['id']}"))
-        _ok(c.patch(f"/agents/{AGENT}", json={"name": "Renamed desk"}))
+        _ok(
+            c.patch(
+                f"/agents/{AGENT}",
+                json={"name": "Renamed desk", "description": "Front", "tts_language": "de"},
+            )
+        )
+        spare = _ok(c.post("/__fake__/agents", json={"name": "Spare desk"}))
+        _ok(c.delete(f"/agents/{spare['id']}"))
         _ok(c.patch("/__fake__/settings", json={"dial_interval_seconds": 7}))
         first, second_call, third = _dial(c, "+14155550170", "+14155550171", "+14155550172")
         fault = {"method": "DELETE", "path": f"/agents/calls/{second_call}", "status": 500}

@@ -138,6 +138,9 @@ class UpdateAgent:
     name: str | None = None
     webhook_id: str | None = None
     given: frozenset[str] = frozenset()
+    description: str | None = None
+    tts_voice: str | None = None
+    tts_language: str | None = None
 
     def record(self) -> dict[str, Any]:
         return {
@@ -145,12 +148,21 @@ class UpdateAgent:
             "name": self.name,
             "webhook_id": self.webhook_id,
             "given": sorted(self.given),
+            "description": self.description,
+            "tts_voice": self.tts_voice,
+            "tts_language": self.tts_language,
         }
 
     @staticmethod
     def from_record(raw: Mapping[str, Any]) -> UpdateAgent:
         return UpdateAgent(
-            raw["agent_id"], raw.get("name"), raw.get("webhook_id"), frozenset(raw["given"])
+            raw["agent_id"],
+            raw.get("name"),
+            raw.get("webhook_id"),
+            frozenset(raw["given"]),
+            raw.get("description"),
+            raw.get("tts_voice"),
+            raw.get("tts_language"),
         )
 
 

@@ -69,9 +69,23 @@ def get_number(tenant: Tenant, number_id: str) -> tuple[PhoneNumber, dict[str, A
         return number, dict(world.agents)
 
 
-def list_agents(tenant: Tenant) -> list[Agent]:
+def list_agents(tenant: Tenant) -> list[tuple[Agent, list[PhoneNumber]]]:
+    """Every agent with the numbers assigned to it."""
     with tenant.locked() as world:
-        return list(world.agents.values())
+        return [(a, _assigned(world, a.id)) for a in world.agents.values()]
+
+
+def _assigned(world: World, agent_id: str) -> list[PhoneNumber]:
+    return [n for n in _own(world) if n.agent_id == agent_id]
+
+
+def agent_with_numbers(tenant: Tenant, agent_id: str) -> tuple[Agent, list[PhoneNumber]]:
+    """One agent and the numbers assigned to it (404 naming it when unknown)."""
+    with tenant.locked() as world:
+        agent = world.agents.get(agent_id)
+        if agent is None:
+            raise not_found(f"Agent {agent_id!r} not found.", code="agent_not_found")
+        return agent, _assigned(world, agent_id)
 
 
 def get_agent(tenant: Tenant, agent_id: str) -> Agent:

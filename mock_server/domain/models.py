@@ -97,12 +97,24 @@ class Webhook:
     updated_at: int = 0
 
 
+#: A seeded agent's voice and language (INFERRED: the docs show no agent's values; any voice
+#: id and an ISO 639-1 language read the same to a client).
+DEFAULT_TTS_VOICE = "694f9389-aac1-45b6-b726-9d9369183238"
+DEFAULT_TTS_LANGUAGE = "en"
+
+
 @dataclass(slots=True)
 class Agent:
     id: str
     name: str
     deployed: bool
     created_at: int
+    #: What the SDKs' AgentSummary requires (ledger agents.fields): set by PATCH.
+    description: str | None = None
+    tts_voice: str = DEFAULT_TTS_VOICE
+    tts_language: str = DEFAULT_TTS_LANGUAGE
+    #: When a PATCH last changed it (None: never, so ``created_at``).
+    updated_at: int | None = None
     deployment_id: str | None = None
     deployment_version_id: str | None = None
     deployment_region: str = "US"

@@ -69,6 +69,7 @@ _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingPro
             t, UpdateWebhook.from_record(a["command"])
         ),
         "delete_webhook": lambda t, a: webhook_config.delete_webhook(t, a["webhook_id"]),
+        "delete_agent": lambda t, a: webhook_config.delete_agent(t, a["agent_id"]),
         "set_callee": lambda t, a: t.set_callee(a["number"], script_from(a["script"])),
         "set_default_callee": lambda t, a: t.set_default_callee(script_from(a["script"])),
         "add_fault": lambda t, a: t.add_fault(

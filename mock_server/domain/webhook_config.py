@@ -84,7 +84,28 @@ def patch_agent(tenant: Tenant, command: UpdateAgent) -> Agent:
         if "webhook_id" in command.given:
             webhook_id = command.webhook_id
             agent.webhook = None if webhook_id is None else _find(world, webhook_id)
-        if "name" in command.given and command.name is not None:
+        given = command.given
+        if "name" in given and command.name is not None:
             agent.name = command.name
+        if "description" in given:
+            agent.description = command.description
+        if "tts_voice" in given and command.tts_voice is not None:
+            agent.tts_voice = command.tts_voice
+        if "tts_language" in given and command.tts_language is not None:
+            agent.tts_language = command.tts_language
+        agent.updated_at = tenant.now_ms()
         tenant.record_op("patch_agent", format=FORMAT, command=command.record())
         return agent
+
+
+def delete_agent(tenant: Tenant, agent_id: str) -> None:
+    """``DELETE /agents/{agent_id}``: the agent goes, its numbers are unassigned; its calls
+    stay readable (ledger agents.delete)."""
+    with tenant.locked() as world:
+        if agent_id not in world.agents:
+            raise not_found(f"Agent {agent_id!r} not found.", code="agent_not_found")
+        del world.agents[agent_id]
+        for number in world.numbers.values():
+            if number.agent_id == agent_id:
+                number.agent_id = None
+        tenant.record_op("delete_agent", agent_id=agent_id)

@@ -225,14 +225,32 @@ def phone_number(number: PhoneNumber, agents: dict[str, Agent] | None = None) ->
 
 
 def agent(item: Agent, numbers: Iterable[PhoneNumber] = ()) -> dict[str, Any]:
+    """The ``AgentSummary`` the SDKs type: every required field, its numbers, its webhook."""
     return {
         "id": item.id,
         "name": item.name,
-        "description": None,
+        "description": item.description,
         "created_at": rfc3339(item.created_at),
-        "updated_at": rfc3339(item.created_at),
+        "updated_at": rfc3339(item.updated_at or item.created_at),
         "deployment_count": 1 if item.deployed else 0,
+        "has_text_to_agent_run": False,
+        "tts_voice": item.tts_voice,
+        "tts_language": item.tts_language,
         "phone_numbers": [{"id": n.id, "number": n.number} for n in numbers],
+        "webhook_id": item.webhook.id if item.webhook is not None else None,
+    }
+
+
+def agent_number(number: PhoneNumber, agent_id: str) -> dict[str, Any]:
+    """One entry of ``GET /agents/{agent_id}/phone-numbers`` (a bare array, as the SDKs type
+    it): the number, its agent, whether Cartesia manages it."""
+    return {
+        "id": number.id,
+        "agent_id": agent_id,
+        "number": number.number,
+        "is_cartesia_managed": number.provider == "cartesia",
+        "created_at": rfc3339(number.created_at),
+        "updated_at": rfc3339(number.created_at),
     }
 
 

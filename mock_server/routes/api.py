@@ -29,6 +29,7 @@ from mock_server.routes.calls import (
 from mock_server.routes.directory import (
     agent_numbers,
     create_webhook,
+    delete_agent,
     delete_webhook,
     get_agent,
     get_number,
@@ -71,19 +72,32 @@ def openapi(ctx: Ctx) -> Reply:
     return Reply(openapi_document(version, lineage))
 
 
-def patch_agent_or_405(ctx: Ctx) -> Reply:
-    """``PATCH /agents/{agent_id}``, except on a collection's own path (``/agents/calls``)."""
+def _not_a_collection(ctx: Ctx) -> None:
+    """405 for ``PATCH``/``DELETE /agents/{agent_id}`` on a collection's own path
+    (``/agents/calls``, ``/agents/webhooks``): those are not agents."""
     agent_id = ctx.path_param("agent_id")
     allowed = sorted({r.method for r in API_ROUTES if r.path == f"/agents/{agent_id}"})
     if allowed:
+        method = ctx.request.method
         raise ApiError(
             405,
             "method_not_allowed",
             "Method not allowed",
-            f"PATCH is not allowed on /agents/{agent_id}; use {', '.join(allowed)}.",
+            f"{method} is not allowed on /agents/{agent_id}; use {', '.join(allowed)}.",
             headers={"allow": ", ".join(allowed)},
         )
+
+
+def patch_agent_or_405(ctx: Ctx) -> Reply:
+    """``PATCH /agents/{agent_id}``, except on a collection's own path."""
+    _not_a_collection(ctx)
     return patch_agent(ctx)
+
+
+def delete_agent_or_405(ctx: Ctx) -> Reply:
+    """``DELETE /agents/{agent_id}``, except on a collection's own path."""
+    _not_a_collection(ctx)
+    return delete_agent(ctx)
 
 
 def not_served(ctx: Ctx) -> Reply:
@@ -290,8 +304,7 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         "GET",
         "/agents/{agent_id}/phone-numbers",
         agent_numbers,
-        "phone_number_list",
-        query=(LIMIT, *CURSORS),
+        "agent_phone_number_list",
         summary="List an agent's phone numbers",
     ),
     RouteSpec(
@@ -303,6 +316,14 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         summary="Update agent",
     ),
     RouteSpec("GET", "/agents/{agent_id}", get_agent, "agent", summary="Get agent"),
+    RouteSpec(
+        "DELETE",
+        "/agents/{agent_id}",
+        delete_agent_or_405,
+        None,
+        status=204,
+        summary="Delete agent",
+    ),
 )
 
 #: Path families Cartesia documents that the fake does not serve (each answers a clear 404).

@@ -62,8 +62,8 @@ def patch_agent(ctx: Ctx) -> Reply:
     command = decode.update_agent(
         ctx.path_param("agent_id"), ctx.body, ctx.version.name, lineage=ctx.versions.lineage
     )
-    agent = webhook_config.patch_agent(ctx.tenant, command)
-    return Reply(views.agent(agent))
+    webhook_config.patch_agent(ctx.tenant, command)
+    return Reply(views.agent(*discovery.agent_with_numbers(ctx.tenant, command.agent_id)))
 
 
 def list_numbers(ctx: Ctx) -> Reply:
@@ -93,8 +93,9 @@ def _number_page(ctx: Ctx, where: discovery.NumberFilter) -> dict[str, Any]:
 
 
 def agent_numbers(ctx: Ctx) -> Reply:
-    agent = discovery.get_agent(ctx.tenant, ctx.path_param("agent_id"))
-    return Reply(_number_page(ctx, discovery.NumberFilter(agent_id=agent.id)))
+    agent, numbers = discovery.agent_with_numbers(ctx.tenant, ctx.path_param("agent_id"))
+    ctx.rely("agents.phone_numbers")
+    return Reply([views.agent_number(n, agent.id) for n in numbers])
 
 
 def get_number(ctx: Ctx) -> Reply:
@@ -103,8 +104,15 @@ def get_number(ctx: Ctx) -> Reply:
 
 
 def list_agents(ctx: Ctx) -> Reply:
-    return Reply({"summaries": [views.agent(a) for a in discovery.list_agents(ctx.tenant)]})
+    listed = discovery.list_agents(ctx.tenant)
+    return Reply({"summaries": [views.agent(a, numbers) for a, numbers in listed]})
 
 
 def get_agent(ctx: Ctx) -> Reply:
-    return Reply(views.agent(discovery.get_agent(ctx.tenant, ctx.path_param("agent_id"))))
+    return Reply(views.agent(*discovery.agent_with_numbers(ctx.tenant, ctx.path_param("agent_id"))))
+
+
+def delete_agent(ctx: Ctx) -> Reply:
+    webhook_config.delete_agent(ctx.tenant, ctx.path_param("agent_id"))
+    ctx.rely("agents.delete")
+    return Reply(b"", media_type="application/json")

@@ -296,8 +296,16 @@ def update_agent(
 ) -> UpdateAgent:
     """``PATCH /agents/{agent_id}``'s body, or its 400."""
     checked = _checked(body, "agent_patch", version, lineage)
-    given = frozenset(checked) & {"name", "webhook_id"}
-    return UpdateAgent(agent_id, checked.get("name"), checked.get("webhook_id"), given)
+    given = frozenset(checked) & {"name", "webhook_id", "description", "tts_voice", "tts_language"}
+    return UpdateAgent(
+        agent_id,
+        checked.get("name"),
+        checked.get("webhook_id"),
+        given,
+        checked.get("description"),
+        checked.get("tts_voice"),
+        checked.get("tts_language"),
+    )
 
 
 def update_webhook(
