@@ -17,6 +17,8 @@ from typing import Any, TypeVar, cast
 import httpx
 from starlette.types import ASGIApp, Message
 
+from mock_server.http.render import ABORT_KEY
+
 _T = TypeVar("_T")
 
 
@@ -38,7 +40,12 @@ def _scope(request: httpx.Request, body: bytes) -> dict[str, Any]:
         "client": ("127.0.0.1", 50000),
         "server": (host, port),
         "state": {},
+        ABORT_KEY: _nothing,  # a dropped connection: nothing is sent, see _call
     }
+
+
+def _nothing() -> None:
+    return None
 
 
 async def _call(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.Response:
@@ -66,7 +73,11 @@ async def _call(app: ASGIApp, request: httpx.Request, body: bytes) -> httpx.Resp
                 complete = True
 
     await app(_scope(request, body), receive, send)
-    if status is None or not complete:
+    if status is None:
+        raise httpx.RemoteProtocolError(
+            "Server disconnected without sending a response.", request=request
+        )
+    if not complete:
         raise httpx.RemoteProtocolError(
             "Server disconnected without sending a complete response.", request=request
         )

@@ -201,3 +201,27 @@ def test_journal_is_bounded() -> None:
             client.get("/agents/calls/call_0000000000000000")
         entries = client.get("/__fake__/requests").json()["requests"]
         assert len(entries) == 5
+
+
+def test_a_dropped_connection_sends_not_a_single_byte(live: tuple[FakeCartesia, str]) -> None:
+    """faults.md: the connection closes without an answer — no status line, no headers."""
+    import json
+    import socket
+    from urllib.parse import urlsplit
+
+    fake, url = live
+    add_fault(url, drop_connection=True, times=1)
+    parts = urlsplit(url)
+    body = json.dumps(BODY).encode()
+    head = (
+        f"POST /agents/calls HTTP/1.1\r\nHost: {parts.hostname}\r\n"
+        f"Authorization: Bearer {KEY}\r\nCartesia-Version: 2026-08-14\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(head + body)
+        received = b""
+        while chunk := sock.recv(4096):
+            received += chunk
+    assert received == b""
+    assert fake.tenant(KEY).world.calls == {}

@@ -217,3 +217,30 @@ def test_webhooks_list_update_delete(cartesia_webhook_sink: WebhookSink) -> None
         assert cartesia_webhook_sink.events() == ["call_failed"]  # nothing more
         listed = client.get("/agents/webhooks").json()["data"]
         assert [w["id"] for w in listed] == made[1:]
+
+
+@pytest.mark.parametrize(
+    ("url", "needle"),
+    [
+        ("https://exa]mple:notaport/%%", "not a valid URL"),
+        ("https://example.com:99999/hook", "not a valid URL"),
+        ("ftp://example.com/hook", "url: must match"),  # the contract refuses it first
+        ("https:///hook", "must name a host"),
+        ("https://exa_mple.com/hook", "not a valid host name"),
+        ("https://-bad-.example.com/hook", "not a valid host name"),
+        ("https://example.com/a%zz", "percent-escape"),
+    ],
+)
+def test_webhook_urls_are_parsed_as_urls(url: str, needle: str) -> None:
+    with FakeCartesia() as fake:
+        c = fake.client()
+        r = c.post("/agents/webhooks", json={"url": url, "secret": "s3cret"})
+        assert r.status_code == 400, r.text
+        assert r.json()["error_code"] == "invalid_request_body"
+        assert needle in r.json()["message"]
+        assert c.get("/agents/webhooks").json()["data"] == []
+        good = c.post("/agents/webhooks", json={"url": "https://h.example:8443/x", "secret": "s"})
+        assert good.status_code == 200, good.text
+        r = c.patch(f"/agents/webhooks/{good.json()['id']}", json={"url": url})
+        assert r.status_code == 400
+        assert c.get("/agents/webhooks").json()["data"][0]["url"] == "https://h.example:8443/x"

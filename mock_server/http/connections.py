@@ -24,9 +24,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from mock_server.http.render import ABORT_KEY
 
 _REASONS = MappingProxyType(
     {408: b"Request Timeout", 414: b"URI Too Long", 431: b"Request Header Fields Too Large"}
@@ -148,6 +150,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._disarm()
+        scope = cast(dict[str, Any], self.scope)  # uvicorn types its scope; ours adds a key
+        scope[ABORT_KEY] = self.transport.abort  # a drop_connection fault sends nothing
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:

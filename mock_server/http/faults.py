@@ -9,13 +9,22 @@ from starlette.types import Receive, Scope, Send
 from mock_server.domain.errors import ApiError
 from mock_server.domain.faults import Fault
 from mock_server.domain.tenant import Tenant
+from mock_server.http.render import ABORT_KEY
 from mock_server.service import Service
 
 
 class DroppedConnection:
-    """An ASGI response that starts and never finishes: the client sees the connection drop."""
+    """An ASGI response that closes the connection before a single byte of an answer, as
+    faults.md promises (the client sees "server disconnected without sending a response").
+    On a server without the abort hook (uvicorn's h11 fallback) it starts an answer and
+    never finishes it, the closest an ASGI app can come."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        abort = scope.get(ABORT_KEY)
+        if abort is not None:
+            abort()
+            await asyncio.sleep(0)  # the server sees the connection lost: it sends nothing
+            return
         await send(
             {
                 "type": "http.response.start",

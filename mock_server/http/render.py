@@ -10,6 +10,11 @@ from starlette.types import Receive, Scope, Send
 
 from mock_server.domain.errors import ApiError
 
+#: Where a door leaves the way to close the connection at once, sending nothing: the served
+#: fake's protocol (``connections.py``: the transport's ``abort``), the in-process
+#: transports (a no-op: they answer a disconnect when nothing was sent).
+ABORT_KEY = "cartesia_fake.abort"
+
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 

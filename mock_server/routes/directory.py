@@ -24,6 +24,7 @@ def _object_body(ctx: Ctx, schema: str) -> dict[str, Any]:
 
 def create_webhook(ctx: Ctx) -> Reply:
     body = _object_body(ctx, "webhook_create")
+    decode.webhook_url(body["url"])
     hook = webhook_config.create_webhook(
         ctx.tenant, url=body["url"], secret=body["secret"], display_name=body.get("display_name")
     )

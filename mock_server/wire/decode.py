@@ -308,11 +308,49 @@ def update_agent(
     )
 
 
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def webhook_url(url: str) -> str:
+    """``url`` if it is an absolute http(s) URL with a valid host and port, else a 400 naming
+    what is wrong (ledger webhooks.url)."""
+    from urllib.parse import urlsplit
+
+    def refuse(why: str) -> ApiError:
+        error = bad_request(f"url: {why} (got {url[:80]!r}).", code="invalid_request_body")
+        error.rules = ("webhooks.url",)
+        return error
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise refuse(f"is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https"):
+        raise refuse("must use http or https")
+    host = parts.hostname or ""
+    if not host:
+        raise refuse("must name a host")
+    if ":" not in host:  # not an IPv6 literal: DNS labels
+        try:
+            labels = host.encode("idna").decode("ascii").rstrip(".").split(".")
+        except UnicodeError:
+            raise refuse(f"host {host!r} is not a valid host name") from None
+        if not all(_HOST_LABEL.fullmatch(label) for label in labels):
+            raise refuse(f"host {host!r} is not a valid host name")
+    if port is not None and not 0 < port < 65536:
+        raise refuse(f"port {port} is out of range")
+    if "%" in url and re.search(r"%(?![0-9A-Fa-f]{2})", url):
+        raise refuse("has a '%' that is not a percent-escape")
+    return url
+
+
 def update_webhook(
     webhook_id: str, body: object, version: str, *, lineage: Lineage = SHIPPED
 ) -> UpdateWebhook:
     """``PATCH /agents/webhooks/{webhook_id}``'s body, or its 400."""
     checked = _checked(body, "webhook_update", version, lineage)
+    webhook_url(checked["url"])
     given = frozenset(checked) & {"secret", "display_name"}
     return UpdateWebhook(
         webhook_id, checked["url"], checked.get("secret"), checked.get("display_name"), given
