@@ -69,10 +69,11 @@ def _operation(spec: RouteSpec, version: str, lineage: Lineage) -> dict[str, Any
         if spec.media_type != "application/json"
         else (_ref(spec.response) if spec.response else {"type": "object"})
     )
-    op["responses"][str(spec.status)] = {
-        "description": "Success",
-        "content": {spec.media_type: {"schema": schema}},
-    }
+    op["responses"][str(spec.status)] = (
+        {"description": "No content"}
+        if spec.status == 204
+        else {"description": "Success", "content": {spec.media_type: {"schema": schema}}}
+    )
     params: list[dict[str, Any]] = [
         {
             "name": name,

@@ -59,10 +59,14 @@ class Answer:
     ) -> None:
         self.body = body
         self.status_code = status_code
+        extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        if status_code == 204:  # No Content: no body, so neither its length nor its type
+            self.headers = extra
+            return
         self.headers = [
             (b"content-length", str(len(body)).encode("latin-1")),
             (b"content-type", media_type.encode("latin-1")),
-            *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()),
+            *extra,
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
