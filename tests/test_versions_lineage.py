@@ -127,6 +127,17 @@ def _state_file(tmp_path: Path) -> Path:
     return path
 
 
+def _started(state: Path) -> tuple[Service, httpx.Client]:
+    """A service started on ``state`` and a client of the fixture's tenant."""
+    service = Service(state_path=str(state))
+    client = httpx.Client(
+        transport=SyncTransport(create_app(service)),
+        base_url="http://fake",
+        headers={"authorization": "Bearer sk_fixture_key", "cartesia-version": "2026-08-14"},
+    )
+    return service, client
+
+
 def test_a_state_file_written_before_commands_still_starts_and_reads_back(tmp_path: Path) -> None:
     import json
 
@@ -134,12 +145,7 @@ def test_a_state_file_written_before_commands_still_starts_and_reads_back(tmp_pa
     expected: dict[str, dict[str, Any]] = recorded["calls"]
     raw = sqlite3.connect(_state_file(tmp_path)).execute("SELECT args FROM ops").fetchall()
     assert all('"format"' not in args for (args,) in raw), "the fixture is of format 1"
-    service = Service(state_path=str(tmp_path / "state.sqlite"))
-    client = httpx.Client(
-        transport=SyncTransport(create_app(service)),
-        base_url="http://fake",
-        headers={"authorization": "Bearer sk_fixture_key", "cartesia-version": "2026-08-14"},
-    )
+    service, client = _started(tmp_path / "state.sqlite")
     listed = client.get("/agents/calls", params={"agent_id": AGENT, "limit": 100}).json()["data"]
     got = {
         c["id"]: {
@@ -168,12 +174,7 @@ def test_a_state_file_written_before_commands_still_starts_and_reads_back(tmp_pa
     )
     client.close()
     service.close()
-    again = Service(state_path=str(tmp_path / "state.sqlite"))
-    client = httpx.Client(
-        transport=SyncTransport(create_app(again)),
-        base_url="http://fake",
-        headers={"authorization": "Bearer sk_fixture_key", "cartesia-version": "2026-08-14"},
-    )
+    again, client = _started(tmp_path / "state.sqlite")
     listed = client.get("/agents/calls", params={"agent_id": AGENT, "limit": 100}).json()["data"]
     assert len(listed) == len(expected) + 1
     client.close()
