@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 pytest.register_assert_rewrite("mock_server.assertions")
 
 
+#: The strategies' pinned version before this session pinned its own (None: unset).
+_PINNED_BEFORE = pytest.StashKey[str | None]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -59,7 +63,21 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(
                 f"cartesia_api_version must be one of {', '.join(VERSIONS)}, not {pinned!r}"
             )
-        os.environ[VERSION_ENV] = pinned  # the strategies' default version
+        config.stash[_PINNED_BEFORE] = os.environ.get(VERSION_ENV)
+        os.environ[VERSION_ENV] = pinned  # the strategies' default version, for this session
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give the environment back as it was (a pytester run must not pin its host's version)."""
+    if _PINNED_BEFORE not in config.stash:
+        return
+    from contracts.strategies import VERSION_ENV
+
+    before = config.stash[_PINNED_BEFORE]
+    if before is None:
+        os.environ.pop(VERSION_ENV, None)
+    else:
+        os.environ[VERSION_ENV] = before
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -432,8 +434,9 @@ def test_strategies(body):
     assert all("dynamic_variables" not in item for item in body["outbound_calls"])
 """
     )
-    result = pytester.runpytest()  # in process: monkeypatch restores what the plugin set
+    result = pytester.runpytest()  # in process: the plugin gives the environment back
     result.assert_outcomes(passed=3)
+    assert "CARTESIA_FAKE_API_VERSION" not in os.environ
 
 
 def test_an_unknown_pinned_version_is_a_usage_error(pytester: pytest.Pytester) -> None:
