@@ -8,11 +8,22 @@ from mock_server.http.versions import SHIPPED_WIRE, WireTable
 from mock_server.routes.api import API_ROUTES
 
 
+def _served(version: str, lineage: Lineage) -> list[str]:
+    return [
+        f"{s.method} {s.path}"
+        for s in API_ROUTES
+        if s.kind == "api" and version in s.versions(lineage)
+    ]
+
+
 def _routes(version: str, lineage: Lineage) -> str:
-    served = [s for s in API_ROUTES if s.kind == "api" and version in s.versions(lineage)]
+    served = _served(version, lineage)
+    base = lineage.get(version).base
+    if base is not None and _served(base, lineage) == served:
+        return f"as {base}"
     if len(served) == sum(1 for s in API_ROUTES if s.kind == "api"):
         return "every route"
-    return "<br>".join(f"`{s.method} {s.path}`" for s in served)
+    return ", ".join(f"`{route}`" for route in served)
 
 
 def markdown_table(table: WireTable = SHIPPED_WIRE) -> str:
