@@ -88,14 +88,6 @@ def agent_with_numbers(tenant: Tenant, agent_id: str) -> tuple[Agent, list[Phone
         return agent, _assigned(world, agent_id)
 
 
-def get_agent(tenant: Tenant, agent_id: str) -> Agent:
-    with tenant.locked() as world:
-        agent = world.agents.get(agent_id)
-        if agent is None:
-            raise not_found(f"Agent {agent_id!r} not found.", code="agent_not_found")
-        return agent
-
-
 def agents_by_id(tenant: Tenant) -> dict[str, Agent]:
     """The tenant's agents by id (to show which agent a number is assigned to)."""
     with tenant.locked() as world:

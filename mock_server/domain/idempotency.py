@@ -14,11 +14,11 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from mock_server.domain.errors import bad_request
+from mock_server.domain.readmodels import Placement
 
 if TYPE_CHECKING:
     from mock_server.domain.commands import PlaceCalls
     from mock_server.domain.outbound import ItemResult
-    from mock_server.domain.readmodels import Placement
     from mock_server.domain.tenant import Tenant
 
 MAX_KEYS = 10_000
@@ -58,8 +58,6 @@ def create_once(tenant: Tenant, command: PlaceCalls, *, key: str) -> tuple[Place
                 )
             number = world.numbers.get(command.from_number_id)
             provider = number.provider if number is not None else "cartesia"
-            from mock_server.domain.readmodels import Placement
-
             return Placement(seen[1], [], provider, False), True
         placed = tenant.create_outbound(command, idempotency_key=key)
         world.idempotency.put(key, digest, placed.results)

@@ -55,15 +55,3 @@ def queue(tenant: Tenant) -> dict[str, list[Call]]:
 def clock_now(tenant: Tenant) -> tuple[int, ClockMode]:
     with tenant.locked():
         return tenant.clock.now_ms(), tenant.clock.mode
-
-
-def number_provider(tenant: Tenant, number_id: str) -> str | None:
-    """Read without the lock (one dict lookup; numbers are only added): on the POST path."""
-    number = tenant.world.numbers.get(number_id)
-    return number.provider if number is not None else None
-
-
-def dial_waits(tenant: Tenant, call_id: str) -> bool:
-    """Whether the call's dial is queued behind another (lock-free read, POST path)."""
-    call = tenant.world.calls.get(call_id)
-    return call is not None and call.dial_at > call.created_at

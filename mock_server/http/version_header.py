@@ -54,6 +54,7 @@ def check(
         warnings.append(f"Cartesia-Version sent {len(values)} times: {', '.join(values)}")
         rules.append("version.duplicate")
     if values[0] not in served:
+        oldest = min(served, key=versions.lineage.order)
         rules.append("version.route_since")
         if service.settings.version_not_on_route == "not_found":
             raise ApiError(
@@ -64,10 +65,9 @@ def check(
             )
         warnings.append(
             f"{request.method} {request.scope['path']} is not documented under "
-            f"{values[0]}; answered as {min(served, key=versions.lineage.order)} "
-            "(knob version_not_on_route)"
+            f"{values[0]}; answered as {oldest} (knob version_not_on_route)"
         )
-        return versions.get(min(served, key=versions.lineage.order))
+        return versions.get(oldest)
     shown = versions.get(values[0])
     if shown.cancelled_status is not None and tenant.settings.legacy_call_shape != "legacy":
         rules.append("version.legacy_shape")

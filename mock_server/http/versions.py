@@ -112,11 +112,6 @@ class WireVersion:
         return (*self.plain_fields, "transcript") if self.has_transcript else self.plain_fields
 
     @property
-    def legacy_status(self) -> bool:
-        """The call object has the legacy statuses (active, completed, failed, cancelled)."""
-        return self.cancelled_status is not None
-
-    @property
     def error_format(self) -> ErrorFormat:
         return self.flags.error_format
 
