@@ -130,8 +130,9 @@ def _counts(batch: dict[str, Any]) -> tuple[int, int, int, int]:
 
 
 def follow(client: httpx.Client, batch_id: str, *, poll: float, out: TextIO) -> int:
-    """Poll the batch until it ends, showing progress; a virtual clock is moved by ``poll``
-    seconds a step. A progress bar on a terminal, one line per change otherwise."""
+    """Poll the batch until its status is final and every call it dispatched has ended,
+    showing progress; a virtual clock is moved by ``poll`` seconds a step.
+    A progress bar on a terminal, one line per change otherwise."""
     clock = client.get("/__fake__/clock")
     virtual = clock.status_code == 200 and clock.json().get("mode") == "virtual"
     started = monotonic()
@@ -148,7 +149,9 @@ def follow(client: httpx.Client, batch_id: str, *, poll: float, out: TextIO) -> 
             line = f"{batch['status']:<11} {detail} of {scheduled}"
             steps.update(finished, detail, total=scheduled, line=line if counts != last else None)
             last = counts
-            if batch["status"] in ENDED:
+            # the status says how far dispatch has got (completed: every recipient
+            # dispatched); follow on until the calls dispatched have ended too
+            if batch["status"] in ENDED and finished == dispatched:
                 break
             if virtual:
                 client.post("/__fake__/clock/advance", json={"seconds": poll})

@@ -13,7 +13,9 @@ from tests.conftest import AGENT, NUMBER, Door
 BATCHES = "/agents/calls/batches"
 
 
-def _batch(door: Door, numbers: list[str], **extra: Any) -> dict[str, Any]:
+def _batch(door: Door, numbers: list[str], *, begun: bool = True, **extra: Any) -> dict[str, Any]:
+    """Create a batch; ``begun``: then move the clock past the dispatch delay (1 ms, the
+    default) and answer the batch as Get Call Batch shows it then."""
     body = {
         "name": "campaign",
         "agent_id": AGENT,
@@ -25,7 +27,11 @@ def _batch(door: Door, numbers: list[str], **extra: Any) -> dict[str, Any]:
     assert r.status_code == 201, r.text
     made: dict[str, Any] = r.json()
     door.validate("batch", made)
-    return made
+    assert (made["status"], made["total_calls_dispatched"]) == ("pending", 0), made
+    if not begun:
+        return made
+    door.advance(0.001)
+    return _get(door, made["id"])
 
 
 def _get(door: Door, batch_id: str) -> dict[str, Any]:
@@ -134,13 +140,15 @@ def test_retry_redials_failed_and_unanswered_only(door: Door) -> None:
 
 def test_every_recipient_failing_before_dialing_fails_the_batch(door: Door) -> None:
     made = _batch(door, ["+442071838750", "+14155550195"])
-    assert made["status"] == "failed"
+    # 2026-08-14: failed, "all recipients failed before dialing"; 2026-03-01's table
+    # reserves failed, so every recipient dispatched is completed
+    assert made["status"] == ("failed" if door.latest else "completed")
     assert made["total_calls_dispatched"] == made["total_calls_finished"] == 2
 
 
 def test_bad_recipients_are_named_and_no_batch_is_made(door: Door) -> None:
     recipients = [{"to_number": "+14155550100"}, {"to_number": "4155550100"}]
-    body = {"agent_id": AGENT, "from_number_id": NUMBER, "recipients": recipients}
+    body = {"name": "c", "agent_id": AGENT, "from_number_id": NUMBER, "recipients": recipients}
     r = door.post(BATCHES, json=body)
     assert r.status_code == 400
     assert "recipients[1].to_number" in r.json()["message"]
@@ -165,7 +173,7 @@ def test_bad_recipients_are_named_and_no_batch_is_made(door: Door) -> None:
 
 def test_variables_per_version_and_the_named_402(door: Door) -> None:
     item = {"to_number": "+14155550100", "dynamic_variables": {"system__x": "y"}}
-    body = {"agent_id": AGENT, "from_number_id": NUMBER, "recipients": [item]}
+    body = {"name": "c", "agent_id": AGENT, "from_number_id": NUMBER, "recipients": [item]}
     r = door.post(BATCHES, json=body)
     if door.latest:  # a dynamic-variable error names the recipient; no batch
         assert r.status_code == 400
@@ -195,6 +203,7 @@ def test_the_organisation_limit_holds_batches_back() -> None:
         client = fake.client()
         bodies = [
             {
+                "name": "c",
                 "agent_id": AGENT,
                 "from_number_id": NUMBER,
                 "target_concurrency_limit": 2,
@@ -203,6 +212,8 @@ def test_the_organisation_limit_holds_batches_back() -> None:
             for _ in range(2)
         ]
         first, second = (client.post(BATCHES, json=b).json() for b in bodies)
+        fake.advance(0.001)  # past the dispatch delay
+        first, second = (client.get(f"{BATCHES}/{b['id']}").json() for b in (first, second))
         # the first batch takes its 2; the organisation has room for 1 more, which the
         # second batch (first come, first served) gets
         assert _statuses(first).count("dispatched") == 2
@@ -243,6 +254,7 @@ def test_facade_helpers_for_batches() -> None:
             .post(
                 BATCHES,
                 json={
+                    "name": "c",
                     "agent_id": AGENT,
                     "from_number_id": NUMBER,
                     "target_concurrency_limit": 2,

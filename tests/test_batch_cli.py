@@ -48,7 +48,12 @@ def test_follow_shows_progress_until_the_batch_ends(tmp_path: Path) -> None:
     lines = out.stdout.splitlines()
     assert lines[0].startswith("created acb_")
     assert "(4 recipients)" in lines[0]
-    assert lines[1].startswith("in_progress dispatched 2, finished 0, failed 0 of 4")
+    # the create answer shows the batch before dispatch; dispatch starts after it
+    assert lines[1].startswith("pending     dispatched 0, finished 0, failed 0 of 4")
+    assert lines[2].startswith("in_progress dispatched 2, finished 0, failed 0 of 4")
+    # every recipient dispatched is "completed" while calls are still in flight; the
+    # follow goes on until they have ended
+    assert "completed   dispatched 4, finished 3, failed 1 of 4" in lines
     assert "completed: dispatched 4, finished 4, failed 2" in lines[-1]
     [made] = batches["data"]
     assert (made["name"], made["target_concurrency_limit"]) == ("leads.csv", 2)

@@ -98,6 +98,7 @@ def _every_kind_of_change(service: Service) -> None:
             c.post(
                 "/agents/calls/batches",
                 json={
+                    "name": "roundtrip",
                     "agent_id": AGENT,
                     "from_number_id": NUMBER,
                     "target_concurrency_limit": 1,
@@ -112,6 +113,7 @@ def _every_kind_of_change(service: Service) -> None:
             c.post(
                 "/agents/calls/batches",
                 json={
+                    "name": "roundtrip",
                     "agent_id": AGENT,
                     "from_number_id": NUMBER,
                     "recipients": [{"to_number": "+14155550111"}, {"to_number": "+14155550172"}],

@@ -75,6 +75,7 @@ class BatchMachine(RuleBasedStateMachine):
         ]
         now = _ms(self.http.get("/__fake__/clock").json()["now"])
         body: dict[str, Any] = {
+            "name": "model",
             "agent_id": AGENT,
             "from_number_id": NUMBER,
             "target_concurrency_limit": limit,
@@ -86,6 +87,13 @@ class BatchMachine(RuleBasedStateMachine):
             body["scheduled_at"] = _text(scheduled)
         r = self.http.post(BATCHES, json=body)
         assert r.status_code == 201, r.text
+        made = r.json()  # the create answer: before any dispatch
+        assert (made["status"], made["total_calls_dispatched"], made["admitted_at"]) == (
+            "pending",
+            0,
+            None,
+        )
+        assert {rec["status"] for rec in made["recipients"]} == {"queued"}
         self.batches.append(ModelBatch(r.json()["id"], numbers, limit, scheduled))
 
     @rule(decade=st.sampled_from(list(OUTCOME)), n=st.integers(1, 3))
@@ -112,7 +120,9 @@ class BatchMachine(RuleBasedStateMachine):
             batch.cancelled = {
                 i for i, rec in enumerate(r.json()["recipients"]) if rec["status"] == "cancelled"
             }
-        batch.was_cancelled = True
+            # a cancel takes only while something is still queued ("cancelled before every
+            # call was dispatched"); on a batch fully dispatched it changes nothing
+            batch.was_cancelled = bool(batch.cancelled)
 
     @precondition(lambda self: bool(self.batches))
     @rule(data=st.data())
@@ -163,6 +173,11 @@ class BatchMachine(RuleBasedStateMachine):
             assert batch["total_calls_scheduled"] == len(model.numbers)
             assert batch["total_calls_dispatched"] == dispatched
             assert batch["total_calls_finished"] == finished
+            assert batch["status"] == self._status(model, statuses), (batch["status"], statuses)
+            if dispatched:
+                admitted = _ms(batch["admitted_at"])
+                assert admitted > _ms(batch["created_at"])  # never within the create
+                assert model.scheduled_at is None or admitted >= model.scheduled_at
             for index in model.cancelled:
                 assert statuses[index] == "cancelled"
                 assert batch["recipients"][index]["agent_call_id"] is None
@@ -177,6 +192,20 @@ class BatchMachine(RuleBasedStateMachine):
                 spans.append((timeline["created"], timeline.get("ended", 2**62)))
             for start, _ in spans:  # in flight at each dispatch instant, that one included
                 assert sum(s <= start < e for s, e in spans) <= model.limit
+
+    @staticmethod
+    def _status(model: ModelBatch, statuses: list[str]) -> str:
+        """The docs' status table, row by row, from the recipients' statuses."""
+        dispatched = sum(s not in ("queued", "cancelled") for s in statuses)
+        if model.was_cancelled:
+            return "cancelled"
+        if dispatched == 0:
+            return "pending"
+        if dispatched < len(statuses):
+            return "in_progress"
+        if all(n in PRE_DIAL for n in model.numbers):
+            return "failed"  # 2026-08-14: every recipient failed before dialing
+        return "completed"
 
     def check_outcomes(self) -> None:
         """After everything ends: each recipient as the model predicts it."""

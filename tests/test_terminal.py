@@ -57,6 +57,7 @@ def test_batch_follow_draws_a_bar_on_a_terminal_and_lines_elsewhere() -> None:
             made = client.post(
                 "/agents/calls/batches",
                 json={
+                    "name": "terminal",
                     "agent_id": fake.agent_id,
                     "from_number_id": fake.from_number_id,
                     "recipients": [{"to_number": f"+1415555017{i}"} for i in range(3)],

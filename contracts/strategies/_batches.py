@@ -64,7 +64,6 @@ def batch_requests(
             optional=optional,
         )
         extra: dict[str, st.SearchStrategy[Any]] = {
-            "name": st.text(max_size=20),
             "target_concurrency_limit": st.integers(1, 10),
             "ringing_timeout_seconds": st.integers(5, 80),
             "max_call_duration_minutes": st.integers(1, 480),
@@ -75,6 +74,7 @@ def batch_requests(
             )
         return st.fixed_dictionaries(
             {
+                "name": st.text(max_size=20),
                 "agent_id": st.just(agent_id),
                 "from_number_id": st.just(from_number_id),
                 "recipients": st.lists(recipient, min_size=1, max_size=max_recipients),

@@ -82,8 +82,7 @@ def create_batch(tenant: Tenant, command: CreateBatch) -> Batch:
             recipients=recipients,
             updated_at=now,
         )
-        world.dispatcher.add(batch, now)
-        tenant.engine.run_due(world, now)
+        world.dispatcher.add(batch, now)  # dispatch begins after this answer
         tenant.record_op("create_batch", format=FORMAT, command=command.record())
         return batch
 
@@ -131,7 +130,6 @@ def cancel_batch(tenant: Tenant, batch_id: str, show: Callable[[Batch], T]) -> T
 def retry_batch(tenant: Tenant, batch_id: str, show: Callable[[Batch], T]) -> T:
     with tenant.locked() as world:
         batch = world.dispatcher.retry(batch_id, tenant.now_ms())
-        tenant.engine.run_due(world, tenant.now_ms())
         tenant.record_op("retry_batch", batch_id=batch_id)
         return show(batch)
 

@@ -2,7 +2,8 @@
 
 Nothing here is stored twice: a recipient's status is read from its latest call (or from
 why it never got one), and a batch's status and totals are counted from its recipients, so
-they always agree.
+they always agree. The batch status follows the docs' table: it says how far *dispatch*
+has got, not how the calls ended (ledger ``batches.status``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ class Recipient:
             return "queued"
         return _OF_CALL[self.call.status]
 
+    @property
+    def end_reason(self) -> str | None:
+        """Why the latest attempt ended (None while it has not)."""
+        return None if self.call is None else self.call.end_reason
+
 
 @dataclass(slots=True, eq=False)
 class Batch:
@@ -69,6 +75,8 @@ class Batch:
     updated_at: int = 0
     retry_count: int = 0
     cancelled_at: int | None = None
+    #: When the dispatcher first took the batch up (its start had come and it had room).
+    admitted_at: int | None = None
     #: Indices of the recipients still waiting, in dial order.
     queue: deque[int] = field(default_factory=deque)
     #: This batch's calls not yet ended.
@@ -94,14 +102,17 @@ class Batch:
         return len(self.recipients), dispatched, finished
 
     def status(self) -> BatchStatus:
-        """Derived at read time from the recipients."""
-        if self.cancelled_at is not None:
+        """Derived at read time from dispatch progress, row by row of the docs' table:
+        cancelled before every recipient was dispatched; nothing dispatched yet; some
+        dispatched; every recipient dispatched, whatever the calls' outcomes (failed when
+        every one of them failed before dialing)."""
+        if self.cancelled_at is not None and any(r.cancelled for r in self.recipients):
             return "cancelled"
-        statuses = [r.status for r in self.recipients]
-        if all(s == "queued" for s in statuses):
+        scheduled, dispatched, _ = self.totals()
+        if dispatched == 0:
             return "pending"
-        if any(s in ("queued", "dispatched", "started") for s in statuses):
+        if dispatched < scheduled:
             return "in_progress"
         if all(r.error is not None for r in self.recipients):
-            return "failed"  # every recipient failed before dialing
+            return "failed"
         return "completed"

@@ -81,6 +81,8 @@ class Dispatcher:
             room = batch.limit - batch.in_flight
             if room <= 0:
                 continue
+            if batch.admitted_at is None:
+                batch.admitted_at = now
             placed = self._dispatch(world, batch, min(room, org_room), now, queue)
             made += placed
             org_room -= len(placed)
@@ -155,11 +157,14 @@ class Dispatcher:
     # ---- what the API asks ----------------------------------------------------------------
 
     def add(self, batch: Batch, now: int) -> None:
+        """Take a new batch; it is first looked at ``batch_dispatch_delay_ms`` after ``now``
+        (or at its ``scheduled_at``), never within the request that created it (ledger
+        ``batches.dispatch_delay``)."""
         batch.seq = len(self.batches)
         batch.queue = deque(range(len(batch.recipients)))
         self.batches[batch.id] = batch
         self._open[batch.id] = batch
-        self.wake(max(now, batch.scheduled_at or now))
+        self.wake(max(now + self.settings.batch_dispatch_delay_ms, batch.scheduled_at or now))
 
     def get(self, batch_id: str) -> Batch:
         batch = self.batches.get(batch_id)
@@ -168,9 +173,11 @@ class Dispatcher:
         return batch
 
     def cancel(self, batch_id: str, now: int) -> Batch:
-        """Stop the queued recipients; calls in flight finish. Idempotent."""
+        """Stop the queued recipients; calls in flight finish. Idempotent; a batch with
+        nothing left to dispatch is left as it is (the table's ``cancelled`` is "cancelled
+        before every call was dispatched")."""
         batch = self.get(batch_id)
-        if batch.cancelled_at is None:
+        if batch.cancelled_at is None and batch.queue:
             batch.cancelled_at = batch.updated_at = now
             while batch.queue:
                 batch.recipients[batch.queue.popleft()].cancelled = True
@@ -194,5 +201,6 @@ class Dispatcher:
         batch.updated_at = now
         if batch.queue:
             self._open[batch.id] = batch
-            self.wake(max(now, batch.scheduled_at or now))
+            start = now + self.settings.batch_dispatch_delay_ms
+            self.wake(max(start, batch.scheduled_at or start))
         return batch

@@ -26,6 +26,7 @@ TENANT_KNOBS = frozenset(
         "duplicate_dial_window_seconds",
         "invalid_item",
         "organization_concurrency_limit",
+        "batch_dispatch_delay_ms",
         "org_limit_holds_single_calls",
         "max_callee_scripts",
         "max_faults",

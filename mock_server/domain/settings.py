@@ -57,6 +57,9 @@ class Settings:
     #: Calls the organisation may have in flight (ledger batches.concurrency); batches are
     #: held back by it, single calls only with ``org_limit_holds_single_calls``.
     organization_concurrency_limit: int = PLAN_CONCURRENCY["scale"]
+    #: How long after a create (or retry) answers the dispatcher first looks at the batch
+    #: (ledger batches.dispatch_delay): the answer always shows it before any dispatch.
+    batch_dispatch_delay_ms: int = 1
     #: A POST /agents/calls beyond the organisation's limit is 429 concurrency_limited.
     org_limit_holds_single_calls: bool = False
     #: Per-tenant bounds on what the control plane and the webhook API store (ledger

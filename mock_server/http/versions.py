@@ -42,6 +42,9 @@ class WireFlags:
     per_destination_validation: bool
     #: Wire field -> the renderer's name for it, for a version that renames a field.
     renames: Mapping[str, str]
+    #: A batch whose every recipient failed before dialing shows ``failed`` (2026-08-14);
+    #: before, the docs' table reserved ``failed`` and such a batch shows ``completed``.
+    batch_failed_status: bool
 
 
 #: Each version's changes to the flags, along ``contracts.SHIPPED``: the root states all.
@@ -55,6 +58,7 @@ WIRE_DELTAS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "list_filters": False,
             "per_destination_validation": False,
             "renames": MappingProxyType({}),
+            "batch_failed_status": False,
         },
         "2024-11-13": {},
         "2025-04-16": {},
@@ -66,6 +70,7 @@ WIRE_DELTAS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "list_unknown_agent_404": True,
             "list_filters": True,
             "per_destination_validation": True,
+            "batch_failed_status": True,
         },
     }
 )

@@ -312,6 +312,7 @@ def recipient(batch: Batch, r: Recipient, version: WireVersion) -> dict[str, Any
         "status": r.status,
         "created_at": rfc3339(batch.created_at),
         "agent_call_id": call.id if call is not None else None,
+        "end_reason": r.end_reason,
         "error_message": r.error,
         "metadata": r.metadata,
     }
@@ -321,6 +322,9 @@ def recipient(batch: Batch, r: Recipient, version: WireVersion) -> dict[str, Any
 def batch(item: Batch, version: WireVersion, *, with_recipients: bool) -> dict[str, Any]:
     """The ``AgentCallBatch`` object; totals and status are counted from the recipients."""
     scheduled, dispatched, finished = item.totals()
+    status = item.status()
+    if status == "failed" and not version.flags.batch_failed_status:
+        status = "completed"  # the table before 2026-08-14: failed "reserved"
     out: dict[str, Any] = {
         "id": item.id,
         "name": item.name,
@@ -328,7 +332,7 @@ def batch(item: Batch, version: WireVersion, *, with_recipients: bool) -> dict[s
         "from_number_id": item.from_number_id,
         "region": item.region,
         "target_concurrency_limit": item.limit,
-        "status": item.status(),
+        "status": status,
         "total_calls_scheduled": scheduled,
         "total_calls_dispatched": dispatched,
         "total_calls_finished": finished,
@@ -336,6 +340,7 @@ def batch(item: Batch, version: WireVersion, *, with_recipients: bool) -> dict[s
         "created_at": rfc3339(item.created_at),
         "last_updated_at": rfc3339(item.updated_at),
         "scheduled_at": _ts(item.scheduled_at),
+        "admitted_at": _ts(item.admitted_at),
     }
     if with_recipients:
         out["recipients"] = [recipient(item, r, version) for r in item.recipients]

@@ -155,6 +155,18 @@ def _section(
     )
 
 
+#: What each batch status means (the docs' table: it tells how far dispatch has got).
+STATUS_MEANING = MappingProxyType(
+    {
+        "pending": "nothing dispatched yet",
+        "in_progress": "some recipients dispatched",
+        "completed": "every recipient dispatched",
+        "cancelled": "cancelled before every recipient was dispatched",
+        "failed": "every recipient failed before dialing",
+    }
+)
+
+
 def _progress(batch: BatchRow) -> str:
     total = max(batch.scheduled, 1)
     done = batch.finished / total * 100
@@ -163,7 +175,8 @@ def _progress(batch: BatchRow) -> str:
         f'<div class="progress" role="progressbar" aria-valuenow="{batch.finished}" '
         f'aria-valuemax="{batch.scheduled}"><span class="done" style="width:{done:.1f}%"></span>'
         f'<span class="sent" style="width:{sent:.1f}%"></span></div>'
-        f'<p class="counts">{_e(batch.status)}: {batch.scheduled} scheduled, '
+        f'<p class="counts"><abbr title="{STATUS_MEANING.get(batch.status, "")}">'
+        f"{_e(batch.status)}</abbr>: {batch.scheduled} scheduled, "
         f"{batch.dispatched} dispatched, {batch.finished} finished; "
         f"<b>{batch.in_flight}</b> in flight of a limit of {batch.limit}</p>"
     )

@@ -269,7 +269,7 @@ def create_batch(
     )
     keep = own - dropped
     command = CreateBatch(
-        body.get("name") or "",
+        body["name"],
         body["agent_id"],
         body["from_number_id"],
         tuple(_destination(r, keep, None) for r in recipients),
