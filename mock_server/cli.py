@@ -158,9 +158,11 @@ def _parser() -> argparse.ArgumentParser:
         "--out", default="cartesia-timeline.html", help="file to write (default %(default)s)"
     )
     from mock_server import batchcmd, proxycmd
+    from mock_server.checker import spec_command
 
     batchcmd.add_parser(sub)
     proxycmd.add_parser(sub)
+    spec_command.add_parser(sub)
     return parser
 
 
@@ -256,6 +258,10 @@ def _run(args: argparse.Namespace) -> int:
         from mock_server import proxycmd
 
         return proxycmd.run(args)
+    if args.command == "contracts":
+        from mock_server.checker import spec_command
+
+        return spec_command.run(args)
     return servecmd.run(args)
 
 

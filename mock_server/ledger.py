@@ -42,6 +42,10 @@ class Behavior:
     #: The response contracts whose shape this rule is: ``name``, or ``name:field`` for
     #: one field of it (a violation there is a deviation from this rule).
     contracts: tuple[str, ...] = ()
+    #: Differences from the vendor's published spec facts this rule explains: patterns
+    #: (``*`` for any text) over ``spec_diff.Difference.key``, which reads
+    #: ``VERSION METHOD /path WHERE ASPECT``.
+    spec_differences: tuple[str, ...] = ()
 
     def span(self) -> str:
         """The versions in words: ``all``, ``2026-03-01 on``, ``before 2026-03-01``, ..."""

@@ -105,10 +105,16 @@ def list_batches(
     limit: int,
     starting_after: str | None,
     ending_before: str | None,
+    agent_id: str | None = None,
 ) -> tuple[list[T], bool]:
-    """A page of batches, newest first, and whether more follow."""
+    """A page of batches, newest first (only ``agent_id``'s when given), and whether more
+    follow."""
     with tenant.locked() as world:
-        newest_first = list(reversed(world.dispatcher.batches.values()))
+        newest_first = [
+            b
+            for b in reversed(world.dispatcher.batches.values())
+            if agent_id is None or b.agent_id == agent_id
+        ]
         page, more = listing.cursor_page(
             newest_first,
             lambda b: b.id,

@@ -238,6 +238,9 @@ def agent(item: Agent, numbers: Iterable[PhoneNumber] = ()) -> dict[str, Any]:
         "tts_language": item.tts_language,
         "phone_numbers": [{"id": n.id, "number": n.number} for n in numbers],
         "webhook_id": item.webhook.id if item.webhook is not None else None,
+        "deleted_at": None,
+        "git_deploy_branch": None,
+        "git_repository": None,
     }
 
 

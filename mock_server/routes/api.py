@@ -148,7 +148,11 @@ API_ROUTES: tuple[RouteSpec, ...] = (
         "/agents/calls/batches",
         list_batches,
         "batch_list",
-        query=(LIMIT, *CURSORS),
+        query=(
+            QueryParam("agent_id", {"type": "string"}, description="Only this agent's batches."),
+            LIMIT,
+            *CURSORS,
+        ),
         summary="List call batches",
         since=CURRENT_API_SINCE,
     ),

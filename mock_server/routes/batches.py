@@ -36,6 +36,7 @@ def list_batches(ctx: Ctx) -> Reply:
         limit=limit_of(query.get("limit")),
         starting_after=query.get("starting_after") or None,
         ending_before=query.get("ending_before") or None,
+        agent_id=query.get("agent_id") or None,
     )
     return Reply({"data": data, "has_more": more, "next_page": data[-1]["id"] if more else None})
 

@@ -296,7 +296,16 @@ def update_agent(
 ) -> UpdateAgent:
     """``PATCH /agents/{agent_id}``'s body, or its 400."""
     checked = _checked(body, "agent_patch", version, lineage)
-    given = frozenset(checked) & {"name", "webhook_id", "description", "tts_voice", "tts_language"}
+    # a null name, tts_voice or tts_language leaves it as it is (the spec types them
+    # nullable); a null description or webhook_id clears it
+    kept = {k for k in ("name", "tts_voice", "tts_language") if checked.get(k) is None}
+    given = (frozenset(checked) - kept) & {
+        "name",
+        "webhook_id",
+        "description",
+        "tts_voice",
+        "tts_language",
+    }
     return UpdateAgent(
         agent_id,
         checked.get("name"),
