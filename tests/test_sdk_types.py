@@ -142,3 +142,32 @@ def test_delete_agent_as_the_sdk_calls_it() -> None:
         r = fake.client(api_key="sk_sdk").delete("/agents/calls")
         assert r.status_code == 405
         client.close()
+
+
+@pytest.mark.slow
+def test_the_python_sdk_at_its_defaults_against_a_served_fake() -> None:
+    """A served run: the SDK unchanged (its own Cartesia-Version, its own HTTP client), every
+    typed agent call it has, each answer parsed into its models."""
+    import cartesia
+
+    with FakeCartesia() as fake:
+        server = fake.serve()
+        fake.tenant("sk_py_sdk").add_phone_number("+14155550996", agent_id=AGENT)
+        placed = fake.client(api_key="sk_py_sdk").post(
+            "/agents/calls",
+            json={
+                "agent_id": AGENT,
+                "from_number_id": NUMBER,
+                "outbound_calls": [{"to_number": "+14155550100"}],
+            },
+        )
+        assert placed.status_code == 200, placed.text
+        fake.advance(600)
+        with cartesia.Cartesia(api_key="sk_py_sdk", base_url=server.url) as client:
+            updated = client.agents.update(AGENT, description="served", tts_voice="v")
+            assert (updated.description, updated.tts_voice) == ("served", "v")
+            assert AGENT in [a.id for a in client.agents.list().summaries]
+            assert [n.number for n in client.agents.list_phone_numbers(AGENT)] == ["+14155550996"]
+            [call] = list(client.agents.calls.list(agent_id=AGENT))
+            again = client.agents.calls.retrieve(call.id)
+            assert (again.agent_id, again.end_time is not None) == (AGENT, True)
