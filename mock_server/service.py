@@ -120,10 +120,13 @@ class Service:
 
     def _restore(self, tenant: Tenant, store: Store) -> None:
         """Rebuild a tenant from its logged operations (after a start, or an eviction)."""
-        replayed = False
-        for op, args, at in store.operations(tenant.key):
-            oplog.replay(tenant, op, oplog_formats.upgrade(op, args, tenant.settings), at)
-            replayed = True
+        replayed = oplog.replay_all(
+            tenant,
+            (  # the settings as the ops before have left them
+                (op, oplog_formats.upgrade(op, args, tenant.settings), at)
+                for op, args, at in store.operations(tenant.key)
+            ),
+        )
         if replayed and self.clock_mode == "real":  # never earlier than what was logged
             tenant.clock = RealClock(speed=self.speed, not_before=tenant.clock.now_ms())
 

@@ -41,6 +41,8 @@ def check_batch(command: CreateBatch, tenant: Tenant, now: int) -> int | None:
         )
     world = tenant.world
     outbound.check_parties(command.agent_id, command.from_number_id, world)
+    count = len(command.recipients)
+    outbound.check_capacity(world, tenant.settings, count, what=f"This batch's {count} recipients")
     number = world.numbers[command.from_number_id]
     if command.region is not None and number.provider != "sip_trunk":
         raise bad_request(
@@ -135,7 +137,7 @@ def cancel_batch(tenant: Tenant, batch_id: str, show: Callable[[Batch], T]) -> T
 
 def retry_batch(tenant: Tenant, batch_id: str, show: Callable[[Batch], T]) -> T:
     with tenant.locked() as world:
-        batch = world.dispatcher.retry(batch_id, tenant.now_ms())
+        batch = world.dispatcher.retry(world, batch_id, tenant.now_ms())
         tenant.record_op("retry_batch", batch_id=batch_id)
         return show(batch)
 

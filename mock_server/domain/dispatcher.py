@@ -49,6 +49,10 @@ class Dispatcher:
 
     # ---- what the engine asks -------------------------------------------------------------
 
+    def queued(self) -> int:
+        """Recipients still queued across every batch (each will be a call)."""
+        return sum(len(b.queue) for b in self._open.values())
+
     def waiting(self) -> bool:
         """Whether any recipient is queued (so call ends and the clock matter to batches)."""
         return bool(self._open)
@@ -110,6 +114,7 @@ class Dispatcher:
         taken: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, int | None]] = []
         owners = []
         queue, recipients = batch.queue, batch.recipients
+        store_room = self.settings.max_calls_per_tenant - len(world.calls)
         while queue and len(taken) < room:
             recipient = recipients[queue.popleft()]
             to = recipient.to_number
@@ -118,9 +123,17 @@ class Dispatcher:
             if error is not None:  # fails before a call can be placed
                 recipient.error = error[1]
                 continue
+            if len(taken) >= store_room:  # only a log from before the cap counted queues
+                recipient.error = (
+                    f"The tenant's call store is full ({len(world.calls)} calls, the limit "
+                    "max_calls_per_tenant): this recipient was not dialed."
+                )
+                continue
             taken.append((to, recipient.metadata, recipient.dynamic_variables, decade))
             owners.append(recipient)
-        check_capacity(world, self.settings, len(taken))
+        if not taken:
+            batch.updated_at = now
+            return []
         ids = self._ids.get(batch.id)
         if ids is None or len(ids) < len(taken):  # one draw for the rest of the batch
             ids = world.ids.call_ids(len(batch.queue) + len(taken))[::-1]
@@ -184,7 +197,7 @@ class Dispatcher:
             self._open.pop(batch.id, None)
         return batch
 
-    def retry(self, batch_id: str, now: int) -> Batch:
+    def retry(self, world: World, batch_id: str, now: int) -> Batch:
         """Re-queue the recipients whose latest attempt failed (or never got a call)."""
         batch = self.get(batch_id)
         if batch.cancelled_at is not None:
@@ -193,6 +206,7 @@ class Dispatcher:
                 code="batch_cancelled",
             )
         again = [r for r in batch.recipients if r.status == "failed"]
+        check_capacity(world, self.settings, len(again), what=f"Retrying {len(again)} recipients")
         for recipient in again:
             recipient.error = None
             recipient.call = None

@@ -6,7 +6,7 @@ replaying a tenant's operations at their recorded instants rebuilds exactly the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -99,3 +99,17 @@ def replay(tenant: Tenant, op: str, args: Mapping[str, Any], at: int) -> None:
     if at > clock.now_ms():
         tenant.advance((at - clock.now_ms()) / 1000)
     _APPLY[op](tenant, args)
+
+
+def replay_all(tenant: Tenant, records: Iterable[tuple[str, Mapping[str, Any], int]]) -> bool:
+    """Apply logged operations in order (each as ``replay``); whether there were any. They
+    were accepted once, so none is refused again on the call cap (``World.replaying``)."""
+    replayed = False
+    tenant.world.replaying = True
+    try:
+        for op, args, at in records:
+            replay(tenant, op, args, at)
+            replayed = True
+    finally:
+        tenant.world.replaying = False
+    return replayed

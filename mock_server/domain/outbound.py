@@ -91,17 +91,23 @@ def lane_of(number: PhoneNumber, settings: Settings) -> str | None:
     return None
 
 
-def check_capacity(world: World, settings: Settings, more: int) -> None:
-    """429 when ``more`` calls would overfill the tenant's call store."""
-    if len(world.calls) + more > settings.max_calls_per_tenant:
-        raise ApiError(
-            429,
-            "call_store_full",
-            "Too many calls",
-            f"This tenant holds {len(world.calls)} calls; the limit is "
-            f"{settings.max_calls_per_tenant}. Reset it (POST /__fake__/reset).",
-            headers={"retry-after": "60"},
-        )
+def check_capacity(world: World, settings: Settings, more: int, *, what: str = "") -> None:
+    """429 when ``more`` calls would overfill the tenant's call store, counting the batch
+    recipients still queued (each will be a call; ledger ``store.call_cap``). A logged
+    operation being replayed is never refused (it was accepted when it was logged)."""
+    held, queued, cap = len(world.calls), world.dispatcher.queued(), settings.max_calls_per_tenant
+    if world.replaying or held + queued + more <= cap:
+        return
+    raise ApiError(
+        429,
+        "call_store_full",
+        "Too many calls",
+        f"{what or f'{more} more calls'} would pass the tenant's call store limit: it "
+        f"holds {held} calls and {queued} queued batch recipients, and the limit "
+        f"(max_calls_per_tenant) is {cap}. Nothing was created. Reset the tenant "
+        "(POST /__fake__/reset) or raise the limit.",
+        headers={"retry-after": "60"},
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,9 @@ class World:
     #: Fast-forward only: (end instant, seq, call) of calls finished ahead of time whose
     #: ends the batch dispatcher has not been told of yet (see ``fastforward``).
     ends: list[tuple[int, int, Call]] = field(default_factory=list)
+    #: Logged operations are being replayed: they were accepted once and are never refused
+    #: again (the call cap is not applied to them; see ``outbound.check_capacity``).
+    replaying: bool = False
 
     @classmethod
     def fresh(cls, *, seed: int, settings: Settings, world_seed: Seed, now: int) -> World:
