@@ -15,6 +15,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,6 +40,10 @@ class StateFileInUse(StateFileError):
     """Another process holds the state file (never recovered by moving it aside)."""
 
 
+class NotDurable(Exception):
+    """A change could not be written to the state file (the disk is full, say)."""
+
+
 class Store:
     """An append-only log of tenant operations in one SQLite file, owned by one process: an
     OS lock on ``FILE.lock`` (``fcntl.flock``, released by the kernel even after ``kill -9``)
@@ -46,7 +51,26 @@ class Store:
 
     def __init__(self, path: str | Path, *, seed: int, world: str | None = None) -> None:
         self.path = Path(path)
-        self._owner = _own(self.path)
+        try:
+            self._owner = _own(self.path)
+        except OSError as exc:
+            raise StateFileError(
+                f"cannot use state file {self.path}: {exc.strerror or exc} (is its folder "
+                "there, writable, and not full?)"
+            ) from None
+        try:
+            self._open(seed, world)
+        except (sqlite3.Error, StateFileError) as exc:  # closes what it opened, then says why
+            with contextlib.suppress(sqlite3.Error, AttributeError):
+                self._db.close()
+            self._owner.close()
+            if isinstance(exc, StateFileError):
+                raise
+            raise StateFileError(  # a full or read-only disk, after the file opened
+                f"cannot use state file {self.path}: {exc} (is its disk full or read-only?)"
+            ) from None
+
+    def _open(self, seed: int, world: str | None) -> None:
         if self.path.exists() and self.path.stat().st_size == 0:
             self._owner.close()
             raise StateFileError(
@@ -99,28 +123,48 @@ class Store:
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def check(self, known_ops: frozenset[str]) -> None:
-        """Read the whole log once (without applying it): a corrupted page, an unknown
-        operation or arguments that are not JSON is a StateFileError naming the file, the
-        tenant and the operation."""
+        """Read the whole log once, without applying it: a corrupted page, a table of
+        another layout, an unknown operation, arguments that are not JSON or not of the
+        operation's shape (``oplog_args.json``; ``configure`` values as the knobs take
+        them), or an instant that is not an integer or goes back in time is a
+        StateFileError naming the file, the tenant and the operation. What only replaying
+        can find (an operation on a call the log never made) quarantines that tenant
+        instead (``Service``)."""
+        shapes = _op_shapes()
+        last: dict[str, int] = {}
+        seen: dict[str, str | None] = {}
         try:
             with self._lock:
                 verdict = self._db.execute("PRAGMA quick_check").fetchone()[0]
-                rows = self._db.execute("SELECT seq, tenant, op, args FROM ops ORDER BY seq")
-                for seq, tenant, op, args in rows:
+                rows = self._db.execute(
+                    "SELECT seq, tenant, op, args, typeof(at), at FROM ops ORDER BY seq"
+                )
+                for seq, tenant, op, args, at_type, at in rows:
                     if op not in known_ops:
                         raise StateFileError(
                             f"state file {self.path}: operation {seq} of tenant {tenant!r} is "
                             f"{op!r}, which this version cannot replay"
                         )
-                    try:
-                        json.loads(args)
-                    except ValueError:
+                    if op == "configure":  # the knob check is dear; its arguments repeat
+                        problem = seen.get(args, "")
+                        if problem == "":
+                            problem = seen[args] = _args_problem(shapes, op, args)
+                    else:
+                        problem = _args_problem(shapes, op, args)
+                    if problem is None and at_type != "integer":
+                        problem = "an instant that is not an integer"
+                    elif problem is None and at < last.get(tenant, at):
+                        problem = f"an instant that goes back in time ({at} ms)"
+                    if problem is not None:
                         raise StateFileError(
                             f"state file {self.path}: operation {seq} ({op}) of tenant "
-                            f"{tenant!r} has arguments that are not JSON"
-                        ) from None
+                            f"{tenant!r} has {problem}"
+                        )
+                    last[tenant] = at
         except sqlite3.DatabaseError as exc:
-            raise StateFileError(f"state file {self.path} is damaged: {exc}") from None
+            raise StateFileError(
+                f"state file {self.path} is damaged or of another layout: {exc}"
+            ) from None
         if verdict != "ok":
             raise StateFileError(f"state file {self.path} is damaged: {verdict}")
 
@@ -137,11 +181,14 @@ class Store:
 
         def record(op: str, args: dict[str, Any], at: int) -> None:
             text = json.dumps(args, separators=(",", ":"))
-            with self._lock:
-                self._db.execute(
-                    "INSERT INTO ops (tenant, op, args, at) VALUES (?, ?, ?, ?)",
-                    (tenant, op, text, at),
-                )
+            try:
+                with self._lock:
+                    self._db.execute(
+                        "INSERT INTO ops (tenant, op, args, at) VALUES (?, ?, ?, ?)",
+                        (tenant, op, text, at),
+                    )
+            except sqlite3.Error as exc:  # a full disk, a read-only or vanished file
+                raise NotDurable(f"state file {self.path}: cannot log {op}: {exc}") from None
 
         return record
 
@@ -170,6 +217,43 @@ class Store:
         with self._lock:
             self._db.close()
         self._owner.close()
+
+
+def _op_shapes() -> dict[str, Any]:
+    """A compiled validator of each operation's arguments (``oplog_args.json``)."""
+    import jsonschema_rs
+
+    text = resources.files("mock_server").joinpath("oplog_args.json").read_text("utf-8")
+    ops: dict[str, Any] = json.loads(text)["ops"]
+    return {op: jsonschema_rs.validator_for(shape) for op, shape in ops.items()}
+
+
+def _args_problem(shapes: dict[str, Any], op: str, text: str) -> str | None:
+    """Why the logged ``text`` cannot be ``op``'s arguments, as words (None: it can)."""
+    try:
+        args = json.loads(text)
+    except (ValueError, TypeError):
+        return "arguments that are not JSON"
+    problem = _shape_problem(shapes, op, args)
+    return None if problem is None else f"arguments it cannot replay: {problem}"
+
+
+def _shape_problem(shapes: dict[str, Any], op: str, args: Any) -> str | None:
+    """Why ``args`` cannot be ``op``'s arguments (None: they can)."""
+    shape = shapes.get(op)
+    if shape is not None and not shape.is_valid(args):
+        error = next(iter(shape.iter_errors(args)))
+        path = "/".join(str(p) for p in error.instance_path) or "(the arguments)"
+        return f"{path}: {error.message}"
+    if op == "configure":
+        from mock_server.domain.knobs import KnobError
+        from mock_server.knob_values import check as check_knobs
+
+        try:
+            check_knobs(args["changes"])
+        except KnobError as exc:
+            return f"changes: {exc}"
+    return None
 
 
 def _own(path: Path) -> IO[str]:

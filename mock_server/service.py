@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from mock_server.bridge.line import LineBridge
 from mock_server.bridge.loop import BridgeLoop
@@ -15,13 +17,15 @@ from mock_server.bridge.webhook import WebhookSender
 from mock_server.bytecache import LruBytes
 from mock_server.domain import oplog
 from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
+from mock_server.domain.errors import ApiError
 from mock_server.domain.models import Call
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
 from mock_server.domain.tenant import Tenant
 from mock_server.domain.tenants import Tenants
 from mock_server.domain.world import World
-from mock_server.persistence import Store
+from mock_server.keys import fingerprint
+from mock_server.persistence import NotDurable, Store
 from mock_server.wire import oplog_formats
 
 
@@ -96,11 +100,43 @@ class Service:
         call agents, send webhooks or log the operations again.
         """
         if self.store is not None:
-            self._restore(tenant, self.store)
-            tenant.recorder = self.store.recorder(tenant.key)
+            try:
+                self._restore(tenant, self.store)
+            except oplog.ReplayError as exc:  # only this tenant is held back
+                tenant.unreplayable = (
+                    f"state file {self.store.path}: tenant {fingerprint(tenant.key)}: {exc}. This "
+                    "tenant is not served until the file is fixed or moved aside (restart "
+                    "with --state-recover to start it fresh)."
+                )
+                print(f"cartesia-fake: {tenant.unreplayable}", file=sys.stderr, flush=True)
+                return
+            tenant.recorder = self._durable(tenant, self.store.recorder(tenant.key))
         tenant.auto_advance = self.auto_advance
         tenant.engine.answer_hook = self._bridge_answered
         tenant.engine.send_webhook = self.webhook_sender
+
+    def _durable(
+        self, tenant: Tenant, record: Callable[[str, dict[str, Any], int], None]
+    ) -> Callable[[str, dict[str, Any], int], None]:
+        """``record``, but a change the state file cannot take (a full disk, say) is a 503
+        and is undone: the tenant is dropped from memory and its next request rebuilds it
+        from the log, which never had the change (ledger ``store.not_durable``)."""
+
+        def durable(op: str, args: dict[str, Any], at: int) -> None:
+            try:
+                record(op, args, at)
+            except NotDurable as exc:
+                self.tenants.forget(tenant)
+                raise ApiError(
+                    503,
+                    "state_not_durable",
+                    "Change not saved",
+                    f"{exc}. Nothing was changed: the request was not applied. Free space "
+                    "for the state file, then retry.",
+                    headers={"retry-after": "30"},
+                ) from None
+
+        return durable
 
     def _bridge_answered(self, call: Call, world: World) -> None:
         agent = world.agents.get(call.agent_id)

@@ -101,14 +101,30 @@ def replay(tenant: Tenant, op: str, args: Mapping[str, Any], at: int) -> None:
     _APPLY[op](tenant, args)
 
 
+class ReplayError(Exception):
+    """A logged operation that does not apply to the tenant its log rebuilds (an operation
+    on a call the log never made, say): which one, and why."""
+
+    def __init__(self, index: int, op: str, cause: BaseException) -> None:
+        super().__init__(
+            f"operation {index} of the tenant's log ({op}) cannot be replayed: "
+            f"{type(cause).__name__}: {cause}"
+        )
+        self.index, self.op = index, op
+
+
 def replay_all(tenant: Tenant, records: Iterable[tuple[str, Mapping[str, Any], int]]) -> bool:
     """Apply logged operations in order (each as ``replay``); whether there were any. They
-    were accepted once, so none is refused again on the call cap (``World.replaying``)."""
+    were accepted once, so none is refused again on the call cap (``World.replaying``). One
+    that fails is a ReplayError naming it."""
     replayed = False
     tenant.world.replaying = True
     try:
-        for op, args, at in records:
-            replay(tenant, op, args, at)
+        for index, (op, args, at) in enumerate(records, start=1):
+            try:
+                replay(tenant, op, args, at)
+            except Exception as exc:  # whatever a bad record makes the domain raise
+                raise ReplayError(index, op, exc) from exc
             replayed = True
     finally:
         tenant.world.replaying = False

@@ -71,6 +71,8 @@ class Tenant:
         self.engine.snapshot = lambda world, call: self.view(call).snapshot()
         #: Called with (op, args, at) after each successful change (see ``oplog``).
         self.recorder: Callable[[str, dict[str, Any], int], None] | None = None
+        #: Why this tenant's log could not be replayed (it is then not served), or None.
+        self.unreplayable: str | None = None
         self.world = World.fresh(
             seed=seed, settings=settings, world_seed=world_seed, now=clock.now_ms()
         )

@@ -97,6 +97,13 @@ class Tenants:
             )
         del self._tenants[victim]
 
+    def forget(self, tenant: Tenant) -> None:
+        """Drop ``tenant`` from memory (if it is still the one held for its key): its next
+        request rebuilds it from the op log, as after an eviction."""
+        with self._lock:
+            if self._tenants.get(tenant.key) is tenant:
+                del self._tenants[tenant.key]
+
     def keys(self) -> list[str]:
         return list(self._tenants)
 

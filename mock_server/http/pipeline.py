@@ -127,7 +127,12 @@ def _authenticate(request: Request, service: Service) -> Tenant:
         raise ApiError(401, "invalid_api_key", "Invalid API key", "The API key is not valid.")
     if len(key) > 256 or not key.isprintable():
         raise ApiError(401, "invalid_api_key", "Invalid API key", "The API key is malformed.")
-    return service.tenants.get(key)
+    tenant = service.tenants.get(key)
+    if tenant.unreplayable is not None:
+        raise ApiError(
+            503, "state_unreplayable", "State log cannot be replayed", tenant.unreplayable
+        )
+    return tenant
 
 
 def _request_id(rng: random.Random) -> str:
