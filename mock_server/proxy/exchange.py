@@ -14,6 +14,8 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -166,15 +168,42 @@ def write(directory: Path, exchange: Exchange) -> Path:
     return target
 
 
+#: The largest exchange file read (a recorded body is capped well below this).
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+@cache
+def _shape() -> Any:
+    import jsonschema_rs
+
+    text = resources.files("mock_server.proxy").joinpath("exchange_schema.json").read_text()
+    return jsonschema_rs.validator_for(json.loads(text))
+
+
+def read_one(file: Path) -> Exchange:
+    """One exchange file, checked against ``exchange_schema.json`` first: anything else is
+    a ValueError naming the file and the field (never a crash, never an unbounded
+    allocation)."""
+    if file.stat().st_size > MAX_FILE_BYTES:
+        raise ValueError(f"{file}: larger than {MAX_FILE_BYTES} bytes")
+    try:
+        data = json.loads(file.read_bytes())
+    except RecursionError:
+        raise ValueError(f"{file}: nested too deeply to be an exchange") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{file}: not JSON ({exc})") from None
+    shape = _shape()
+    if not shape.is_valid(data):
+        error = next(iter(shape.iter_errors(data)))
+        field = "/".join(str(p) for p in error.instance_path) or "(the file)"
+        raise ValueError(f"{file}: {field}: {error.message[:300]}")
+    return Exchange.from_dict(data)
+
+
 def read_all(directory: Path) -> Iterator[Exchange]:
     """Every exchange of a recording, in the order it was made."""
     files = sorted(directory.glob("*.json"))
     if not files:
         raise ValueError(f"{directory} holds no recorded exchanges (*.json)")
-    exchanges = []
-    for file in files:
-        try:
-            exchanges.append(Exchange.from_dict(json.loads(file.read_text("utf-8"))))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{file}: {exc}") from None
+    exchanges = [read_one(file) for file in files]
     yield from sorted(exchanges, key=lambda e: e.seq)
