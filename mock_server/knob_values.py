@@ -10,6 +10,7 @@ from typing import Any
 from contracts import VERSIONS, errors_of, versions_with
 from mock_server.domain.knobs import KnobError, tenant_names
 from mock_server.domain.settings import Settings, knob_names, suggest
+from mock_server.keys import fingerprint
 
 
 def check(changes: Mapping[str, Any], *, tenant_only: bool = False) -> dict[str, Any]:
@@ -22,7 +23,13 @@ def check(changes: Mapping[str, Any], *, tenant_only: bool = False) -> dict[str,
             f"{name!r} is not a knob{suggest(name, known)}" for name in changes if name not in known
         ]
     if not problems:
-        problems = [f"{e.path}: {e.message}" for e in errors_of("control_settings", dict(changes))]
+        problems = [
+            # an API key is named by its fingerprint, never printed
+            f"{e.path}: not a valid key ({fingerprint(str(_at(changes, e.path)))})"
+            if e.path.startswith("api_keys")
+            else f"{e.path}: {e.message}"
+            for e in errors_of("control_settings", dict(changes))
+        ]
     for version in changes.get("accepted_versions", ()) if not problems else ():
         if version not in VERSIONS:
             problems.append(
@@ -40,6 +47,17 @@ def check(changes: Mapping[str, Any], *, tenant_only: bool = False) -> dict[str,
     return {
         name: tuple(value) if isinstance(value, list) else value for name, value in changes.items()
     }
+
+
+def _at(changes: Mapping[str, Any], path: str) -> Any:
+    """The value at a contract error's path (``api_keys[2]``, ``api_keys``)."""
+    value: Any = changes
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        if isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, list | tuple) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+    return value
 
 
 def settings_of(overrides: Mapping[str, Any]) -> Settings:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import hmac
 import json
 import os
 import sqlite3
@@ -119,8 +121,32 @@ class Store:
                 f"{wal.name} along with it, or use --state-recover to move it aside and start "
                 "fresh."
             )
+        self._salt = self._key_salt()
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('open', '1')")
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _key_salt(self) -> bytes:
+        """The file's secret for hashing API keys (made once). A file from before keys were
+        hashed has its raw keys replaced by their hashes, in one transaction."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'key_salt'").fetchone()
+        if row is not None:
+            return bytes.fromhex(row[0])
+        salt = os.urandom(32)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            raw = [k for (k,) in self._db.execute("SELECT DISTINCT tenant FROM ops")]
+            for key in raw:
+                self._db.execute(
+                    "UPDATE ops SET tenant = ? WHERE tenant = ?", (_hashed(salt, key), key)
+                )
+            self._db.execute("INSERT INTO meta VALUES ('key_salt', ?)", (salt.hex(),))
+            self._db.execute("COMMIT")
+        return salt
+
+    def tenant_id(self, key: str) -> str:
+        """What the file stores for an API key: a keyed hash, never the key (the same key
+        is the same tenant whenever it comes back)."""
+        return _hashed(self._salt, key)
 
     def check(self, known_ops: frozenset[str]) -> None:
         """Read the whole log once, without applying it: a corrupted page, a table of
@@ -172,12 +198,14 @@ class Store:
         """When the tenant's last logged operation happened (None if it has none)."""
         with self._lock:
             row = self._db.execute(
-                "SELECT at FROM ops WHERE tenant = ? ORDER BY seq DESC LIMIT 1", (tenant,)
+                "SELECT at FROM ops WHERE tenant = ? ORDER BY seq DESC LIMIT 1",
+                (self.tenant_id(tenant),),
             ).fetchone()
         return None if row is None else int(row[0])
 
     def recorder(self, tenant: str) -> Callable[[str, dict[str, Any], int], None]:
         """The callback a tenant calls after each change."""
+        tenant = self.tenant_id(tenant)
 
         def record(op: str, args: dict[str, Any], at: int) -> None:
             text = json.dumps(args, separators=(",", ":"))
@@ -196,7 +224,8 @@ class Store:
         """The tenant's logged operations, oldest first: (op, args, at)."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT op, args, at FROM ops WHERE tenant = ? ORDER BY seq", (tenant,)
+                "SELECT op, args, at FROM ops WHERE tenant = ? ORDER BY seq",
+                (self.tenant_id(tenant),),
             ).fetchall()
         for op, args, at in rows:
             yield op, json.loads(args), at
@@ -205,7 +234,8 @@ class Store:
         """When the tenant's first logged operation happened (None if it has none)."""
         with self._lock:
             row = self._db.execute(
-                "SELECT at FROM ops WHERE tenant = ? ORDER BY seq LIMIT 1", (tenant,)
+                "SELECT at FROM ops WHERE tenant = ? ORDER BY seq LIMIT 1",
+                (self.tenant_id(tenant),),
             ).fetchone()
         return None if row is None else int(row[0])
 
@@ -217,6 +247,12 @@ class Store:
         with self._lock:
             self._db.close()
         self._owner.close()
+
+
+def _hashed(salt: bytes, key: str) -> str:
+    """An API key as the state file stores it: HMAC-SHA-256 under the file's salt."""
+    digest = hmac.new(salt, key.encode("utf-8", "surrogatepass"), hashlib.sha256)
+    return "hmac:" + digest.hexdigest()[:40]
 
 
 def _op_shapes() -> dict[str, Any]:

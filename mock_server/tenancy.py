@@ -8,6 +8,7 @@ calls, or fail naming the keys that do.
 from __future__ import annotations
 
 from mock_server.domain.tenant import Tenant
+from mock_server.keys import fingerprint
 from mock_server.service import Service
 
 
@@ -32,10 +33,10 @@ def observed(service: Service, default_key: str, api_key: str | None) -> Tenant:
     if len(holding) == 1:
         return holding[0]
     if holding:
-        keys = ", ".join(repr(t.key) for t in holding)
+        keys = ", ".join(fingerprint(t.key) for t in holding)
         raise AssertionError(
-            f"calls were placed with several API keys ({keys}) and none with the fake's "
-            f"default {default_key!r}: pass api_key= to say which to check"
+            f"calls were placed with several API keys ({keys}: mock_server.keys.fingerprint "
+            "of each) and none with the fake's default: pass api_key= to say which to check"
         )
     return default
 

@@ -10,6 +10,7 @@ import pytest
 
 import mock_server
 from mock_server import CalleeScript, FakeCartesia, Seed
+from mock_server.keys import fingerprint
 
 
 def test_python_api_and_http_see_the_same_world(fake: FakeCartesia) -> None:
@@ -291,7 +292,10 @@ def test_helpers_follow_the_keys_the_dialer_uses() -> None:
             "/agents/calls",
             json=_one(fake, "+14155550176"),
         )
-        with pytest.raises(AssertionError, match="'sk_dialer_own', 'sk_dialer_other'"):
+        with pytest.raises(
+            AssertionError,
+            match=f"{fingerprint('sk_dialer_own')}, {fingerprint('sk_dialer_other')}",
+        ):
             fake.assert_dialed("+14155550175")
         fake.assert_dialed("+14155550176", api_key="sk_dialer_other")
 

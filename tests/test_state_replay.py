@@ -41,7 +41,17 @@ def _logged(tmp_path: Path) -> Path:
     return state
 
 
-def _append(state: Path, tenant: str, op: str, args: object, at: object) -> None:
+def _tenant_id(state: Path, key: str) -> str:
+    """What the state file stores for ``key`` (a keyed hash, never the key)."""
+    store = Store(state, seed=0)
+    try:
+        return store.tenant_id(key)
+    finally:
+        store.close()
+
+
+def _append(state: Path, key: str, op: str, args: object, at: object) -> None:
+    tenant = _tenant_id(state, key)
     with sqlite3.connect(state) as db:
         db.execute(
             "INSERT INTO ops (tenant, op, args, at) VALUES (?, ?, ?, ?)",
@@ -100,7 +110,8 @@ def test_a_record_that_cannot_replay_stops_the_start_naming_it(
         Service(state_path=str(state))
     message = str(refused.value)
     assert str(state) in message
-    assert f"({op}) of tenant 'sk_good_tenant'" in message
+    assert f"({op}) of tenant '{_tenant_id(state, 'sk_good_tenant')}'" in message
+    assert "sk_good_tenant" not in message  # the file holds no key
     assert says in message
 
 

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 from mock_server.domain.picture import Picture
+from mock_server.keys import fingerprint
 from mock_server.ui import render
 
 
@@ -96,7 +97,7 @@ def timeline_file(pictures: Iterable[tuple[Picture, Mapping[str, str]]], title: 
     """A standalone document of each ``(picture, {call id: detail HTML})``."""
     body, kept = [], []
     for picture, details in pictures:
-        tenant = html.escape(picture.key[:6] + "…" if len(picture.key) > 8 else picture.key)
+        tenant = html.escape(fingerprint(picture.key))  # never the key, however short
         body.append(f"<h2 class='tenant'>Tenant {tenant}</h2>{render.view(picture)}")
         kept += [
             f"<template id='details-{html.escape(call_id)}'>{detail}</template>"
