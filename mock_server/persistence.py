@@ -52,7 +52,8 @@ class Store:
     keeps a second server off the same file."""
 
     def __init__(self, path: str | Path, *, seed: int, world: str | None = None) -> None:
-        self.path = Path(path)
+        # the file itself, however it is reached (a symlink, a relative path): one lock
+        self.path = Path(path).resolve()
         try:
             self._owner = _own(self.path)
         except OSError as exc:

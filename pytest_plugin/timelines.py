@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Generator
 from pathlib import Path
@@ -23,6 +24,14 @@ def note_fake(item: pytest.Item, fake: FakeCartesia, api_key: str | None = None)
     item.stash.setdefault(USED, []).append((fake, api_key))
 
 
+def file_stem(nodeid: str) -> str:
+    """A file name for a test: its id made safe, and a short hash of the whole id, so two
+    tests whose ids differ only in characters a file name cannot hold (``a/b``, ``a?b``,
+    ``a b``) never share a file."""
+    readable = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:140]
+    return f"{readable}-{hashlib.sha256(nodeid.encode()).hexdigest()[:8]}"
+
+
 class TimelineWriter:
     """The plugin part that writes the pictures (registered only when a directory is set)."""
 
@@ -39,7 +48,7 @@ class TimelineWriter:
         if not (report.failed and report.when == "call" and used):
             return
         self.directory.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_")[:150]
+        stem = file_stem(item.nodeid)
         written = []
         for i, (fake, api_key) in enumerate(used):
             path = self.directory / f"{stem}{'' if i == 0 else f'-{i + 1}'}.html"

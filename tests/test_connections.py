@@ -123,3 +123,35 @@ def test_a_whole_request_in_one_packet_is_served(url: str) -> None:
             sock.sendall(request)
             reply = sock.recv(65536)
             assert reply.startswith(b"HTTP/1.1 200 ")
+
+
+def test_idle_connections_make_room_near_the_connection_cap() -> None:
+    """A crowd of idle connections (opened and silent, or kept alive after a request) at
+    the cap no longer turns every tenant away with 503: the oldest idle ones are closed."""
+    from tests.test_cli import Served
+
+    served = Served("--quiet", "--max-connections", "20")
+    crowd: list[socket.socket] = []
+    try:
+        kept_alive = httpx.Client(headers=HEADERS)  # one that has been served, then idles
+        assert kept_alive.get(f"{served.url}/agents").status_code == 200
+        crowd = [_connect(served.url) for _ in range(19)]  # silent ones
+        for _ in range(3):
+            r = httpx.get(
+                f"{served.url}/agents/calls",
+                params={"agent_id": FakeCartesia.agent_id},
+                headers=HEADERS,
+            )
+            assert r.status_code == 200, r.text
+        closed = 0
+        for sock in crowd:  # the oldest idle ones were let go
+            sock.settimeout(0.3)
+            with contextlib.suppress(OSError):
+                if sock.recv(1) == b"":
+                    closed += 1
+        assert closed >= 2
+        kept_alive.close()
+    finally:
+        for sock in crowd:
+            sock.close()
+        served.stop()

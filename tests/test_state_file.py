@@ -80,6 +80,22 @@ def test_two_stores_in_one_process_are_refused_too(tmp_path: Path) -> None:
     Store(tmp_path / "s.sqlite3", seed=0).close()  # free again once closed
 
 
+def test_a_second_store_through_a_symlink_is_refused_naming_the_holder(tmp_path: Path) -> None:
+    import os
+
+    real = tmp_path / "real.sqlite3"
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(real)
+    first = Store(real, seed=0)
+    try:
+        with pytest.raises(
+            StateFileInUse, match=rf"in use by another cartesia-fake \(pid {os.getpid()}\)"
+        ):
+            Store(link, seed=0)
+    finally:
+        first.close()
+
+
 def test_a_real_clock_carries_on_from_the_last_logged_instant(tmp_path: Path) -> None:
     state = str(tmp_path / "state.sqlite3")
     logged = Service(state_path=state)  # a virtual clock far ahead of the wall clock

@@ -10,7 +10,10 @@ opens a connection and sends nothing, dribbles its head or stalls its body holds
 - the request head complete within ``header_timeout_seconds`` of its first byte (or of the
   connection's opening): 408, and the connection is closed;
 - no pause longer than ``body_timeout_seconds`` while the body is still arriving: the
-  connection is closed (the request ends as a client disconnect).
+  connection is closed (the request ends as a client disconnect);
+- near the connection cap (``--max-connections``, past which uvicorn answers every new
+  request 503), idle connections (no request under way: kept alive between requests, or
+  opened and silent) are closed, oldest first, before a busy one is ever refused.
 
 Only what is already public in uvicorn is overridden (the protocol callbacks and
 ``send_400_response``); a test pins each behaviour through a real socket, and where
@@ -66,7 +69,31 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = False
         self._refused = False
         self._timer: asyncio.TimerHandle | None = None
+        self._opened = self.loop.time()
         self._arm(self.limits.header_timeout_seconds)  # the first head must come in time
+        self._shed_idle()
+
+    # ---- near the connection cap -----------------------------------------------------
+
+    @property
+    def idle(self) -> bool:
+        """No request under way on this connection (between requests, or none yet)."""
+        cycle = self.cycle
+        return not self._in_head and (cycle is None or cycle.response_complete)
+
+    def _shed_idle(self) -> None:
+        """Past 90 % of the cap, close idle connections, oldest first, down to 80 %."""
+        cap = self.limit_concurrency
+        connections = self.connections
+        if cap is None or len(connections) < cap * 0.9:
+            return
+        excess = len(connections) - int(cap * 0.8)
+        idle = sorted(
+            (c for c in connections if c is not self and getattr(c, "idle", False)),
+            key=lambda c: float(getattr(c, "_opened", 0.0)),
+        )
+        for other in idle[:excess]:
+            other.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()

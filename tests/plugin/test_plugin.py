@@ -390,6 +390,26 @@ def test_passes(cartesia_fake):
     assert "<template id='details-call_" in text  # each call's details, for a click
 
 
+def test_timelines_of_tests_whose_ids_differ_only_in_odd_characters_do_not_clash(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        DIAL
+        + """
+import pytest
+
+@pytest.mark.parametrize("name", ["a/b", "a?b", "a b"])
+def test_fails(cartesia_fake, name):
+    dial(cartesia_fake.client(), "+14155550100")
+    assert False, name
+"""
+    )
+    result = pytester.runpytest("--cartesia-timeline-dir", "timelines")
+    result.assert_outcomes(failed=3)
+    pages = sorted((pytester.path / "timelines").glob("*.html"))
+    assert len(pages) == 3, [p.name for p in pages]
+
+
 def test_timelines_are_off_by_default(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
