@@ -37,16 +37,37 @@ def add_parser(sub: Any) -> None:
         metavar="FILE",
         help="on exit, write the report: FILE.md for Markdown, anything else JSON",
     )
+    proxy.add_argument(
+        "--max-record-bytes",
+        type=int,
+        default=1_048_576,
+        metavar="N",
+        help="bodies over N bytes (1 MiB) are passed on whole but recorded and checked only "
+        "as a marker; a compressed answer may decode to 8 N at most",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    import itertools
     import signal
 
     import uvicorn
 
+    from mock_server.proxy import exchange
     from mock_server.proxy.app import ProxyState, create_proxy
 
-    state = ProxyState(args.upstream, record=Path(args.record) if args.record else None)
+    record = Path(args.record) if args.record else None
+    state = ProxyState(args.upstream, record=record, max_record_bytes=args.max_record_bytes)
+    if record is not None:
+        last = exchange.last_seq(record)
+        if last:  # a second run into the same folder goes on after the first, never over it
+            state.seq = itertools.count(last + 1)
+            print(
+                f"cartesia-fake proxy: {record} already holds a recording up to #{last}; "
+                f"this run records from #{last + 1}",
+                file=sys.stderr,
+                flush=True,
+            )
     config = uvicorn.Config(
         create_proxy(state),
         host=args.host,
@@ -54,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
         log_level="warning",
         access_log=False,
         lifespan="on",  # the app closes its upstream connections at shutdown
+        # a request waiting on a hanging upstream does not hold the shutdown (its upstream
+        # timeout is minutes): the report is written within seconds of SIGTERM
+        timeout_graceful_shutdown=3,
     )
     server = uvicorn.Server(config)
 

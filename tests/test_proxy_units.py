@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mock_server.proxy import checks, exchange
+from mock_server.proxy import bodies, checks, exchange
 
 
 @pytest.mark.parametrize(
@@ -111,7 +111,8 @@ def test_a_check_that_breaks_is_counted_and_reported(tmp_path: Path) -> None:
         "headers": [(b"x-api-key", b"sk_k")],
     }
 
-    body = b'{"summaries": []}'
+    body = bodies.Kept(1 << 20)
+    body.add(b'{"summaries": []}')
     asyncio.run(
         app._observe(state, Request(scope), b"", 200, {"content-type": "application/json"}, body)
     )

@@ -5,9 +5,7 @@ answer unchanged; after answering, checks the exchange (``checks``), records it 
 from __future__ import annotations
 
 import contextlib
-import gzip
 import itertools
-import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +15,11 @@ import httpx
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from mock_server.domain.clock import monotonic
-from mock_server.proxy import checks, exchange
+from mock_server.proxy import bodies, checks, exchange
 from mock_server.proxy.report import ProxyReport
 
 #: Hop-by-hop headers (RFC 9110 §7.6.1) and the Host, which names the proxy: not forwarded.
@@ -52,6 +50,8 @@ class ProxyState:
     seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     started: float = field(default_factory=monotonic)
     client: httpx.AsyncClient | None = None
+    #: Bodies larger than this are passed on but recorded and checked only as a marker.
+    max_record_bytes: int = 1_048_576
     _scratch: Any = None
     _scratch_client: httpx.AsyncClient | None = None
     _scratch_uses: int = 0
@@ -87,17 +87,6 @@ class ProxyState:
         await self._close_scratch()
 
 
-def _decoded(raw: bytes, encoding: str) -> bytes:
-    try:
-        if encoding == "gzip":
-            return gzip.decompress(raw)
-        if encoding == "deflate":
-            return zlib.decompress(raw)
-    except (OSError, zlib.error):
-        return b""
-    return raw
-
-
 async def _fake_answer(state: ProxyState, ex: exchange.Exchange) -> tuple[int, Any]:
     client = await state.scratch()
     headers = dict(ex.request_headers)
@@ -113,46 +102,115 @@ async def _fake_answer(state: ProxyState, ex: exchange.Exchange) -> tuple[int, A
     return answer.status_code, body
 
 
+def _exchange_of(
+    state: ProxyState,
+    request: Request,
+    raw_request: bytes,
+    status: int,
+    response_headers: dict[str, str],
+    kept: bodies.Kept,
+) -> tuple[exchange.Exchange, str | None]:
+    """The exchange as the proxy keeps it (bounded, decoded, secrets out), and why its
+    answer cannot be checked (None: it can)."""
+    request_headers = {k.lower(): v for k, v in request.headers.items()}
+    key = bodies.caller_key(request_headers)
+    unchecked = None
+    limit = state.max_record_bytes
+    request_media = request_headers.get("content-type", "application/json")
+    if len(raw_request) > limit:
+        request_body: Any = bodies.omitted(
+            len(raw_request), request_media, f"over --max-record-bytes ({limit})"
+        )
+        unchecked = "its request body is over the recording bound"
+    else:
+        request_body = bodies.redact(exchange.body_of(raw_request, request_media), key)
+    media = response_headers.get("content-type", "")
+    if not kept.whole:
+        response_body: Any = bodies.omitted(kept.total, media, f"over --max-record-bytes ({limit})")
+        unchecked = "its answer is over the recording bound"
+    else:
+        try:
+            plain = bodies.decoded(
+                bytes(kept.data), response_headers.get("content-encoding", ""), 8 * limit
+            )
+        except bodies.Undecodable as exc:
+            response_body = bodies.omitted(kept.total, media, str(exc))
+            unchecked = f"its answer cannot be decoded ({exc})"
+        else:
+            response_body = bodies.redact(exchange.body_of(plain, media), key)
+    query = request.url.query
+    if key and key in query:
+        query = query.replace(key, bodies.REDACTED)
+    ex = exchange.Exchange(
+        next(state.seq),
+        monotonic() - state.started,
+        state.pseudonyms.of(request_headers),
+        request.method,
+        request.url.path,
+        query,
+        exchange.kept(request_headers, exchange.KEPT_REQUEST),
+        request_body,
+        status,
+        exchange.kept(response_headers, exchange.KEPT_RESPONSE),
+        response_body,
+    )
+    return ex, unchecked
+
+
 async def _observe(
     state: ProxyState,
     request: Request,
     raw_request: bytes,
     status: int,
     response_headers: dict[str, str],
-    raw_response: bytes,
+    kept: bodies.Kept,
 ) -> None:
-    request_headers = {k.lower(): v for k, v in request.headers.items()}
-    ex = exchange.make(
-        next(state.seq),
-        monotonic() - state.started,
-        state.pseudonyms.of(request_headers),
-        request.method,
-        request.url.path,
-        request.url.query,
-        request_headers,
-        raw_request,
-        status,
-        response_headers,
-        _decoded(raw_response, response_headers.get("content-encoding", "")),
-    )
-    if state.record is not None:
-        exchange.write(state.record, ex)
+    """Record and check one exchange, on the side. Whatever goes wrong here, the exchange
+    is counted (as unchecked, saying why)."""
     verdict = checks.Verdict()
+    method, path = request.method, request.url.path
     try:
+        ex, unchecked = _exchange_of(state, request, raw_request, status, response_headers, kept)
+        if state.record is not None:
+            exchange.write(state.record, ex)
+        if unchecked is not None:
+            raise ValueError(unchecked)
         checks.check_contract(ex, verdict)
         checks.compare_with_fake(ex, await _fake_answer(state, ex), verdict)
     except Exception as exc:  # a check that fails must still count, and say so
+        version = request.headers.get("cartesia-version")
         verdict.findings.append(
             checks.Finding(
                 "unchecked",
-                ex.method,
-                ex.path,
-                ex.version,
+                method,
+                path,
+                version,
                 f"the proxy could not check this answer: {type(exc).__name__}: {exc}",
                 (),
             )
         )
     state.report.add(verdict)
+
+
+#: Methods safe to send twice: retried once on a fresh connection when a pooled one was
+#: closed under them.
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_STALE = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
+async def _send(
+    client: httpx.AsyncClient, method: str, target: str, headers: Any, raw: bytes
+) -> httpx.Response:
+    """The upstream's answer, streamed; an idempotent request whose pooled connection the
+    upstream had closed (without saying so) is sent once more on a fresh one."""
+    request = client.build_request(method, target, headers=headers, content=raw)
+    try:
+        return await client.send(request, stream=True)
+    except _STALE:
+        if method not in IDEMPOTENT:
+            raise
+    request = client.build_request(method, target, headers=headers, content=raw)
+    return await client.send(request, stream=True)
 
 
 def create_proxy(state: ProxyState) -> Starlette:
@@ -167,12 +225,7 @@ def create_proxy(state: ProxyState) -> Starlette:
         if request.url.query:
             target += f"?{request.url.query}"
         try:
-            upstream = await state.client.send(
-                state.client.build_request(request.method, target, headers=headers, content=raw),
-                stream=True,
-            )
-            body = b"".join([chunk async for chunk in upstream.aiter_raw()])
-            await upstream.aclose()
+            upstream = await _send(state.client, request.method, target, headers, raw)
         except httpx.HTTPError as exc:
             return JSONResponse(
                 {
@@ -183,13 +236,25 @@ def create_proxy(state: ProxyState) -> Starlette:
                 },
                 status_code=502,
             )
-        kept = {k.lower(): v for k, v in upstream.headers.items() if k.lower() not in _HOP}
-        return Response(
-            body,
+        kept_headers = {k.lower(): v for k, v in upstream.headers.items() if k.lower() not in _HOP}
+        if "content-length" in upstream.headers:  # the raw bytes pass unchanged
+            kept_headers["content-length"] = upstream.headers["content-length"]
+        kept = bodies.Kept(state.max_record_bytes)
+
+        async def passed_on() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in upstream.aiter_raw():
+                    kept.add(chunk)
+                    yield chunk
+            finally:
+                await upstream.aclose()
+
+        return StreamingResponse(
+            passed_on(),
             status_code=upstream.status_code,
-            headers=kept,
+            headers=kept_headers,
             background=BackgroundTask(
-                _observe, state, request, raw, upstream.status_code, kept, body
+                _observe, state, request, raw, upstream.status_code, kept_headers, kept
             ),
         )
 

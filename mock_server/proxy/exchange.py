@@ -22,9 +22,9 @@ from typing import Any
 FORMAT = "cartesia-fake-exchange/1"
 
 #: Request headers kept (besides the key, which becomes a pseudonym): what shapes the answer.
-_KEPT_REQUEST = ("cartesia-version", "content-type", "idempotency-key")
+KEPT_REQUEST = ("cartesia-version", "content-type", "idempotency-key")
 #: Response headers kept: what a client may act on.
-_KEPT_RESPONSE = ("content-type", "retry-after", "x-request-id")
+KEPT_RESPONSE = ("content-type", "retry-after", "x-request-id")
 _AUTH = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.I)
 
 
@@ -145,10 +145,10 @@ def make(
         method,
         path,
         query,
-        kept(request_headers, _KEPT_REQUEST),
+        kept(request_headers, KEPT_REQUEST),
         body_of(request_raw, request_headers.get("content-type", "application/json")),
         status,
-        kept(response_headers, _KEPT_RESPONSE),
+        kept(response_headers, KEPT_RESPONSE),
         body_of(response_raw, response_headers.get("content-type", "")),
     )
 
@@ -198,6 +198,12 @@ def read_one(file: Path) -> Exchange:
         field = "/".join(str(p) for p in error.instance_path) or "(the file)"
         raise ValueError(f"{file}: {field}: {error.message[:300]}")
     return Exchange.from_dict(data)
+
+
+def last_seq(directory: Path) -> int:
+    """The highest exchange number already recorded in ``directory`` (0: none)."""
+    numbers = [int(f.name[:6]) for f in directory.glob("*.json") if f.name[:6].isdigit()]
+    return max(numbers, default=0)
 
 
 def read_all(directory: Path) -> Iterator[Exchange]:
