@@ -65,6 +65,12 @@ def settings_of(overrides: Mapping[str, Any]) -> Settings:
     name), a value a knob cannot take a KnobError."""
     settings = Settings().with_overrides(**overrides)
     check({k: list(v) if isinstance(v, tuple) else v for k, v in overrides.items()})
+    if settings.max_outbound_calls > settings.max_request_items:
+        raise KnobError(
+            f"max_outbound_calls: {settings.max_outbound_calls} is over max_request_items "
+            f"({settings.max_request_items}), the server's ceiling on one request's work; "
+            "raise that too"
+        )
     return settings
 
 

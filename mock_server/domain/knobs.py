@@ -62,6 +62,14 @@ def configure(tenant: Tenant, values: Mapping[str, Any]) -> Settings:
     change so that ``--state`` keeps it. ``values`` were checked at the edge
     (``knob_values.check``); a KnobError names a knob this tenant may not change."""
     problems = tenant_names(values)
+    ceiling = tenant.server_settings.max_request_items
+    asked = values.get("max_outbound_calls")
+    if isinstance(asked, int) and asked > ceiling and not tenant.world.replaying:
+        problems.append(
+            f"max_outbound_calls: at most {ceiling}, the server's ceiling on one request's "
+            "work (max_request_items, server-wide: 'cartesia-fake serve --set "
+            "max_request_items=...')"
+        )
     if problems:
         raise KnobError("; ".join(problems))
     with tenant.locked():

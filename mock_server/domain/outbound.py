@@ -95,8 +95,11 @@ def check_capacity(world: World, settings: Settings, more: int, *, what: str = "
     """429 when ``more`` calls would overfill the tenant's call store, counting the batch
     recipients still queued (each will be a call; ledger ``store.call_cap``). A logged
     operation being replayed is never refused (it was accepted when it was logged)."""
+    if world.replaying:
+        return
     held, queued, cap = len(world.calls), world.dispatcher.queued(), settings.max_calls_per_tenant
-    if world.replaying or held + queued + more <= cap:
+    if held + queued + more <= cap:
+        _check_server(world, settings, more, what)
         return
     raise ApiError(
         429,
@@ -108,6 +111,25 @@ def check_capacity(world: World, settings: Settings, more: int, *, what: str = "
         "(POST /__fake__/reset) or raise the limit.",
         headers={"retry-after": "60"},
     )
+
+
+def _check_server(world: World, settings: Settings, more: int, what: str) -> None:
+    """503 when ``more`` calls would pass the server-wide bound across every tenant."""
+    load = world.server_load
+    if load is None:
+        return
+    total, limit = load(), settings.max_calls_total
+    if total + more > limit:
+        raise ApiError(
+            503,
+            "server_store_full",
+            "Server call store full",
+            f"{what or f'{more} more calls'} would pass the server's bound on calls and "
+            f"queued batch recipients across all tenants: it holds {total}, and the limit "
+            f"(max_calls_total) is {limit}. Nothing was created. Retry later, or reset "
+            "tenants you are done with.",
+            headers={"retry-after": "60"},
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,12 @@ class Settings:
     journal_size: int = 1000
     duplicate_dial_window_seconds: float = 300.0
     max_calls_per_tenant: int = 2_000_000
+    #: Server-wide: calls and queued batch recipients across every tenant (ledger
+    #: store.max_calls_total); one more is a 503 server_store_full.
+    max_calls_total: int = 4_000_000
+    #: Server-wide ceiling on one request's work: a tenant's max_outbound_calls cannot be
+    #: raised past it (ledger serve.request_ceiling).
+    max_request_items: int = 1_000
     max_tenants: int = 10_000
     api_keys: tuple[str, ...] = field(default=())
     #: Under 2026-08-14, an item with a malformed to_number or bad dynamic_variables fails

@@ -164,14 +164,14 @@ class Tenant:
         """A fresh world (seed re-applied) on the server's knobs; the clock and its mode
         are kept."""
         with self._lock:
-            replaying = self.world.replaying
+            replaying, load = self.world.replaying, self.world.server_load
             self.world = World.fresh(
                 seed=self._seed,
                 settings=self.server_settings,
                 world_seed=self._world_seed,
                 now=self.clock.now_ms(),
             )
-            self.world.replaying = replaying
+            self.world.replaying, self.world.server_load = replaying, load
             self.use_settings(self.server_settings)
             self.record_op("reset")
 

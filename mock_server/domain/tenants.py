@@ -73,6 +73,7 @@ class Tenants:
             seed=derive_seed(self.seed, key),
             world_seed=self.world_seed,
         )
+        tenant.world.server_load = self.load
         if self.on_create is not None:
             self.on_create(tenant)
         with self._lock:
@@ -96,6 +97,13 @@ class Tenants:
                 headers={"retry-after": "60"},
             )
         del self._tenants[victim]
+
+    def load(self) -> int:
+        """Calls and queued batch recipients across every tenant in memory (read without
+        their locks: a count, not a snapshot)."""
+        return sum(
+            len(t.world.calls) + t.world.dispatcher.queued() for t in list(self._tenants.values())
+        )
 
     def forget(self, tenant: Tenant) -> None:
         """Drop ``tenant`` from memory (if it is still the one held for its key): its next

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mock_server.domain.callees import DEFAULT_CALLEE
@@ -49,6 +50,9 @@ class World:
     #: Logged operations are being replayed: they were accepted once and are never refused
     #: again (the call cap is not applied to them; see ``outbound.check_capacity``).
     replaying: bool = False
+    #: Calls and queued recipients across every tenant of the server (set by ``Tenants``;
+    #: None for a world of its own), for ``max_calls_total``.
+    server_load: Callable[[], int] | None = None
 
     @classmethod
     def fresh(cls, *, seed: int, settings: Settings, world_seed: Seed, now: int) -> World:

@@ -29,6 +29,19 @@ from mock_server.service import Problem, Service
 
 Kind = Literal["api", "control", "public"]
 
+#: A request body past this many bytes is large work (hundreds of destinations): it runs
+#: beside the serving loop, so other tenants are not kept waiting (ledger serve.isolation).
+ASIDE_BODY_BYTES = 8 * 1024
+
+
+def _declared_length(request: Request) -> int:
+    """The body's declared length (a chunked body, with none declared, counts as large)."""
+    declared = request.headers.get("content-length")
+    if declared is None:
+        return ASIDE_BODY_BYTES + 1 if request.method in ("POST", "PUT", "PATCH") else 0
+    return int(declared) if declared.isdigit() else 0
+
+
 _VARIANT = "89ab"
 
 #: Where a handler leaves a one-line summary of the request body for the journal.
@@ -183,7 +196,8 @@ def endpoint(
         if aside is None or kind == "public":
             return await core(request, None)
         key = api_key_of(request)
-        if key is None or not goes_aside(service, aside, key, kind, may_block):
+        large = needs_body and _declared_length(request) > ASIDE_BODY_BYTES
+        if key is None or not goes_aside(service, aside, key, kind, may_block or large):
             return await core(request, None)
         prefetched = (
             await reading.prefetch(request, service.settings.max_body_bytes) if needs_body else None
