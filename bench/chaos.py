@@ -12,7 +12,18 @@ advance its clock, pausing a little between rounds. Faults, all at once:
 - oversize heads (a 100 KB header, a 20 KB request target) and poison values (``1e999``, a
   lone surrogate) in call metadata;
 - ``kill -9`` of the server every ``--kill-every`` seconds, and a restart on the same port
-  and the same ``--state`` file.
+  and the same ``--state`` file;
+- the edges (``--edges``, on by default): tenant ``chaos-batch`` fills itself to the call
+  cap with 2,000-recipient batches (a 429 ``call_store_full`` is its signal to reset, which
+  must always work); between two restarts a record is appended to tenant
+  ``chaos-corrupt``'s log that only replaying can refuse (a cancel of a call it never made),
+  so that tenant alone is held back with 503 ``state_unreplayable``; and when the state
+  file sits on a small tmpfs (``--disk-mb``, needs root to mount it), a filler file fills
+  that disk for a while, so changes are refused with 503 ``state_not_durable`` and then
+  succeed again once it is freed.
+
+Designed refusals (429 ``call_store_full``, 503 ``state_unreplayable`` /
+``state_not_durable``) are counted apart from server errors, which must stay 0.
 
 Reported: requests served, p99 per tenant, answers and errors by class (connection errors
 while the server is down are counted apart: they are the kill, not a fault of the fake),
@@ -51,8 +62,12 @@ VERSION = {"cartesia-version": "2026-08-14"}
 # ---- the server ------------------------------------------------------------------------
 
 
+#: The call cap the soak's server runs with: the batch tenant reaches it in minutes.
+CAP = 20_000
+
+
 def _start(port: int, state: Path) -> subprocess.Popen[str]:
-    return start_fake("--state", str(state), port=port)[0]
+    return start_fake("--state", str(state), "--set", f"max_calls_per_tenant={CAP}", port=port)[0]
 
 
 # ---- faults ------------------------------------------------------------------------------
@@ -117,6 +132,83 @@ def _slow_clients(port: int, stop: threading.Event, tally: Counter[str]) -> None
 # ---- tenant load (one process each) ------------------------------------------------------
 
 
+DESIGNED = ("call_store_full", "state_unreplayable", "state_not_durable", "server_store_full")
+
+
+def _designed(r: httpx.Response) -> str | None:
+    """``refused: <code>`` for an answer that is a designed refusal, else None."""
+    if r.status_code not in (429, 503):
+        return None
+    try:
+        code = r.json().get("error_code")
+    except ValueError:
+        return None
+    return f"refused: {code}" if code in DESIGNED else None
+
+
+def _batcher(key: str, port: int, seconds: float, out: str) -> None:
+    """Fill the tenant to the call cap with batches; reset when refused; count resets."""
+    headers = {"authorization": f"Bearer {key}", **VERSION}
+    classes: Counter[str] = Counter()
+    deadline = time.monotonic() + seconds
+    n = 0
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=120) as c:
+        while time.monotonic() < deadline:
+            n += 1
+            body = {
+                "name": f"fill {n}",
+                "agent_id": AGENT,
+                "from_number_id": FROM,
+                "target_concurrency_limit": 500,
+                "recipients": [
+                    {"to_number": f"+1212{5_000_000 + (n * 2000 + i) % 4_000_000:07d}"}
+                    for i in range(2000)
+                ],
+            }
+            try:
+                r = c.post("/agents/calls/batches", json=body)
+                classes[_designed(r) or str(r.status_code)] += 1
+                if r.status_code == 429:
+                    reset = c.post("/__fake__/reset")
+                    classes["reset " + str(reset.status_code)] += 1
+                    continue
+                c.post("/__fake__/clock/run-until-idle")
+            except httpx.HTTPError:
+                classes["down (server killed)"] += 1
+                time.sleep(0.2)
+    Path(out).write_text(json.dumps({"key": key, "latencies": [], "classes": classes, "acked": []}))
+
+
+def _corrupt(state: Path, key: str) -> None:
+    """Append to ``key``'s log a record only replaying can refuse (the server is down)."""
+    import sqlite3
+
+    from mock_server.persistence import Store
+
+    store = Store(state, seed=0)
+    try:
+        tenant = store.tenant_id(key)
+    finally:
+        store.close()
+    with sqlite3.connect(state) as db:
+        (at,) = db.execute("SELECT coalesce(max(at), 0) FROM ops").fetchone()
+        db.execute(
+            "INSERT INTO ops (tenant, op, args, at) VALUES (?, 'cancel', ?, ?)",
+            (tenant, json.dumps({"call_id": "call_never_made"}), at),
+        )
+
+
+def _mount_small_disk(folder: Path, mb: int) -> bool:
+    """A tmpfs of ``mb`` MB at ``folder`` (root only); False when it cannot be mounted."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={mb}m", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    return done.returncode == 0
+
+
 def _tenant(
     key: str, port: int, seconds: float, out: str, poison: bool, setup: dict[str, Any] | None
 ) -> None:
@@ -139,7 +231,8 @@ def _tenant(
             classes["client timeout"] += 1
             return None
         latencies.append(time.perf_counter() - started)
-        classes[str(r.status_code)] += 1
+        code = _designed(r)
+        classes[code or str(r.status_code)] += 1
         return r
 
     while setup is not None and time.monotonic() < deadline:
@@ -209,10 +302,14 @@ def _recovered(port: int, key: str, ids: list[str]) -> int:
 # ---- the run -----------------------------------------------------------------------------
 
 
-def run(minutes: float, tenants: int, kill_every: float) -> dict[str, Any]:
+def run(
+    minutes: float, tenants: int, kill_every: float, edges: bool = True, disk_mb: int = 0
+) -> dict[str, Any]:
     port = _free_port()
     work = Path(tempfile.mkdtemp(prefix="cartesia-chaos-"))
-    state = work / "state.db"
+    disk = work / "disk"
+    small_disk = bool(edges and disk_mb) and _mount_small_disk(disk, disk_mb)
+    state = (disk if small_disk else work) / "state.db"
     hole = Blackhole()
     proc = _start(port, state)
     seconds = minutes * 60
@@ -226,6 +323,8 @@ def run(minutes: float, tenants: int, kill_every: float) -> dict[str, Any]:
         ("chaos-poison", True, None),
     ]
     plans += [(f"chaos-{n}", False, None) for n in range(tenants)]
+    if edges:
+        plans.append(("chaos-corrupt", False, None))
     ctx = multiprocessing.get_context("spawn")
     workers = [
         ctx.Process(
@@ -233,6 +332,16 @@ def run(minutes: float, tenants: int, kill_every: float) -> dict[str, Any]:
         )
         for key, poison, setup in plans
     ]
+    if edges:
+        workers.append(
+            ctx.Process(
+                target=_batcher,
+                args=("chaos-batch", port, seconds, str(work / "chaos-batch.json")),
+            )
+        )
+        plans.append(("chaos-batch", False, None))
+    episodes: Counter[str] = Counter()
+    filler = disk / "filler"
     for w in workers:
         w.start()
     stop = threading.Event()
@@ -246,10 +355,28 @@ def run(minutes: float, tenants: int, kill_every: float) -> dict[str, Any]:
         while time.monotonic() - began < seconds:
             time.sleep(2)
             rss.append((round(time.monotonic() - began), round(_rss_mb(proc.pid), 1)))
+            since_kill = time.monotonic() - (next_kill - kill_every)
+            if (  # once, between two kills (a start on a full disk is refused, by design)
+                small_disk
+                and kills >= 1
+                and not episodes["disk filled"]
+                and 0.2 * kill_every < since_kill < 0.3 * kill_every
+            ):
+                with contextlib.suppress(OSError), filler.open("wb") as fill:
+                    while True:  # until the disk is full
+                        fill.write(b"\0" * (1 << 20))
+                        fill.flush()
+                episodes["disk filled"] += 1
+            elif small_disk and filler.exists() and since_kill >= 0.6 * kill_every:
+                filler.unlink()
+                episodes["disk freed"] += 1
             if time.monotonic() >= next_kill:
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait()
                 kills += 1
+                if edges and kills == 1:  # between two restarts: a log only replay refuses
+                    _corrupt(state, "chaos-corrupt")
+                    episodes["log corrupted"] += 1
                 proc = _start(port, state)
                 next_kill = time.monotonic() + kill_every
                 print(
@@ -262,12 +389,18 @@ def run(minutes: float, tenants: int, kill_every: float) -> dict[str, Any]:
         results = [json.loads((work / f"{key}.json").read_text()) for key, _, _ in plans]
         acked = recovered = 0
         for res in results:
+            if res["key"] == "chaos-corrupt" and episodes["log corrupted"]:
+                continue  # held back on purpose: its calls wait for --state-recover
             acked += len(res["acked"])
             recovered += _recovered(port, res["key"], res["acked"])
     finally:
         stop.set()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=15)
+        if small_disk:
+            with contextlib.suppress(OSError):
+                filler.unlink()
+            subprocess.run(["umount", str(disk)], capture_output=True, check=False)
     classes: Counter[str] = Counter()
     per_tenant = {}
     for res in results:
@@ -285,11 +418,14 @@ def run(minutes: float, tenants: int, kill_every: float) -> dict[str, Any]:
         "per_tenant": per_tenant,
         "answers": dict(classes),
         "server_errors": sum(v for k, v in classes.items() if k.startswith("5")),
+        "designed_refusals": {k: v for k, v in classes.items() if k.startswith("refused")},
         "oversize_and_slow_heads": dict(heads),
         "acknowledged_calls": acked,
         "recovered_calls": recovered,
         "lost_calls": acked - recovered,
         "rss_mb": rss,
+        "episodes": dict(episodes),
+        "small_disk": small_disk,
     }
 
 
@@ -299,7 +435,14 @@ def report(result: dict[str, Any]) -> str:
         f"{result['requests_served']:,} requests answered",
         f"  acknowledged calls {result['acknowledged_calls']:,}, recovered "
         f"{result['recovered_calls']:,}, lost {result['lost_calls']}",
-        f"  server errors (5xx): {result['server_errors']}",
+        f"  server errors (5xx): {result['server_errors']}; designed refusals: "
+        + (
+            ", ".join(f"{k} {v:,}" for k, v in sorted(result["designed_refusals"].items()))
+            or "none"
+        ),
+        "  edge episodes: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(result["episodes"].items())) or "none")
+        + ("" if result["small_disk"] else " (no small disk: not root, or --disk-mb 0)"),
         "  answers: " + ", ".join(f"{k} {v:,}" for k, v in sorted(result["answers"].items())),
         "  oversize/slow heads: "
         + ", ".join(f"{k} {v}" for k, v in sorted(result["oversize_and_slow_heads"].items())),
@@ -322,8 +465,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tenants", type=int, default=8, help="plain load tenants")
     parser.add_argument("--kill-every", type=float, default=60.0, help="seconds")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--no-edges", action="store_true", help="leave out the cap, corrupt-log and disk episodes"
+    )
+    parser.add_argument(
+        "--disk-mb", type=int, default=256, help="the small tmpfs for the state file (0: none)"
+    )
     args = parser.parse_args(argv)
-    result = run(args.minutes, args.tenants, args.kill_every)
+    result = run(args.minutes, args.tenants, args.kill_every, not args.no_edges, args.disk_mb)
     print(report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))

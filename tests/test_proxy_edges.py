@@ -5,6 +5,7 @@ request hanging on the upstream exiting in seconds with the report written."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import signal
@@ -133,7 +134,12 @@ def test_sigterm_with_a_request_hanging_upstream_exits_quickly_with_the_report(
 ) -> None:
     listener = socket.create_server(("127.0.0.1", 0))
     held: list[socket.socket] = []
-    threading.Thread(target=lambda: held.append(listener.accept()[0]), daemon=True).start()
+
+    def hold() -> None:
+        with contextlib.suppress(OSError):
+            held.append(listener.accept()[0])
+
+    threading.Thread(target=hold, daemon=True).start()
     port = listener.getsockname()[1]
     report = tmp_path / "report.json"
     proc, url = _proxy_cli(f"http://127.0.0.1:{port}", "--report", str(report))
@@ -168,12 +174,13 @@ def test_an_idempotent_request_on_a_dropped_pooled_connection_is_retried() -> No
     answer = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
 
     def serve() -> None:
-        for _ in range(3):
-            conn, _ = listener.accept()
-            conn.recv(65536)
-            conn.sendall(answer)
-            time.sleep(0.2)
-            conn.close()  # no "Connection: close" was said
+        with contextlib.suppress(OSError):  # the listener is closed when the test is over
+            for _ in range(3):
+                conn, _ = listener.accept()
+                conn.recv(65536)
+                conn.sendall(answer)
+                time.sleep(0.2)
+                conn.close()  # no "Connection: close" was said
 
     threading.Thread(target=serve, daemon=True).start()
     state = ProxyState(f"http://127.0.0.1:{port}")
