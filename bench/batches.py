@@ -14,6 +14,7 @@ import sys
 import time
 import tracemalloc
 
+from bench import UNBOUNDED
 from bench.scale import AREAS
 from contracts import LATEST
 from mock_server import FakeCartesia
@@ -31,7 +32,7 @@ def _recipients(count: int, offset: int) -> list[dict[str, object]]:
 
 def run(calls: int, per_batch: int = 5_000, *, trace: bool = False) -> dict[str, float]:
     batches = max(1, calls // per_batch)
-    fake = FakeCartesia(max_calls_per_tenant=calls + 1)  # the default configuration
+    fake = FakeCartesia(max_calls_per_tenant=calls + 1, **UNBOUNDED)  # the default configuration
     tenant = fake.tenant()
     numbers = [
         tenant.add_phone_number(f"+1202555{i:04d}", number_id=f"ap_{i:06d}").id

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import httpx
 import respx
 
+from bench import UNBOUNDED
 from mock_server import FakeCartesia
 
 BASE = "https://api.cartesia.ai"
@@ -65,11 +66,11 @@ def measure(reps: int = 15, batch: int = 200) -> list[Row]:
     )
     # What users get: the fixture's FakeCartesia(), every response checked against its
     # contract. The validation-off variant stays as rows of its own, for comparison.
-    default = FakeCartesia(max_calls_per_tenant=10**9)
+    default = FakeCartesia(max_calls_per_tenant=10**9, **UNBOUNDED)
     checked = default.client(api_key="sk_bench")
     checked_seed = checked.post("/agents/calls", json=_body(1)).json()["calls"][0]["agent_call_id"]
     achecked = default.async_client(api_key="sk_bench")
-    fake = FakeCartesia(validate_responses=False, max_calls_per_tenant=10**9)
+    fake = FakeCartesia(validate_responses=False, max_calls_per_tenant=10**9, **UNBOUNDED)
     sync = fake.client(api_key="sk_bench")
     loop = asyncio.new_event_loop()
     aclient = fake.async_client(api_key="sk_bench")
@@ -147,7 +148,7 @@ def _respx_test(one: dict[str, object], canned: bytes) -> None:
 def _fake_test(one: dict[str, object]) -> None:
     """What a test with the ``cartesia_fake`` fixture costs: the fixture's fake, one request,
     the teardown (close, then the problem check the plugin runs)."""
-    fake = FakeCartesia()
+    fake = FakeCartesia(**UNBOUNDED)
     fake.client().post("/agents/calls", json=one).json()
     fake.close()
     assert not fake.service.problems()
@@ -175,7 +176,7 @@ def get_call_by_talk(reps: int = 5, batch: int = 50) -> list[str]:
     it (contracts checked): the cost should not grow with the talk time."""
     lines = []
     for minutes in (10, 60, 240):
-        fake = FakeCartesia()
+        fake = FakeCartesia(**UNBOUNDED)
         client = fake.client()
         to = "+14155550150"
         client.put(

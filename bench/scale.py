@@ -13,6 +13,7 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 
+from bench import UNBOUNDED
 from contracts import LATEST
 from mock_server import FakeCartesia
 from mock_server.wire.decode import place_calls
@@ -69,7 +70,7 @@ def run(
     ``freeze_gc`` calls ``gc.freeze()`` after every 5,000 calls created, which is what the
     served fake does as calls pile up: stored calls then leave the collector's full scans.
     """
-    fake = FakeCartesia(max_calls_per_tenant=calls + 1)  # the default configuration
+    fake = FakeCartesia(max_calls_per_tenant=calls + 1, **UNBOUNDED)  # the default configuration
     tenant = fake.tenant()
     ids = [
         tenant.add_phone_number(f"+1202555{i:04d}", number_id=f"ap_{i:06d}").id
@@ -121,7 +122,9 @@ def served_p99(*, calls: int, numbers: int, seconds: int) -> str:
 
     if shutil.which("wrk") is None:
         return "wrk not found: apt-get install wrk (served p99 with stored calls skipped)"
-    fake = FakeCartesia(validate_responses=False, max_calls_per_tenant=calls + 10**6)  # as `serve`
+    fake = FakeCartesia(
+        validate_responses=False, max_calls_per_tenant=calls + 10**6, **UNBOUNDED
+    )  # as `serve`
     tenant = fake.tenant("sk_bench")
     ids = [
         tenant.add_phone_number(f"+1202555{i:04d}", number_id=f"ap_{i:06d}").id

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mock_server.app import create_app
+    from mock_server.budget import BudgetExceeded
     from mock_server.domain.clock import RealClock, VirtualClock
     from mock_server.domain.errors import ApiError
     from mock_server.domain.faults import Fault
@@ -29,6 +30,7 @@ _LAZY = _Frozen(
     {
         "ApiError": "mock_server.domain.errors",
         "AsyncTransport": "mock_server.transports",
+        "BudgetExceeded": "mock_server.budget",
         "CallStatus": "mock_server.domain.models",
         "CalleeScript": "mock_server.domain.models",
         "DuplicateDial": "mock_server.domain.journal",
@@ -62,6 +64,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "ApiError",
     "AsyncTransport",
+    "BudgetExceeded",
     "CallStatus",
     "CalleeScript",
     "DuplicateDial",

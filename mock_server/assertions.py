@@ -25,6 +25,14 @@ def _calls(tenant: Tenant) -> list[Call]:
         return sorted(world.calls.values(), key=lambda c: c.seq)
 
 
+def runaway(tenant: Tenant) -> str:
+    """For a budget's message: the most polled calls (rate and span), then ``describe``."""
+    stats = lookups.poll_stats(tenant)
+    polls = sorted(stats.items(), key=lambda kv: -kv[1].count)[:5]
+    lines = "".join(f"\n  {stat.describe(call_id)}" for call_id, stat in polls)
+    return f"The most polled calls:{lines or ' none'}\n{describe(tenant)}"
+
+
 def describe(tenant: Tenant, calls: Sequence[Call] | None = None, *, journal_lines: int = 8) -> str:
     """A readable picture of the tenant: each call's timeline, then the last journal lines."""
     chosen = list(calls) if calls is not None else _calls(tenant)

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from contracts import LATEST, VERSIONS
-from mock_server import assertions, knob_values, tenancy
+from mock_server import assertions, budget, knob_values, tenancy
 from mock_server.app import create_app
 from mock_server.domain import batch_ops, lookups
 from mock_server.domain.clock import ClockMode
@@ -52,7 +52,9 @@ class FakeCartesia:
             that ``get_call`` renders (default 2026-08-14, as the official SDKs send).
         default_callee: how every callee without a script or magic number behaves: an
             outcome (``"busy"``), the script's fields as a dict, or a ``CalleeScript``.
-        knobs: behaviour knobs (see ``cartesia-fake behaviors``).
+        knobs: behaviour knobs (see ``cartesia-fake behaviors``), and the runaway budgets
+            ``max_requests``, ``max_response_bytes``, ``max_virtual_seconds``,
+            ``max_wall_seconds`` (``mock_server.budget.Limits``; None: no limit).
 
     Example:
         >>> with FakeCartesia() as fake:
@@ -80,10 +82,9 @@ class FakeCartesia:
         **knobs: Any,
     ) -> None:
         if api_version not in VERSIONS:
-            raise ValueError(
-                f"api_version must be one of {', '.join(VERSIONS)} (got {api_version!r})"
-            )
+            raise ValueError(f"api_version must be one of {', '.join(VERSIONS)}: {api_version!r}")
         self.api_version = api_version
+        limits = budget.limits_from(knobs)
         self.service = Service(
             settings=knob_values.settings_of(knobs),
             seed=seed,
@@ -95,6 +96,9 @@ class FakeCartesia:
             auto_advance=auto_advance,
         )
         self.app: FastLane = create_app(self.service)
+        self.service.budget = budget.Budget(
+            limits, describe=lambda k: assertions.runaway(self.tenant(k))
+        )
         self.api_key = api_key
         self._servers: list[LiveServer] = []
         if default_callee is not None:
@@ -120,23 +124,19 @@ class FakeCartesia:
     def client(self, *, api_key: str | None = None, **kwargs: Any) -> httpx.Client:
         """An httpx.Client on the sync transport, base URL, key and version set (``headers=``
         adds to them or overrides them); closed by ``close()``."""
-        client = httpx.Client(
-            transport=self.transport(),
-            base_url=DEFAULT_BASE_URL,
-            headers={**self._headers(api_key), **dict(kwargs.pop("headers", {}))},
-            **kwargs,
-        )
-        self._clients.append(client)
-        return client
+        made: httpx.Client = self._made(httpx.Client, self.transport(), api_key, kwargs)
+        return made
 
     def async_client(self, *, api_key: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
         """An httpx.AsyncClient on the async transport, with base URL, key and version set."""
-        client = httpx.AsyncClient(
-            transport=self.async_transport(),
-            base_url=DEFAULT_BASE_URL,
-            headers={**self._headers(api_key), **dict(kwargs.pop("headers", {}))},
-            **kwargs,
+        made: httpx.AsyncClient = self._made(
+            httpx.AsyncClient, self.async_transport(), api_key, kwargs
         )
+        return made
+
+    def _made(self, kind: Any, transport: Any, api_key: str | None, kwargs: Any) -> Any:
+        headers = {**self._headers(api_key), **dict(kwargs.pop("headers", {}))}
+        client = kind(transport=transport, base_url=DEFAULT_BASE_URL, headers=headers, **kwargs)
         self._clients.append(client)
         return client
 

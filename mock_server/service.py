@@ -14,6 +14,7 @@ from typing import Any
 from mock_server.bridge.line import LineBridge
 from mock_server.bridge.loop import BridgeLoop
 from mock_server.bridge.webhook import WebhookSender
+from mock_server.budget import Budget
 from mock_server.bytecache import LruBytes
 from mock_server.domain import oplog
 from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
@@ -73,9 +74,9 @@ class Service:
         self.request_ids = random.Random(os.urandom(16))
         self._lock = threading.Lock()
         self.on_request: Callable[[str], None] | None = None
-        #: Called with the tenant before each API request is handled (the pytest plugin's
-        #: budgets); what it raises reaches the client's code.
-        self.before_request: Callable[[Tenant], None] | None = None
+        #: The runaway budgets (``mock_server.budget``), checked before each API request;
+        #: what they raise reaches the client's code.
+        self.budget: Budget | None = None
         self.store: Store | None = None
         self.bridge_loop = BridgeLoop()
         self.line_bridge = LineBridge(self.bridge_loop)

@@ -11,6 +11,7 @@ sense on the fake carry ``@pytest.mark.cartesia_fake_only``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,6 @@ from pytest_plugin.timelines import TimelineWriter, note_fake
 
 if TYPE_CHECKING:
     from mock_server import FakeCartesia
-    from mock_server.domain.tenant import Tenant
     from pytest_plugin.sink import WebhookSink
     from pytest_plugin.targets import CartesiaTarget, ServerTenant
 
@@ -149,43 +149,56 @@ def _fail_on_problems(
         )
 
 
-class Budget:
-    """Stops a runaway dialer: past ``max_requests`` API requests, or once a tenant's clock
-    has moved ``max_virtual_seconds`` since the test began, the next request fails the test
-    from inside the dialer's own call (``pytest.fail`` is not an ``Exception``, so a dialer
-    that swallows errors cannot swallow it), naming each call's poll rate."""
+@contextlib.contextmanager
+def _served_budget(fake: FakeCartesia) -> Iterator[None]:
+    """While a test uses the session server: its tenant past a budget ends the test in the
+    test's own thread (a signal interrupts a client blocked on the socket)."""
+    import signal
 
-    def __init__(self, fake: FakeCartesia, max_requests: int, max_virtual_seconds: float):
-        self.fake = fake
-        self.max_requests = max_requests
-        self.max_virtual_ms = round(max_virtual_seconds * 1000)
-        self.requests = 0
-        self.began: dict[str, int] = {}
+    budget = fake.service.budget
+    if budget is None or not hasattr(signal, "SIGUSR2"):
+        yield
+        return
+    served = _ServedBudget()
+    budget.on_exceeded = served
 
-    def __call__(self, tenant: Tenant) -> None:
-        self.requests += 1
-        began = self.began.setdefault(tenant.key, tenant.now_ms())
-        moved = tenant.now_ms() - began
-        if self.requests > self.max_requests:
-            why = f"{self.requests - 1:,} API requests (max_requests={self.max_requests:,})"
-        elif moved > self.max_virtual_ms:
-            why = (
-                f"the clock moved {moved / 1000:,.0f} virtual seconds "
-                f"(max_virtual_seconds={self.max_virtual_ms / 1000:g})"
-            )
-        else:
-            return
-        stats = self.fake.poll_stats(api_key=tenant.key)
-        polls = sorted(stats.items(), key=lambda kv: -kv[1].count)[:5]
-        lines = "".join(f"\n  {stat.describe(call_id)}" for call_id, stat in polls)
-        pytest.fail(
-            f"cartesia-fake budget: this test made {why}; a runaway or busy poller?\n"
-            f"The most polled calls:{lines or ' none'}\n"
-            f"(raise the limit with @pytest.mark.cartesia_fake(max_requests=...) or "
-            f"max_virtual_seconds=..., or the ini options cartesia_max_requests / "
-            f"cartesia_max_virtual_seconds)\n{self.fake.describe(api_key=tenant.key)}",
-            pytrace=False,
-        )
+    def stop(*_: object) -> None:
+        message = next(iter(served.exceeded.values()), "cartesia-fake budget exceeded")
+        pytest.fail(message, pytrace=False)
+
+    previous = signal.signal(signal.SIGUSR2, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGUSR2, previous)
+        budget.on_exceeded = _fail_test
+
+
+def _fail_test(message: str) -> None:
+    """End the running test with ``message`` (``pytest.fail`` is not an ``Exception``: a
+    dialer that swallows errors cannot swallow it)."""
+    pytest.fail(message, pytrace=False)
+
+
+class _ServedBudget:
+    """The session server's budgets, per test tenant: past one, every request of that
+    tenant is ended on the server, and the test itself is ended in its own thread (a signal
+    to the main thread interrupts a client waiting on the socket), naming the hottest loop."""
+
+    def __init__(self) -> None:
+        self.exceeded: dict[str, str] = {}
+
+    def __call__(self, message: str) -> None:
+        import signal
+        import threading
+
+        from mock_server.budget import BudgetExceeded
+
+        first = not self.exceeded
+        self.exceeded[threading.current_thread().name] = message
+        if first and hasattr(signal, "SIGUSR2"):
+            os.kill(os.getpid(), signal.SIGUSR2)
+        raise BudgetExceeded(message)
 
 
 _PLUGIN_OPTIONS = (
@@ -197,6 +210,8 @@ _PLUGIN_OPTIONS = (
     "allow_unused_faults",
     "max_requests",
     "max_virtual_seconds",
+    "max_response_bytes",
+    "max_wall_seconds",
 )
 
 
@@ -245,14 +260,15 @@ def _fake_factory(request: pytest.FixtureRequest) -> tuple[Callable[..., Any], l
             "allow_inferred": tuple(options.pop("allow_inferred", ())),
             "allow_unused_faults": bool(options.pop("allow_unused_faults", False)),
         }
-        max_requests = int(options.pop("max_requests", _setting(config, "cartesia_max_requests")))
-        max_virtual = float(
-            options.pop("max_virtual_seconds", _setting(config, "cartesia_max_virtual_seconds"))
-        )
+        for name in ("max_requests", "max_virtual_seconds"):  # the ini's defaults
+            options.setdefault(name, float(_setting(config, f"cartesia_{name}")))
+        if options["max_requests"] is not None:
+            options["max_requests"] = int(options["max_requests"])
         options.setdefault("seed", int(_setting(config, "cartesia_seed")))
         options.setdefault("api_version", api_version(config))
         fake = FakeCartesia(validate_responses=strict_contracts, **options)
-        fake.service.before_request = Budget(fake, max_requests, max_virtual)
+        assert fake.service.budget is not None
+        fake.service.budget.on_exceeded = _fail_test
         made.append((fake, checks))
         note_fake(request.node, fake)
         return fake
@@ -285,10 +301,16 @@ def cartesia_fake(
 
 
 @pytest.fixture(scope="session")
-def _cartesia_session_server() -> Iterator[tuple[FakeCartesia, str]]:
+def _cartesia_session_server(
+    pytestconfig: pytest.Config,
+) -> Iterator[tuple[FakeCartesia, str]]:
     from mock_server import FakeCartesia
 
-    fake = FakeCartesia(real_latency=True)
+    fake = FakeCartesia(  # the same budgets as the in-process fixtures, per test tenant
+        real_latency=True,
+        max_requests=int(_setting(pytestconfig, "cartesia_max_requests")),
+        max_virtual_seconds=float(_setting(pytestconfig, "cartesia_max_virtual_seconds")),
+    )
     url = fake.serve().url
     yield fake, url
     fake.close()
@@ -307,7 +329,8 @@ def cartesia_server(
         url, new_tenant_key(f"sk_car_pytest_{worker}"), fake, api_version(request.config)
     )
     note_fake(request.node, fake, tenant.api_key)
-    yield tenant
+    with _served_budget(fake):
+        yield tenant
     tenant.close()
     _fail_on_problems(
         fake,

@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 import contracts
 from mock_server import ledger
+from mock_server.budget import BudgetExceeded
 from mock_server.domain.errors import ApiError
 from mock_server.domain.faults import Fault
 from mock_server.domain.journal import JournalEntry, journal_body
@@ -226,8 +227,8 @@ def endpoint(
                 version = version_header.check(
                     request, tenant, service, versions, served_set, warnings, rules
                 )
-                if service.before_request is not None:
-                    service.before_request(tenant)
+                if service.budget is not None:
+                    _spend(service, request, tenant, f"{method} {template}")
                 fault = tenant.take_fault(method, path, template)
             else:
                 version = versions.get(None)
@@ -309,6 +310,9 @@ def endpoint(
                 f"cartesia-fake failed: {type(exc).__name__}",
             )
             response, sent_body = _error_response(crash, request_id, None)
+        budget = service.budget
+        if budget is not None and kind == "api" and isinstance(response, Answer) and tenant:
+            budget.after(tenant, f"{method} {template}", len(response.body))
         return _finish(
             service,
             tenant if journaled else None,
@@ -320,6 +324,18 @@ def endpoint(
         )
 
     return run
+
+
+def _spend(service: Service, request: Request, tenant: Tenant, route: str) -> None:
+    """Count the request against the runaway budgets. In process, a budget exceeded ends
+    the caller's own call; served, it is a 429 ``budget_exceeded`` naming the hottest loop."""
+    assert service.budget is not None
+    try:
+        service.budget.before(tenant, route)
+    except BudgetExceeded as exc:
+        if request.scope.get(ASIDE_KEY) is None:
+            raise
+        raise ApiError(429, "budget_exceeded", "Budget exceeded", str(exc)) from None
 
 
 def _check_contract(

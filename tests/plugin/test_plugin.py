@@ -465,3 +465,33 @@ def test_an_unknown_pinned_version_is_a_usage_error(pytester: pytest.Pytester) -
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*cartesia_api_version must be one of 2024-06-10*2020-01-01*"])
+
+
+@pytest.mark.slow
+def test_the_served_fixture_stops_a_runaway_with_the_same_budget(
+    pytester: pytest.Pytester,
+) -> None:
+    """``cartesia_server`` has the fixtures' budgets: a retry-forever loop against the live
+    server is ended in the test's own thread, naming the hottest loop."""
+    pytester.makeini("[pytest]\ncartesia_max_requests = 40\n")
+    pytester.makepyfile(
+        """
+import httpx
+
+def test_retries_forever(cartesia_server):
+    c = cartesia_server.client()
+    for _ in range(100_000):
+        try:  # the planted bug: every failure is retried
+            c.post("/agents/calls", json={"agent_id": "x"})
+        except Exception:
+            pass
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*cartesia-fake budget: this test made 40 API requests (max_requests=40)*",
+            "*POST /agents/calls: 41 requests*",
+        ]
+    )
