@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,12 +13,13 @@ from contracts import LATEST, VERSIONS
 from mock_server import assertions, budget, knob_values, tenancy
 from mock_server.app import create_app
 from mock_server.domain import batch_ops, lookups
-from mock_server.domain.clock import ClockMode
+from mock_server.domain.clock import ClockMode, rfc3339
 from mock_server.domain.faults import Fault, make_fault, path_matches
-from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
+from mock_server.domain.journal import DuplicateDial, JournalEntry
 from mock_server.domain.models import Call, CalleeScript
 from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
 from mock_server.domain.tenant import Tenant
+from mock_server.fake_assertions import DialerAssertions
 from mock_server.http import control_views, views
 from mock_server.http.fastlane import FastLane
 from mock_server.http.versions import wire
@@ -33,7 +34,7 @@ DEFAULT_BASE_URL = "https://api.cartesia.ai"
 DEFAULT_VERSION = LATEST
 
 
-class FakeCartesia:
+class FakeCartesia(DialerAssertions):
     """A faithful fake of Cartesia's agent-call API.
 
     Args:
@@ -286,48 +287,8 @@ class FakeCartesia:
     def duplicate_dials(self, *, api_key: str | None = None) -> list[DuplicateDial]:
         return lookups.duplicates(self.tenant(api_key))
 
-    def inferred_rules(self, *, api_key: str | None = None) -> dict[str, list[str]]:
-        """INFERRED ledger rules the answers relied on: rule id -> the requests."""
-        return assertions.inferred_rules(self.tenant(api_key))
-
-    def assert_no_inferred_rules(
-        self, *, allow: Iterable[str] = (), api_key: str | None = None
-    ) -> None:
-        """Strict mode by hand: no answer relied on an INFERRED rule outside ``allow``."""
-        assertions.no_inferred_rules(self.tenant(api_key), allow=allow)
-
     def reset(self, *, api_key: str | None = None) -> None:
         self.tenant(api_key).reset()
-
-    # ---- assertions for dialer tests (see mock_server.assertions) -------------------------
-
-    def assert_dialed(
-        self, number: str, *, times: int | None = None, api_key: str | None = None
-    ) -> list[Call]:
-        """Calls were placed to ``number`` (exactly ``times`` if given); returns them."""
-        return assertions.dialed(
-            tenancy.observed(self.service, self.api_key, api_key), number, times=times
-        )
-
-    def assert_not_dialed(self, number: str, *, api_key: str | None = None) -> None:
-        assertions.not_dialed(tenancy.observed(self.service, self.api_key, api_key), number)
-
-    def assert_dialed_in_order(
-        self, numbers: list[str], *, batch_id: str | None = None, api_key: str | None = None
-    ) -> None:
-        """The first calls to ``numbers`` (of one batch, if given) were placed in order."""
-        assertions.dialed_in_order(
-            tenancy.observed(self.service, self.api_key, api_key), numbers, batch_id=batch_id
-        )
-
-    def assert_batch_concurrency(
-        self, *, at_most: int, batch_id: str | None = None, api_key: str | None = None
-    ) -> int:
-        """No batch (or the one given) ever had more than ``at_most`` calls in flight;
-        returns the highest number seen."""
-        return assertions.batch_concurrency(
-            self.tenant(api_key), at_most=at_most, batch_id=batch_id
-        )
 
     def batch(self, batch_id: str, *, api_key: str | None = None) -> dict[str, Any]:
         """The batch as Get Call Batch answers it (this fake's ``api_version``)."""
@@ -338,39 +299,9 @@ class FakeCartesia:
             lambda b: views.batch(b, version, with_recipients=True),
         )
 
-    def poll_stats(self, *, api_key: str | None = None) -> dict[str, PollStat]:
-        """Per call id, how your code polled it: count, span and shortest gap (virtual)."""
-        return lookups.poll_stats(self.tenant(api_key))
-
-    def assert_poll_interval(self, *, at_least: float, api_key: str | None = None) -> None:
-        """Assert your code never polled a call twice within ``at_least`` virtual seconds
-        (with ``auto_advance=True`` every poll moves the clock, so a busy poller looks
-        slow; check it without auto-advance)."""
-        assertions.poll_interval(self.tenant(api_key), at_least=at_least)
-
-    def assert_dial_spacing(
-        self,
-        *,
-        at_least: float = 1.0,
-        from_number_id: str | None = None,
-        api_key: str | None = None,
-    ) -> None:
-        assertions.dial_spacing(
-            self.tenant(api_key), at_least=at_least, from_number_id=from_number_id
-        )
-
-    def wait_for_status(
-        self, call_id: str, *statuses: str, within: float = 3600.0, api_key: str | None = None
-    ) -> Call:
-        """Advance the virtual clock until the call reaches one of ``statuses``."""
-        tenant = tenancy.holding(self.service, self.api_key, api_key, call_id)
-        return assertions.wait_for_status(tenant, call_id, *statuses, within=within)
-
-    def assert_matches_recording(self, directory: str | Path) -> None:
-        """Replay a recording (``cartesia-fake proxy --record DIR``) against this fake, in
-        tenants of its own; fail naming each difference from the recorded answers and the
-        ledger rules behind it."""
-        assertions.matches_recording(self, directory)
+    def now(self, *, api_key: str | None = None) -> str:
+        """The tenant's current instant on its clock, as the API writes times (RFC 3339)."""
+        return rfc3339(self.tenant(api_key).now_ms())
 
     def timeline_html(self, path: str | Path, *, api_key: str | None = None) -> Path:
         """Write the dashboard's picture of the calls (``api_key``'s, else every tenant's

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from mock_server.domain import listing, outbound
 from mock_server.domain.batches import Batch, Recipient
+from mock_server.domain.clock import rfc3339
 from mock_server.domain.commands import FORMAT, CreateBatch
 from mock_server.domain.errors import bad_request
 from mock_server.domain.readmodels import CallPage, CallView
@@ -36,7 +37,8 @@ def check_batch(command: CreateBatch, tenant: Tenant, now: int) -> int | None:
     at = None if scheduled is None else _instant(scheduled)
     if at is not None and not now < at <= now + MAX_SCHEDULE_AHEAD_MS:
         raise bad_request(
-            f"scheduled_at: must be in the future and at most 30 days ahead (got {scheduled}).",
+            f"scheduled_at: must be in the future and at most 30 days ahead (got {scheduled}; "
+            f"the fake's now is {rfc3339(now)}).",
             code="invalid_request_body",
         )
     world = tenant.world
@@ -96,6 +98,7 @@ def default_limit(organization_limit: int) -> int:
 
 
 def read_batch(tenant: Tenant, batch_id: str, show: Callable[[Batch], T]) -> T:
+    tenant.poll()  # a read of something that changes with time (auto_advance)
     with tenant.locked() as world:
         return show(world.dispatcher.get(batch_id))
 
@@ -111,6 +114,7 @@ def list_batches(
 ) -> tuple[list[T], bool]:
     """A page of batches, newest first (only ``agent_id``'s when given), and whether more
     follow."""
+    tenant.poll()
     with tenant.locked() as world:
         newest_first = [
             b

@@ -46,11 +46,18 @@ class Turn:
         return TTS_TTFB_SECONDS if self.role == "assistant" else STT_TTFB_SECONDS
 
 
+#: The names a greeting may use, first found first: metadata (2026-03-01), then the call's
+#: dynamic variables (2026-08-14), so a test can see the values it sent arrive.
+_NAME_KEYS = ("customer_name", "first_name", "name")
+
+
 def _customer(call: Call) -> str | None:
-    customer = (call.metadata or {}).get("customer_name")
-    if customer is None:
-        customer = (call.dynamic_variables or {}).get("customer_name")
-    return customer if isinstance(customer, str) else None
+    for values in (call.metadata, call.dynamic_variables):
+        for key in _NAME_KEYS:
+            customer = (values or {}).get(key)
+            if isinstance(customer, str) and customer:
+                return customer
+    return None
 
 
 def final_key(call: Call, agent_name: str) -> tuple[int, str, str | None] | None:

@@ -1,0 +1,60 @@
+"""Batches and time first-class in the helpers: ``fake.now()``, auto-advance on batch reads,
+a refused ``scheduled_at`` saying what the fake's now is, and greetings that use the call's
+dynamic variables."""
+
+from __future__ import annotations
+
+from mock_server import FakeCartesia
+from tests.conftest import AGENT, NUMBER
+
+BATCH = {
+    "name": "helpers",
+    "agent_id": AGENT,
+    "from_number_id": NUMBER,
+    "recipients": [{"to_number": "+14155550100"}],
+}
+
+
+def test_now_is_the_tenants_instant() -> None:
+    with FakeCartesia() as fake:
+        before = fake.now()
+        fake.advance(90)
+        assert before.endswith("T12:00:00.000Z")
+        assert fake.now().endswith("T12:01:30.000Z")
+        assert fake.now(api_key="sk_other").endswith("T12:00:00.000Z")  # its own clock
+
+
+def test_auto_advance_moves_the_clock_on_batch_reads() -> None:
+    with FakeCartesia(auto_advance=True) as fake:
+        c = fake.client()
+        made = c.post("/agents/calls/batches", json=BATCH).json()
+        assert made["status"] == "pending"
+        seen = [c.get(f"/agents/calls/batches/{made['id']}").json()["status"] for _ in range(3)]
+        assert seen[-1] == "completed"  # each read moved the clock to the next event
+        listed = c.get("/agents/calls/batches").json()["data"][0]
+        assert listed["total_calls_dispatched"] == 1
+
+
+def test_a_refused_scheduled_at_says_what_the_fakes_now_is() -> None:
+    with FakeCartesia() as fake:
+        r = fake.client().post(
+            "/agents/calls/batches", json={**BATCH, "scheduled_at": "2020-01-01T00:00:00Z"}
+        )
+        assert r.status_code == 400
+        assert f"the fake's now is {fake.now()}" in r.json()["message"]
+
+
+def test_the_greeting_uses_the_calls_dynamic_variables() -> None:
+    with FakeCartesia(api_version="2026-08-14") as fake:
+        c = fake.client()
+        body = {
+            "agent_id": AGENT,
+            "from_number_id": NUMBER,
+            "outbound_calls": [
+                {"to_number": "+14155550100", "dynamic_variables": {"first_name": "Grace"}}
+            ],
+        }
+        call_id = c.post("/agents/calls", json=body).json()["calls"][0]["agent_call_id"]
+        fake.run_until_idle()
+        turns = c.get(f"/agents/calls/{call_id}").json()["transcript"]
+        assert "Hello Grace" in turns[0]["text"]
