@@ -89,7 +89,7 @@ def test_check_names_the_changed_probe_and_ledger_entry() -> None:
     assert out.returncode == 1
     [line] = [ln for ln in out.stdout.splitlines() if ln.startswith("version.missing ")]
     assert "differs" in line
-    assert "status: target 404 but fake 400" in line
+    assert "status: target 404 but the fake 400" in line
     assert "contradicted: version.missing" in out.stdout
     assert sum(" differs " in ln for ln in out.stdout.splitlines()) == 1
 

@@ -191,3 +191,33 @@ def test_an_idempotent_request_on_a_dropped_pooled_connection_is_retried() -> No
             assert c.get(f"{proxy.url}/agents").status_code == 200
     finally:
         listener.close()
+
+
+def test_a_recorded_batch_campaign_replays_clean_and_names_real_fields(tmp_path: Path) -> None:
+    from mock_server import FakeCartesia
+    from mock_server.proxy.replay import replay
+
+    record = tmp_path / "campaign"
+    with FakeCartesia() as upstream_fake:
+        state = ProxyState(upstream_fake.serve().url, record=record)
+        with ProxyServer(state) as proxy, httpx.Client(base_url=proxy.url, headers=HEADERS) as c:
+            body = {
+                "name": "campaign",
+                "agent_id": FakeCartesia.agent_id,
+                "from_number_id": FakeCartesia.from_number_id,
+                "recipients": [{"to_number": f"+1415555010{i}"} for i in range(4)],
+            }
+            made = c.post("/agents/calls/batches", json=body).json()
+            c.post("/__fake__/clock/advance", json={"seconds": 1})
+            c.get(f"/agents/calls/batches/{made['id']}")
+            c.get("/agents/calls", params={"batch_id": made["id"]})
+            c.get("/agents/calls/batches")
+            c.post(f"/agents/calls/batches/{made['id']}/cancel")
+            _settled(state, 6)
+    report = replay(record)
+    assert report.differences == [], report.table()
+    # one knob changed: the default limit is half the organisation's (60 -> 8)
+    changed = replay(record, organization_concurrency_limit=8)
+    details = [d.detail for d in changed.differences]
+    assert any("target_concurrency_limit: recorded 30 but the fake 4" in d for d in details)
+    assert not any("recorded_concurrency_limit" in d for d in details)

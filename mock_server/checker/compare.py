@@ -9,7 +9,7 @@ import httpx
 
 _MASKS = (
     (re.compile(r"^call_[0-9A-Za-z]{16}$"), "<call_id>"),
-    (re.compile(r"^(acb|wh|ad|av)_[0-9A-Za-z]{8,}$"), "<id>"),
+    (re.compile(r"^(acb|acr|wh|ad|av|pn)_[0-9A-Za-z]{8,}$"), "<id>"),
     (re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), "<uuid>"),
     (re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"), "<timestamp>"),
 )
@@ -58,25 +58,26 @@ def normalise(response: httpx.Response) -> dict[str, Any]:
     return out
 
 
-def diff(target: Any, reference: Any, path: str = "") -> list[str]:
-    """Human-readable differences (``path: target … but fake …``), empty when equal."""
+def diff(target: Any, reference: Any, path: str = "", *, name: str = "target") -> list[str]:
+    """Human-readable differences (``path: target … but fake …``), empty when equal;
+    ``name`` is what the other side is called (``recorded`` in a replay)."""
     if isinstance(target, dict) and isinstance(reference, dict):
         out: list[str] = []
         for key in sorted(set(target) | set(reference), key=str):
             where = f"{path}.{key}" if path else str(key)
             if key not in reference:
-                out.append(f"{where}: only the target has it ({target[key]!r})")
+                out.append(f"{where}: only the {name} has it ({target[key]!r})")
             elif key not in target:
                 out.append(f"{where}: only the fake has it ({reference[key]!r})")
             else:
-                out += diff(target[key], reference[key], where)
+                out += diff(target[key], reference[key], where, name=name)
         return out
     if isinstance(target, list) and isinstance(reference, list) and len(target) == len(reference):
         return [
             d
             for i, (a, b) in enumerate(zip(target, reference, strict=True))
-            for d in diff(a, b, f"{path}[{i}]")
+            for d in diff(a, b, f"{path}[{i}]", name=name)
         ]
     if target != reference:
-        return [f"{path or '$'}: target {target!r} but fake {reference!r}"]
+        return [f"{path or '$'}: {name} {target!r} but the fake {reference!r}"]
     return []

@@ -45,7 +45,7 @@ class Report:
         for outcome in self.outcomes:
             for difference in outcome.differences:
                 # what the target answered is the finding; what the fake answered varies
-                cause = difference.split(" but fake ", 1)[0]
+                cause = difference.split(" but the fake ", 1)[0]
                 ids = groups.setdefault(cause, [])
                 if outcome.probe.id not in ids:
                     ids.append(outcome.probe.id)

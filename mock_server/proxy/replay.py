@@ -27,7 +27,9 @@ from mock_server.domain import discovery
 from mock_server.proxy import checks
 from mock_server.proxy.exchange import Exchange, read_all
 
-_ID = re.compile(r"^(call|acb|wh|ap|agent|ad|av)_[0-9A-Za-z]{8,}$")
+#: Every id family the API hands out (calls, batches and their recipients, webhooks, phone
+#: numbers, agents, deployments): recorded ones are mapped to the fake's as answers show them.
+_ID = re.compile(r"^(call|acb|acr|wh|ap|pn|agent|ad|av)_[0-9A-Za-z]{8,}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +225,7 @@ def _replay(fake: Any, exchanges: Iterable[Exchange]) -> ReplayReport:
             continue
         with contextlib.suppress(ValueError):
             _learn(ex.response_body, mine.json(), ids)
-        found = diff(normalise(_recorded_response(ex)), normalise(mine))
+        found = diff(normalise(_recorded_response(ex)), normalise(mine), name="recorded")
         if not found:
             continue
         journal = fake.requests(api_key=key)
@@ -242,7 +244,7 @@ def _replay(fake: Any, exchanges: Iterable[Exchange]) -> ReplayReport:
                     ex.seq,
                     ex.method,
                     spec.path if spec else ex.path,
-                    detail.replace("target", "recorded").replace("but fake", "but the fake"),
+                    detail,
                     rules,
                 )
             )
