@@ -34,3 +34,14 @@ def bad_request(message: str, code: str = "invalid_request") -> ApiError:
 
 def not_found(message: str, code: str = "not_found") -> ApiError:
     return ApiError(404, code, "Not found", message)
+
+
+def method_not_allowed(method: str, path: str, allowed: list[str]) -> ApiError:
+    """405 naming the methods the path does take (the ``Allow`` header too)."""
+    return ApiError(
+        405,
+        "method_not_allowed",
+        "Method not allowed",
+        f"{method} is not allowed on {path}; use {', '.join(allowed)}.",
+        headers={"allow": ", ".join(allowed)},
+    )

@@ -6,7 +6,6 @@ import base64
 import binascii
 import hashlib
 import random
-import uuid
 
 _FOLD = bytes.maketrans(b"+/", b"Az")
 
@@ -45,6 +44,3 @@ class IdFactory:
 
     def prefixed(self, prefix: str, length: int = 22) -> str:
         return prefix + self.token(length)
-
-    def uuid4(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))

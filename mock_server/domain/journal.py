@@ -22,7 +22,6 @@ class JournalEntry:
     headers: dict[str, str]
     warnings: list[str] = field(default_factory=list)
     body: str | None = None
-    unknown_route: bool = False
     #: The ledger rules the answer relied on (ids; strict mode fails on INFERRED ones).
     rules: tuple[str, ...] = ()
     #: The request's and the answer's bodies as sent (at most ``BODY_BYTES`` each; secrets

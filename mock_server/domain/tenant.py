@@ -16,8 +16,6 @@ from mock_server.domain import fastforward, lifecycle, outbound, webhooks
 from mock_server.domain.clock import (
     LATEST_MS,
     Clock,
-    ClockMode,
-    RealClock,
     VirtualClock,
     rfc3339,
 )
@@ -154,11 +152,6 @@ class Tenant:
                 if due is not None and due > self.clock.now_ms():
                     self.engine.advance_to(self.world, self.clock, due)
                     self.record_op("advance_to", target=due)
-
-    def set_clock(self, mode: ClockMode, *, speed: float = 1.0) -> None:
-        with self._lock:
-            now = self.clock.now_ms()
-            self.clock = VirtualClock(now) if mode == "virtual" else RealClock(speed=speed)
 
     def reset(self) -> None:
         """A fresh world (seed re-applied) on the server's knobs; the clock and its mode

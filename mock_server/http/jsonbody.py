@@ -27,7 +27,6 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-_KEY_END = re.compile(r'"[ \t\n\r]*:')
 #: Escapes of UTF-16 surrogates (a lone one decodes to a string UTF-8 cannot carry), and
 #: numbers big enough to overflow a float: only when one appears is the value walked.
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -69,25 +68,6 @@ def _utf8(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _count_keys(value: Any) -> int:
-    count = 0
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            count += len(item)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return count
-
-
-def _may_have_duplicate_keys(text: str, value: Any) -> bool:
-    # Every object key ends with `"` then `:`; strings may add matches but never remove them.
-    # So if the parsed keys are as many as the matches, no key was lost to a duplicate.
-    return len(_KEY_END.findall(text)) != _count_keys(value)
 
 
 def _depth_exceeds(raw: str, limit: int) -> bool:

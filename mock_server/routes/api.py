@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from mock_server.domain.errors import ApiError, bad_request
+from mock_server.domain.errors import ApiError, bad_request, method_not_allowed
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.http.versions import SHIPPED_WIRE, WireTable
 from mock_server.routes.batches import (
@@ -78,14 +78,7 @@ def _not_a_collection(ctx: Ctx) -> None:
     agent_id = ctx.path_param("agent_id")
     allowed = sorted({r.method for r in API_ROUTES if r.path == f"/agents/{agent_id}"})
     if allowed:
-        method = ctx.request.method
-        raise ApiError(
-            405,
-            "method_not_allowed",
-            "Method not allowed",
-            f"{method} is not allowed on /agents/{agent_id}; use {', '.join(allowed)}.",
-            headers={"allow": ", ".join(allowed)},
-        )
+        raise method_not_allowed(ctx.request.method, f"/agents/{agent_id}", allowed)
 
 
 def patch_agent_or_405(ctx: Ctx) -> Reply:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from starlette.routing import BaseRoute, Match, Route
 
-from mock_server.domain.errors import ApiError
+from mock_server.domain.errors import ApiError, method_not_allowed
 from mock_server.http.pipeline import Ctx, Reply, endpoint
 from mock_server.service import Problem, Service
 
@@ -28,13 +28,7 @@ def routes(service: Service, known: Sequence[BaseRoute]) -> list[BaseRoute]:
         allowed = sorted({m for route in literal or matching for m in route.methods or ()})
         service.report(Problem("unknown_route", ctx.tenant.key, f"{method} {path}"))
         if allowed:
-            raise ApiError(
-                405,
-                "method_not_allowed",
-                "Method not allowed",
-                f"{method} is not allowed on {path}; use {', '.join(allowed)}.",
-                headers={"allow": ", ".join(allowed)},
-            )
+            raise method_not_allowed(method, path, allowed)
         raise ApiError(404, "route_not_found", "Not found", f"No route for {method} {path}.")
 
     return [
