@@ -85,6 +85,9 @@ class Batch:
     calls: list[Call] = field(default_factory=list)
     #: The order key of the batch in List Call Batches (its creation sequence).
     seq: int = 0
+    #: Bumped by every change a reader could see (a dispatch, a call's step, a cancel, a
+    #: retry): equal counts render equal answers (``routes/batches.py`` caches them).
+    changes: int = 0
 
     def recipient_id(self, index: int) -> str:
         return f"acr_{self.id[4:]}{index:04d}"

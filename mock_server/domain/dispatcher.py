@@ -131,6 +131,7 @@ class Dispatcher:
                 continue
             taken.append((to, recipient.metadata, recipient.dynamic_variables, decade))
             owners.append(recipient)
+        batch.changes += 1
         if not taken:
             batch.updated_at = now
             return []
@@ -166,6 +167,19 @@ class Dispatcher:
             batch = self.batches[call.batch_id]
             batch.in_flight -= 1
             batch.updated_at = at
+            batch.changes += 1
+
+    def touch(self, batch_id: str | None) -> None:
+        """Something a reader of the batch would see changed (one of its calls moved on)."""
+        if batch_id is not None:
+            batch = self.batches.get(batch_id)
+            if batch is not None:
+                batch.changes += 1
+
+    def touch_all(self) -> None:
+        """Every batch may have changed (after a fast-forward)."""
+        for batch in self.batches.values():
+            batch.changes += 1
 
     # ---- what the API asks ----------------------------------------------------------------
 
@@ -191,6 +205,7 @@ class Dispatcher:
         before every call was dispatched")."""
         batch = self.get(batch_id)
         if batch.cancelled_at is None and batch.queue:
+            batch.changes += 1
             batch.cancelled_at = batch.updated_at = now
             while batch.queue:
                 batch.recipients[batch.queue.popleft()].cancelled = True
@@ -213,6 +228,7 @@ class Dispatcher:
             batch.queue.append(recipient.index)
         batch.retry_count += 1
         batch.updated_at = now
+        batch.changes += 1
         if batch.queue:
             self._open[batch.id] = batch
             start = now + self.settings.batch_dispatch_delay_ms

@@ -102,6 +102,7 @@ class Engine:
             clock.set(fastforward.finish_all(world, clock.now_ms(), self.error_ms))
             if world.dispatcher.waiting():  # batches still queued: drain them the same way
                 clock.set(fastforward.drain_batches(world, clock.now_ms(), self.error_ms))
+            world.dispatcher.touch_all()
         while (due := self.next_due(world)) is not None:
             clock.set(max(due, clock.now_ms()))
             self.run_due(world, due)
@@ -121,6 +122,8 @@ class Engine:
 
     def _apply(self, world: World, call: Call, step: lifecycle.Step) -> None:
         lifecycle.apply(call, step)
+        if call.batch_id is not None:
+            world.dispatcher.touch(call.batch_id)
         event = step.event
         if event == "dialed":
             world.pacer.dialed(call)
