@@ -23,6 +23,10 @@ class Received:
     secret: str | None
     body: dict[str, Any]
     status: int
+    #: The bytes as they arrived and every header (lower-case names), so a team can run
+    #: its own signature check on exactly what was sent.
+    raw: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -55,13 +59,17 @@ class WebhookSink:
             return [r.event for r in self.received if 200 <= r.status < 300]
 
     async def _receive(self, request: Request) -> Response:
-        body = json.loads(await request.body())
+        raw = await request.body()
+        body = json.loads(raw)
         secret = request.headers.get("x-webhook-secret")
+        headers = {k.lower(): v for k, v in request.headers.items()}
         with self._lock:
             status = self._failures.pop(0) if self._failures else 200
             if secret != self.secret:
                 status = 401
-            self.received.append(Received(str(body.get("type")), secret, body, status))
+            self.received.append(
+                Received(str(body.get("type")), secret, body, status, raw=raw, headers=headers)
+            )
         return Response(status_code=status)
 
     def stop(self) -> None:

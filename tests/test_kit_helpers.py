@@ -58,3 +58,20 @@ def test_the_greeting_uses_the_calls_dynamic_variables() -> None:
         fake.run_until_idle()
         turns = c.get(f"/agents/calls/{call_id}").json()["transcript"]
         assert "Hello Grace" in turns[0]["text"]
+
+
+def test_request_json_on_a_body_cut_by_the_journal_says_so() -> None:
+    import pytest
+
+    with FakeCartesia() as fake:
+        c = fake.client()
+        metadata = {"notes": "x" * 70_000}
+        body = {
+            "agent_id": AGENT,
+            "from_number_id": NUMBER,
+            "outbound_calls": [{"to_number": "+14155550100", "metadata": metadata}],
+        }
+        c.post("/agents/calls", json=body)
+        [entry] = [e for e in fake.journal() if e.method == "POST"]
+        with pytest.raises(ValueError, match="journal keeps the first 65,536 bytes"):
+            entry.request_json()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -61,6 +62,10 @@ def test_lifecycle_events_in_order_with_the_secret(
         "call_failed",
     ]
     assert {r.secret for r in got} == {cartesia_webhook_sink.secret}
+    # the bytes as sent and every header, for a team's own signature check
+    assert json.loads(got[0].raw) == got[0].body
+    assert got[0].headers["x-webhook-secret"] == cartesia_webhook_sink.secret
+    assert got[0].headers["content-type"].startswith("application/json")
     assert got[0].body["call"]["status"] == "started"
     assert got[1].body["call"]["id"] == answered
     assert got[1].body["call"]["end_reason"] == "client_hangup"

@@ -30,11 +30,13 @@ class JournalEntry:
     response_body: bytes | None = None
 
     def request_json(self) -> Any:
-        """The request body parsed (None without one; a cut body does not parse)."""
-        return None if not self.request_body else json.loads(self.request_body)
+        """The request body parsed (None without one); a body the journal cut at its limit
+        is a ValueError that says so."""
+        return _parsed(self.request_body, "request")
 
     def response_json(self) -> Any:
-        return None if not self.response_body else json.loads(self.response_body)
+        """The answer's body parsed, as ``request_json``."""
+        return _parsed(self.response_body, "response")
 
     def size(self) -> int:
         """About how many bytes the entry holds (what the journal's byte bound counts)."""
@@ -55,6 +57,21 @@ BODY_BYTES = 65_536
 _SECRET = re.compile(
     rb'("(?:secret|api_key|apikey|password|token|authorization)"\s*:\s*)"[^"]*"', re.I
 )
+
+
+def _parsed(body: bytes | None, which: str) -> Any:
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        if len(body) >= BODY_BYTES:
+            raise ValueError(
+                f"the journal keeps the first {BODY_BYTES:,} bytes of each body and this "
+                f"{which} body was longer: it was cut, so it does not parse as JSON "
+                "(read entry.{which}_body for the bytes kept)".replace("{which}", which)
+            ) from None
+        raise ValueError(f"the {which} body is not JSON: {exc}") from None
 
 
 def journal_body(raw: bytes | None) -> bytes | None:
