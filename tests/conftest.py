@@ -231,3 +231,16 @@ def _door(request: pytest.FixtureRequest) -> Iterator[Door]:
 def fake() -> Iterator[FakeCartesia]:
     with FakeCartesia() as f, f.expect_no_problems():
         yield f
+
+
+def service_client(service: Any, key: str, version: str = "2026-08-14") -> httpx.Client:
+    """A client of ``service``'s app in process, as tenant ``key`` (tests that build a
+    ``Service`` themselves, for a state file)."""
+    from mock_server.app import create_app
+    from mock_server.transports import SyncTransport
+
+    return httpx.Client(
+        transport=SyncTransport(create_app(service)),
+        base_url="https://api.cartesia.ai",
+        headers={"authorization": f"Bearer {key}", "cartesia-version": version},
+    )

@@ -18,6 +18,7 @@ import pytest
 
 from mock_server import FakeCartesia
 from tests.conftest import AGENT, NUMBER, Door
+from tests.test_api_batches import _get
 
 BATCHES = "/agents/calls/batches"
 RINGS = "+14155550120"  # rings until the ringing timeout (magic decade 20)
@@ -42,14 +43,6 @@ def _create(door: Door, numbers: list[str], **extra: Any) -> dict[str, Any]:
     made: dict[str, Any] = r.json()
     door.validate("batch", made)
     return made
-
-
-def _get(door: Door, batch_id: str) -> dict[str, Any]:
-    r = door.get(f"{BATCHES}/{batch_id}")
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
-    door.validate("batch", body)
-    return body
 
 
 def _totals(batch: dict[str, Any]) -> tuple[int, int, int]:

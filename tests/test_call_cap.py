@@ -10,14 +10,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from mock_server import FakeCartesia
-from mock_server.app import create_app
 from mock_server.domain.settings import Settings
 from mock_server.service import Service
-from mock_server.transports import SyncTransport
-from tests.conftest import AGENT, NUMBER
+from tests.conftest import AGENT, NUMBER, service_client
 
 BATCHES = "/agents/calls/batches"
 KEY = "sk_cap"
@@ -90,21 +86,13 @@ def test_a_retry_past_the_cap_is_refused_and_changes_nothing() -> None:
         assert {x["status"] for x in batch["recipients"]} == {"failed"}
 
 
-def _client(service: Service) -> httpx.Client:
-    return httpx.Client(
-        transport=SyncTransport(create_app(service)),
-        base_url="https://api.cartesia.ai",
-        headers={"authorization": f"Bearer {KEY}", "cartesia-version": "2026-08-14"},
-    )
-
-
 def test_a_log_past_the_cap_replays_and_the_tenant_keeps_working(tmp_path: Path) -> None:
     """A log written before the cap counted queued recipients (here: by a server with a
     higher cap) holds a batch bigger than the cap; on a restart every operation replays,
     the recipients beyond the cap fail with a message, and every request works."""
     state = tmp_path / "state.sqlite3"
     first = Service(state_path=str(state), settings=Settings(max_calls_per_tenant=1000))
-    with _client(first) as c:
+    with service_client(first, KEY) as c:
         made = c.post(BATCHES, json=_batch(50))
         assert made.status_code == 201, made.text
         assert c.post("/__fake__/clock/advance", json={"seconds": 1}).status_code == 200
@@ -114,7 +102,7 @@ def test_a_log_past_the_cap_replays_and_the_tenant_keeps_working(tmp_path: Path)
     assert "create_batch" in logged
     again = Service(state_path=str(state), settings=Settings(max_calls_per_tenant=30))
     try:
-        with _client(again) as c:
+        with service_client(again, KEY) as c:
             batch = c.get(f"{BATCHES}/{made.json()['id']}")
             assert batch.status_code == 200, batch.text
             assert c.post("/__fake__/clock/run-until-idle").status_code == 200

@@ -12,22 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mock_server.app import create_app
 from mock_server.persistence import StateFileError, Store
 from mock_server.service import Service
-from mock_server.transports import SyncTransport
-from tests.conftest import AGENT, NUMBER
+from tests.conftest import AGENT, NUMBER, service_client
 from tests.test_cli import ROOT
 
 KEY = "sk_disk"
-
-
-def _client(service: Service) -> httpx.Client:
-    return httpx.Client(
-        transport=SyncTransport(create_app(service)),
-        base_url="https://api.cartesia.ai",
-        headers={"authorization": f"Bearer {KEY}", "cartesia-version": "2026-08-14"},
-    )
 
 
 def _place(c: httpx.Client, first: int, n: int) -> httpx.Response:
@@ -61,7 +51,7 @@ def test_a_change_that_cannot_be_logged_is_refused_and_undone(tmp_path: Path) ->
     service = Service(state_path=str(state))
     accepted: set[str] = set()
     try:
-        with _client(service) as c:
+        with service_client(service, KEY) as c:
             assert service.store is not None
             _limit(service.store, 2)  # the disk fills after a few requests
             refused = None
@@ -91,7 +81,7 @@ def test_a_change_that_cannot_be_logged_is_refused_and_undone(tmp_path: Path) ->
         service.close()
     restarted = Service(state_path=str(state))
     try:
-        with _client(restarted) as c:
+        with service_client(restarted, KEY) as c:
             assert _listed(c) == accepted  # what was answered 200, no more
     finally:
         restarted.close()

@@ -7,33 +7,22 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import httpx
 import pytest
 
 from mock_server import FakeCartesia
-from mock_server.app import create_app
 from mock_server.keys import fingerprint
 from mock_server.knob_values import check
 from mock_server.service import Service
-from mock_server.transports import SyncTransport
-from tests.conftest import AGENT, NUMBER
+from tests.conftest import AGENT, NUMBER, service_client
 
 KEY = "sk_car_Secret42"
-
-
-def _client(service: Service, key: str) -> httpx.Client:
-    return httpx.Client(
-        transport=SyncTransport(create_app(service)),
-        base_url="https://api.cartesia.ai",
-        headers={"authorization": f"Bearer {key}", "cartesia-version": "2026-08-14"},
-    )
 
 
 def test_the_state_file_holds_a_keyed_hash_and_the_key_finds_its_tenant(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite3"
     service = Service(state_path=str(state))
     body = {"agent_id": AGENT, "from_number_id": NUMBER}
-    with _client(service, KEY) as c:
+    with service_client(service, KEY) as c:
         made = c.post(
             "/agents/calls", json={**body, "outbound_calls": [{"to_number": "+14155550100"}]}
         )
@@ -46,9 +35,9 @@ def test_the_state_file_holds_a_keyed_hash_and_the_key_finds_its_tenant(tmp_path
     assert stored.startswith("hmac:")
     again = Service(state_path=str(state))
     try:
-        with _client(again, KEY) as c:
+        with service_client(again, KEY) as c:
             assert c.get(f"/agents/calls/{call_id}").status_code == 200
-        with _client(again, "sk_car_Other") as other:
+        with service_client(again, "sk_car_Other") as other:
             assert other.get(f"/agents/calls/{call_id}").status_code == 404
     finally:
         again.close()
@@ -57,7 +46,7 @@ def test_the_state_file_holds_a_keyed_hash_and_the_key_finds_its_tenant(tmp_path
 def test_a_file_with_raw_keys_is_rewritten_with_hashes(tmp_path: Path) -> None:
     state = tmp_path / "old.sqlite3"
     service = Service(state_path=str(state))
-    with _client(service, KEY) as c:
+    with service_client(service, KEY) as c:
         assert c.post("/__fake__/clock/advance", json={"seconds": 5}).status_code == 200
     service.close()
     with sqlite3.connect(state) as db:  # as a 0.2.0 file before hashing: raw keys, no salt
@@ -65,7 +54,7 @@ def test_a_file_with_raw_keys_is_rewritten_with_hashes(tmp_path: Path) -> None:
         db.execute("DELETE FROM meta WHERE key = 'key_salt'")
     again = Service(state_path=str(state))
     try:
-        with _client(again, KEY) as c:
+        with service_client(again, KEY) as c:
             now = c.get("/__fake__/clock").json()["now"]
             assert now.endswith(":05.000Z")  # its five seconds came back with it
     finally:

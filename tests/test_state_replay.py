@@ -10,24 +10,14 @@ import json
 import sqlite3
 from pathlib import Path
 
-import httpx
 import pytest
 
-from mock_server.app import create_app
 from mock_server.keys import fingerprint
 from mock_server.persistence import StateFileError, Store
 from mock_server.service import Service
-from mock_server.transports import SyncTransport
+from tests.conftest import service_client
 
 AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"
-
-
-def _client(service: Service, key: str) -> httpx.Client:
-    return httpx.Client(
-        transport=SyncTransport(create_app(service)),
-        base_url="https://api.cartesia.ai",
-        headers={"authorization": f"Bearer {key}", "cartesia-version": "2026-08-14"},
-    )
 
 
 def _logged(tmp_path: Path) -> Path:
@@ -35,7 +25,7 @@ def _logged(tmp_path: Path) -> Path:
     state = tmp_path / "state.sqlite3"
     service = Service(state_path=str(state))
     for key in ("sk_good_tenant", "sk_bad_tenant"):
-        with _client(service, key) as c:
+        with service_client(service, key) as c:
             assert c.post("/__fake__/clock/advance", json={"seconds": 5}).status_code == 200
     service.close()
     return state
@@ -68,7 +58,7 @@ def test_an_operation_on_a_call_the_log_never_made_holds_back_that_tenant(
     _append(state, "sk_bad_tenant", "cancel", {"call_id": "call_never_made"}, at)
     service = Service(state_path=str(state))  # starts: the read finds nothing wrong
     try:
-        with _client(service, "sk_bad_tenant") as bad:
+        with service_client(service, "sk_bad_tenant") as bad:
             for _ in range(2):  # every request, not only the first
                 r = bad.get("/agents/calls", params={"agent_id": AGENT})
                 assert r.status_code == 503
@@ -79,7 +69,7 @@ def test_an_operation_on_a_call_the_log_never_made_holds_back_that_tenant(
                 assert "--state-recover" in body["message"]
                 assert "sk_bad_tenant" not in body["message"]  # a fingerprint, not the key
                 assert fingerprint("sk_bad_tenant") in body["message"]
-        with _client(service, "sk_good_tenant") as good:  # every other tenant is served
+        with service_client(service, "sk_good_tenant") as good:  # every other tenant is served
             assert good.get("/agents/calls", params={"agent_id": AGENT}).status_code == 200
     finally:
         service.close()
