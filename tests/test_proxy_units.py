@@ -39,12 +39,22 @@ def test_keys_become_pseudonyms_and_only_pseudonyms_are_written(tmp_path: Path) 
     assert names.of({"authorization": "bearer   sk_one "}) == "key-1"
     assert names.of({}) is None
     made = exchange.make(
-        7, 1.5, "key-1", "POST", "/agents/calls", "a=1",
-        {"authorization": "Bearer sk_one", "cartesia-version": "2026-08-14",
-         "content-type": "application/json"},
-        b'{"agent_id": "agent_x"}',
-        200, {"content-type": "application/json", "set-cookie": "s=1"}, b'{"calls": []}',
-    )  # fmt: skip
+        seq=7,
+        at=1.5,
+        tenant="key-1",
+        method="POST",
+        path="/agents/calls",
+        query="a=1",
+        request_headers={
+            "authorization": "Bearer sk_one",
+            "cartesia-version": "2026-08-14",
+            "content-type": "application/json",
+        },
+        request_raw=b'{"agent_id": "agent_x"}',
+        status=200,
+        response_headers={"content-type": "application/json", "set-cookie": "s=1"},
+        response_raw=b'{"calls": []}',
+    )
     path = exchange.write(tmp_path, made)
     assert path.name == "000007-POST-agents-calls.json"
     text = path.read_text()
@@ -69,9 +79,18 @@ def test_a_recording_that_is_not_one_is_refused_naming_the_file(tmp_path: Path) 
 
 def _ex(status: int, body: object) -> exchange.Exchange:
     return exchange.Exchange(
-        1, 0.0, "key-1", "POST", "/agents/calls", "", {"cartesia-version": "2026-08-14"},
-        {"outbound_calls": "x"}, status, {"content-type": "application/json"}, body,
-    )  # fmt: skip
+        seq=1,
+        at=0.0,
+        tenant="key-1",
+        method="POST",
+        path="/agents/calls",
+        query="",
+        request_headers={"cartesia-version": "2026-08-14"},
+        request_body={"outbound_calls": "x"},
+        status=status,
+        response_headers={"content-type": "application/json"},
+        response_body=body,
+    )
 
 
 def test_only_a_stateless_answer_of_the_fake_is_compared() -> None:
@@ -120,3 +139,24 @@ def test_a_check_that_breaks_is_counted_and_reported(tmp_path: Path) -> None:
     assert (finding.kind, count) == ("unchecked", 1)
     assert "scratch fake unavailable" in finding.detail
     assert state.report.exchanges == 1
+
+
+def test_a_deviation_names_the_exact_rule_the_fake_relied_on() -> None:
+    """An out-of-range ringing_timeout_seconds the real API accepted is create.ringing_timeout,
+    not every rule that can give invalid_request_body."""
+    from mock_server import FakeCartesia
+
+    body = {
+        "agent_id": FakeCartesia.agent_id,
+        "from_number_id": FakeCartesia.from_number_id,
+        "ringing_timeout_seconds": 500,
+        "outbound_calls": [{"to_number": "+14155550100"}],
+    }
+    with FakeCartesia() as fake:
+        answer = fake.client(api_key="k").post("/agents/calls", json=body)
+        relied = fake.requests(api_key="k")[-1].rules
+    accepted = _ex(200, {"calls": []})
+    verdict = checks.Verdict()
+    checks.compare_with_fake(accepted, (answer.status_code, answer.json(), relied), verdict)
+    [finding] = verdict.findings
+    assert finding.rules == ("create.ringing_timeout",)

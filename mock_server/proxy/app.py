@@ -71,6 +71,10 @@ class ProxyState:
         self._scratch_uses += 1
         return self._scratch_client
 
+    def scratch_fake(self) -> Any:
+        """The scratch fake itself (its journal names the rules each answer relied on)."""
+        return self._scratch
+
     async def _close_scratch(self) -> None:
         if self._scratch_client is not None:
             await self._scratch_client.aclose()
@@ -87,10 +91,15 @@ class ProxyState:
         await self._close_scratch()
 
 
-async def _fake_answer(state: ProxyState, ex: exchange.Exchange) -> tuple[int, Any]:
+async def _fake_answer(
+    state: ProxyState, ex: exchange.Exchange
+) -> tuple[int, Any, tuple[str, ...]]:
+    """The scratch fake's answer to the same request, and the ledger rules it relied on
+    (from its journal: the exact rule, not every rule that can give that error code)."""
     client = await state.scratch()
     headers = dict(ex.request_headers)
-    headers["authorization"] = f"Bearer sk_proxy_check_{ex.seq}"
+    key = f"sk_proxy_check_{ex.seq}"
+    headers["authorization"] = f"Bearer {key}"
     if ex.tenant is None:  # the caller sent no key: neither does the check
         headers.pop("authorization")
     url = ex.path + (f"?{ex.query}" if ex.query else "")
@@ -99,7 +108,8 @@ async def _fake_answer(state: ProxyState, ex: exchange.Exchange) -> tuple[int, A
         body = answer.json()
     except ValueError:
         body = None
-    return answer.status_code, body
+    journal = state.scratch_fake().requests(api_key=key) if ex.tenant is not None else []
+    return answer.status_code, body, journal[-1].rules if journal else ()
 
 
 def _exchange_of(
@@ -142,17 +152,17 @@ def _exchange_of(
     if key and key in query:
         query = query.replace(key, bodies.REDACTED)
     ex = exchange.Exchange(
-        next(state.seq),
-        monotonic() - state.started,
-        state.pseudonyms.of(request_headers),
-        request.method,
-        request.url.path,
-        query,
-        exchange.kept(request_headers, exchange.KEPT_REQUEST),
-        request_body,
-        status,
-        exchange.kept(response_headers, exchange.KEPT_RESPONSE),
-        response_body,
+        seq=next(state.seq),
+        at=monotonic() - state.started,
+        tenant=state.pseudonyms.of(request_headers),
+        method=request.method,
+        path=request.url.path,
+        query=query,
+        request_headers=exchange.kept(request_headers, exchange.KEPT_REQUEST),
+        request_body=request_body,
+        status=status,
+        response_headers=exchange.kept(response_headers, exchange.KEPT_RESPONSE),
+        response_body=response_body,
     )
     return ex, unchecked
 

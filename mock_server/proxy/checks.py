@@ -118,14 +118,20 @@ def check_contract(exchange: Exchange, verdict: Verdict) -> None:
         verdict.confirmed.extend(ledger.rules_naming_contract(name, version))
 
 
-def compare_with_fake(exchange: Exchange, answer: tuple[int, Any], verdict: Verdict) -> None:
-    """The real answer against the fake's ``(status, body)`` for the same request, when the
-    fake's is decided by the request alone."""
-    status, body = answer
+def compare_with_fake(exchange: Exchange, answer: tuple[Any, ...], verdict: Verdict) -> None:
+    """The real answer against the fake's ``(status, body[, rules relied on])`` for the same
+    request, when the fake's is decided by the request alone. The rules the fake's own
+    answer relied on name a deviation exactly; without them, every rule that can give the
+    error code does."""
+    status, body = answer[0], answer[1]
+    relied: tuple[str, ...] = answer[2] if len(answer) > 2 else ()
     code = body.get("error_code") if isinstance(body, dict) else None
     if status < 400 or code not in STATELESS_CODES:
         return
-    rules = tuple(r for r in ledger.rules_for_error(code) if r != "errors.codes")
+    by_code = tuple(r for r in ledger.rules_for_error(code) if r != "errors.codes")
+    # the rule the fake's answer named first is the one the request broke
+    exact = tuple(r for r in relied if r != "errors.codes" and r not in by_code)
+    rules = exact[:1] or by_code
     version = exchange.version if exchange.version in contracts.VERSIONS else None
     spec = route_of(exchange.method, exchange.path, version)
     route = spec.path if spec else exchange.path

@@ -28,7 +28,7 @@ KEPT_RESPONSE = ("content-type", "retry-after", "x-request-id")
 _AUTH = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.I)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Exchange:
     """``tenant`` is the caller's key as a pseudonym (``key-1``, ``key-2``…), never the key."""
 
@@ -74,17 +74,17 @@ class Exchange:
             raise ValueError(f"not a {FORMAT} exchange (format {data.get('format')!r})")
         request, response = data["request"], data["response"]
         return cls(
-            int(data["seq"]),
-            float(data["at"]),
-            data.get("tenant"),
-            str(request["method"]),
-            str(request["path"]),
-            str(request.get("query", "")),
-            dict(request.get("headers", {})),
-            request.get("body"),
-            int(response["status"]),
-            dict(response.get("headers", {})),
-            response.get("body"),
+            seq=int(data["seq"]),
+            at=float(data["at"]),
+            tenant=data.get("tenant"),
+            method=str(request["method"]),
+            path=str(request["path"]),
+            query=str(request.get("query", "")),
+            request_headers=dict(request.get("headers", {})),
+            request_body=request.get("body"),
+            status=int(response["status"]),
+            response_headers=dict(response.get("headers", {})),
+            response_body=response.get("body"),
         )
 
 
@@ -125,6 +125,7 @@ def kept(headers: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
 
 
 def make(
+    *,
     seq: int,
     at: float,
     tenant: str | None,
@@ -139,17 +140,17 @@ def make(
 ) -> Exchange:
     """An exchange from what crossed the wire (lower-case header names)."""
     return Exchange(
-        seq,
-        at,
-        tenant,
-        method,
-        path,
-        query,
-        kept(request_headers, KEPT_REQUEST),
-        body_of(request_raw, request_headers.get("content-type", "application/json")),
-        status,
-        kept(response_headers, KEPT_RESPONSE),
-        body_of(response_raw, response_headers.get("content-type", "")),
+        seq=seq,
+        at=at,
+        tenant=tenant,
+        method=method,
+        path=path,
+        query=query,
+        request_headers=kept(request_headers, KEPT_REQUEST),
+        request_body=body_of(request_raw, request_headers.get("content-type", "application/json")),
+        status=status,
+        response_headers=kept(response_headers, KEPT_RESPONSE),
+        response_body=body_of(response_raw, response_headers.get("content-type", "")),
     )
 
 
