@@ -205,6 +205,7 @@ def real_door(request: pytest.FixtureRequest) -> Iterator[Door]:
         door.close()
 
 
+@pytest.mark.slow
 def test_on_a_real_clock_the_create_answer_is_pending_and_dispatch_follows(
     real_door: Door,
 ) -> None:

@@ -41,6 +41,7 @@ def _retry_forever(c: httpx.Client, done: list[int], most: int) -> None:
         done[0] += 1
 
 
+@pytest.mark.slow
 def test_a_busy_poller_of_a_big_batch_is_stopped_by_what_it_costs() -> None:
     with FakeCartesia(max_response_bytes=5_000_000) as fake:
         c = fake.client()

@@ -10,6 +10,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from mock_server import FakeCartesia
 from mock_server.domain.settings import Settings
 from mock_server.service import Service
@@ -86,6 +88,7 @@ def test_a_retry_past_the_cap_is_refused_and_changes_nothing() -> None:
         assert {x["status"] for x in batch["recipients"]} == {"failed"}
 
 
+@pytest.mark.slow
 def test_a_log_past_the_cap_replays_and_the_tenant_keeps_working(tmp_path: Path) -> None:
     """A log written before the cap counted queued recipients (here: by a server with a
     higher cap) holds a batch bigger than the cap; on a restart every operation replays,

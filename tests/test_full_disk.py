@@ -17,6 +17,8 @@ from mock_server.service import Service
 from tests.conftest import AGENT, NUMBER, service_client
 from tests.test_cli import ROOT
 
+pytestmark = pytest.mark.slow  # subprocesses
+
 KEY = "sk_disk"
 
 

@@ -13,6 +13,8 @@ import pytest
 
 from tests.test_cli import ROOT
 
+pytestmark = pytest.mark.slow  # subprocesses
+
 
 def _exchange(**over: object) -> dict[str, object]:
     base: dict[str, object] = {

@@ -179,6 +179,7 @@ def test_contracts_diff_reports_drift_and_exits_1(tmp_path: Path) -> None:
     assert "not explained by the ledger" in text.splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_contracts_diff_from_the_command_line(tmp_path: Path) -> None:
     same = tmp_path / "same.md"
     same.write_text(
