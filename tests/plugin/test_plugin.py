@@ -49,7 +49,7 @@ def test_seed_a(cartesia_fake):
 def test_seed_b(cartesia_fake):
     assert dial(cartesia_fake.client(), "+14155550100").json() != pytest.shared
 
-@pytest.mark.cartesia_fake(max_outbound_calls=1, default_callee="busy")
+@pytest.mark.cartesia_fake(knobs={"max_outbound_calls": 1}, default_callee="busy")
 def test_knob_and_default_callee(cartesia_fake):
     client = cartesia_fake.client()
     assert dial(client, "+12125550000", "+12125550001").status_code == 400
@@ -68,7 +68,7 @@ import pytest
 def test_unknown(cartesia_fake):
     assert cartesia_fake.client().get("/agents/v2/calls").status_code == 404
 
-@pytest.mark.cartesia_fake(allow_unknown_routes=True)
+@pytest.mark.cartesia_fake(checks={"allow_unknown_routes": True})
 def test_allowed(cartesia_fake):
     assert cartesia_fake.client().get("/agents/v2/calls").status_code == 404
 """)
@@ -87,7 +87,7 @@ def test_unused(cartesia_fake):
     cartesia_fake.add_fault(method="DELETE", path="/agents/calls/{call_id}", status=500)
     assert cartesia_fake.client().get("/").status_code == 200
 
-@pytest.mark.cartesia_fake(allow_unused_faults=True)
+@pytest.mark.cartesia_fake(checks={"allow_unused_faults": True})
 def test_allowed(cartesia_fake):
     cartesia_fake.add_fault(method="DELETE", path="/agents/calls/{call_id}", status=500)
 """)
@@ -130,7 +130,7 @@ def test_teardown_fails_on_duplicate_dials_when_enabled(pytester: pytest.Pyteste
         + """
 import pytest
 
-@pytest.mark.cartesia_fake(check_duplicate_dials=True)
+@pytest.mark.cartesia_fake(checks={"check_duplicate_dials": True})
 def test_double(cartesia_fake):
     client = cartesia_fake.client()
     dial(client, "+14155550100")
@@ -291,15 +291,17 @@ def test_strict_inferred_fails_tests_relying_on_inferred_rules(pytester: pytest.
         + """
 import pytest
 
-@pytest.mark.cartesia_fake(strict_inferred=True)
+@pytest.mark.cartesia_fake(checks={"strict_inferred": True})
 def test_relies_on_a_busy_magic_number(cartesia_fake):
     assert dial(cartesia_fake.client(), "+14155550110").status_code == 200
 
-@pytest.mark.cartesia_fake(strict_inferred=True, allow_inferred=["callees.magic"])
+@pytest.mark.cartesia_fake(
+    checks={"strict_inferred": True, "allow_inferred": ["callees.magic"]}
+)
 def test_allowed(cartesia_fake):
     assert dial(cartesia_fake.client(), "+14155550110").status_code == 200
 
-@pytest.mark.cartesia_fake(strict_inferred=True)
+@pytest.mark.cartesia_fake(checks={"strict_inferred": True})
 def test_plain_number(cartesia_fake):
     assert dial(cartesia_fake.client(), "+14155551234").status_code == 200
 
@@ -494,4 +496,26 @@ def test_retries_forever(cartesia_server):
             "*cartesia-fake budget: this test made 40 API requests (max_requests=40)*",
             "*POST /agents/calls: 41 requests*",
         ]
+    )
+
+
+def test_the_flat_marker_spelling_still_works_and_says_what_to_write(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+import pytest
+
+@pytest.mark.cartesia_fake(max_outbound_calls=1, allow_unknown_routes=True)
+def test_old(cartesia_fake):
+    body = {"agent_id": cartesia_fake.agent_id, "from_number_id": cartesia_fake.from_number_id,
+            "outbound_calls": [{"to_number": "+14155550100"}, {"to_number": "+14155550101"}]}
+    assert cartesia_fake.client().post("/agents/calls", json=body).status_code == 400
+    cartesia_fake.client().get("/agents/nowhere/at/all")
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["*DeprecationWarning*knobs={'max_outbound_calls': ...}*checks={'allow_unknown_routes'*"]
     )
