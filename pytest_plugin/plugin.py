@@ -11,13 +11,15 @@ sense on the fake carry ``@pytest.mark.cartesia_fake_only``.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_plugin.budgets import fail_test as _fail_test
+from pytest_plugin.budgets import served_budget as _served_budget
+from pytest_plugin.marker import marker_options as _marker_options
 from pytest_plugin.options import _setting, api_version
 from pytest_plugin.options import pytest_addoption as pytest_addoption  # a hook, found here
 from pytest_plugin.timelines import TimelineWriter, note_fake
@@ -149,58 +151,6 @@ def _fail_on_problems(
         )
 
 
-@contextlib.contextmanager
-def _served_budget(fake: FakeCartesia) -> Iterator[None]:
-    """While a test uses the session server: its tenant past a budget ends the test in the
-    test's own thread (a signal interrupts a client blocked on the socket)."""
-    import signal
-
-    budget = fake.service.budget
-    if budget is None or not hasattr(signal, "SIGUSR2"):
-        yield
-        return
-    served = _ServedBudget()
-    budget.on_exceeded = served
-
-    def stop(*_: object) -> None:
-        message = next(iter(served.exceeded.values()), "cartesia-fake budget exceeded")
-        pytest.fail(message, pytrace=False)
-
-    previous = signal.signal(signal.SIGUSR2, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGUSR2, previous)
-        budget.on_exceeded = _fail_test
-
-
-def _fail_test(message: str) -> None:
-    """End the running test with ``message`` (``pytest.fail`` is not an ``Exception``: a
-    dialer that swallows errors cannot swallow it)."""
-    pytest.fail(message, pytrace=False)
-
-
-class _ServedBudget:
-    """The session server's budgets, per test tenant: past one, every request of that
-    tenant is ended on the server, and the test itself is ended in its own thread (a signal
-    to the main thread interrupts a client waiting on the socket), naming the hottest loop."""
-
-    def __init__(self) -> None:
-        self.exceeded: dict[str, str] = {}
-
-    def __call__(self, message: str) -> None:
-        import signal
-        import threading
-
-        from mock_server.budget import BudgetExceeded
-
-        first = not self.exceeded
-        self.exceeded[threading.current_thread().name] = message
-        if first and hasattr(signal, "SIGUSR2"):
-            os.kill(os.getpid(), signal.SIGUSR2)
-        raise BudgetExceeded(message)
-
-
 _PLUGIN_OPTIONS = (
     "strict_contracts",
     "allow_unknown_routes",
@@ -298,47 +248,6 @@ def cartesia_fake(
     marker = request.node.get_closest_marker("cartesia_fake")
     options = _marker_options(dict(marker.kwargs)) if marker else {}
     return make_cartesia_fake(**options)
-
-
-#: The plugin's own checks: under ``checks={...}`` in the marker.
-_CHECKS = (
-    "strict_contracts",
-    "allow_unknown_routes",
-    "check_duplicate_dials",
-    "strict_inferred",
-    "allow_inferred",
-    "allow_unused_faults",
-)
-
-
-def _marker_options(given: dict[str, Any]) -> dict[str, Any]:
-    """``@pytest.mark.cartesia_fake(...)``: ``FakeCartesia``'s own arguments, knobs under
-    ``knobs={...}`` and the plugin's checks under ``checks={...}``. The flat spelling of
-    0.2 (a knob or a check among the arguments) still works, with a DeprecationWarning that
-    names the new one."""
-    import warnings
-
-    from mock_server.domain.settings import knob_names
-
-    knobs = dict(given.pop("knobs", None) or {})
-    checks = dict(given.pop("checks", None) or {})
-    moved: list[str] = []
-    known_knobs = set(knob_names())
-    for name in list(given):
-        if name in _CHECKS:
-            checks[name] = given.pop(name)
-            moved.append(f"checks={{{name!r}: ...}}")
-        elif name in known_knobs:
-            knobs[name] = given.pop(name)
-            moved.append(f"knobs={{{name!r}: ...}}")
-    if moved:
-        warnings.warn(
-            "@pytest.mark.cartesia_fake: knobs and the plugin's checks go in their own "
-            f"namespaces now; write {', '.join(moved)} (the flat spelling goes in 0.3)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-    return {**given, **knobs, **checks}
 
 
 @pytest.fixture(scope="session")
