@@ -25,7 +25,7 @@ def served_budget(fake: FakeCartesia) -> Iterator[None]:
     if budget is None or not hasattr(signal, "SIGUSR2"):
         yield
         return
-    served = ServedBudget()
+    served, before = ServedBudget(), budget.on_exceeded
     budget.on_exceeded = served
 
     def stop(*_: object) -> None:
@@ -37,7 +37,7 @@ def served_budget(fake: FakeCartesia) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGUSR2, previous)
-        budget.on_exceeded = fail_test
+        budget.on_exceeded = before
 
 
 def fail_test(message: str) -> None:
