@@ -69,7 +69,7 @@ def _parsed(body: bytes | None, which: str) -> Any:
             raise ValueError(
                 f"the journal keeps the first {BODY_BYTES:,} bytes of each body and this "
                 f"{which} body was longer: it was cut, so it does not parse as JSON "
-                "(read entry.{which}_body for the bytes kept)".replace("{which}", which)
+                f"(read entry.{which}_body for the bytes kept)"
             ) from None
         raise ValueError(f"the {which} body is not JSON: {exc}") from None
 
