@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 #: The plugin's own checks: under ``checks={...}`` in the marker.
-_CHECKS = (
+CHECKS = (
     "strict_contracts",
     "allow_unknown_routes",
     "check_duplicate_dials",
@@ -30,7 +30,7 @@ def marker_options(given: dict[str, Any]) -> dict[str, Any]:
     moved: list[str] = []
     known_knobs = set(knob_names())
     for name in list(given):
-        if name in _CHECKS:
+        if name in CHECKS:
             checks[name] = given.pop(name)
             moved.append(f"checks={{{name!r}: ...}}")
         elif name in known_knobs:

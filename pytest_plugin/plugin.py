@@ -19,6 +19,7 @@ import pytest
 
 from pytest_plugin.budgets import fail_test as _fail_test
 from pytest_plugin.budgets import served_budget as _served_budget
+from pytest_plugin.marker import CHECKS
 from pytest_plugin.marker import marker_options as _marker_options
 from pytest_plugin.options import _setting, api_version
 from pytest_plugin.options import pytest_addoption as pytest_addoption  # a hook, found here
@@ -152,12 +153,7 @@ def _fail_on_problems(
 
 
 _PLUGIN_OPTIONS = (
-    "strict_contracts",
-    "allow_unknown_routes",
-    "check_duplicate_dials",
-    "strict_inferred",
-    "allow_inferred",
-    "allow_unused_faults",
+    *CHECKS,
     "max_requests",
     "max_virtual_seconds",
     "max_response_bytes",

@@ -144,6 +144,20 @@ def test_delete_agent_as_the_sdk_calls_it() -> None:
         client.close()
 
 
+def with_a_number_and_a_call(fake: FakeCartesia, key: str, number: str) -> None:
+    """Tenant ``key``: ``number`` assigned to the seeded agent, and one call placed."""
+    fake.tenant(key).add_phone_number(number, agent_id=AGENT)
+    placed = fake.client(api_key=key).post(
+        "/agents/calls",
+        json={
+            "agent_id": AGENT,
+            "from_number_id": NUMBER,
+            "outbound_calls": [{"to_number": "+14155550100"}],
+        },
+    )
+    assert placed.status_code == 200, placed.text
+
+
 @pytest.mark.slow
 def test_the_python_sdk_at_its_defaults_against_a_served_fake() -> None:
     """A served run: the SDK unchanged (its own Cartesia-Version, its own HTTP client), every
@@ -152,16 +166,7 @@ def test_the_python_sdk_at_its_defaults_against_a_served_fake() -> None:
 
     with FakeCartesia() as fake:
         server = fake.serve()
-        fake.tenant("sk_py_sdk").add_phone_number("+14155550996", agent_id=AGENT)
-        placed = fake.client(api_key="sk_py_sdk").post(
-            "/agents/calls",
-            json={
-                "agent_id": AGENT,
-                "from_number_id": NUMBER,
-                "outbound_calls": [{"to_number": "+14155550100"}],
-            },
-        )
-        assert placed.status_code == 200, placed.text
+        with_a_number_and_a_call(fake, "sk_py_sdk", "+14155550996")
         fake.advance(600)
         with cartesia.Cartesia(api_key="sk_py_sdk", base_url=server.url) as client:
             updated = client.agents.update(AGENT, description="served", tts_voice="v")

@@ -19,7 +19,12 @@ from typing import Any
 
 import pytest
 
-from tests.test_sdk_types import SDK_VERSIONS, check_differences, sdk_answers
+from tests.test_sdk_types import (
+    SDK_VERSIONS,
+    check_differences,
+    sdk_answers,
+    with_a_number_and_a_call,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -151,23 +156,14 @@ def test_the_js_sdk_at_its_defaults_against_a_served_fake(tmp_path: Path) -> Non
     """A served run: the JS SDK, unchanged and at its defaults (its own Cartesia-Version),
     makes its typed agent calls; the per-agent number list is an array it can map."""
     from mock_server import FakeCartesia
-    from tests.conftest import AGENT, NUMBER
+    from tests.conftest import AGENT
 
     _install()
     script = CACHE / "served_run.mjs"
     script.write_text(SCRIPT)
     with FakeCartesia() as fake:
         server = fake.serve()
-        fake.tenant("sk_js_sdk").add_phone_number("+14155550997", agent_id=AGENT)
-        placed = fake.client(api_key="sk_js_sdk").post(
-            "/agents/calls",
-            json={
-                "agent_id": AGENT,
-                "from_number_id": NUMBER,
-                "outbound_calls": [{"to_number": "+14155550100"}],
-            },
-        )
-        assert placed.status_code == 200, placed.text
+        with_a_number_and_a_call(fake, "sk_js_sdk", "+14155550997")
         run = subprocess.run(
             ["node", str(script), server.url, AGENT],
             cwd=CACHE,
