@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,8 @@ class FakeCartesia(DialerAssertions):
             that ``get_call`` renders (default 2026-08-14, as the official SDKs send).
         default_callee: how every callee without a script or magic number behaves: an
             outcome (``"busy"``), the script's fields as a dict, or a ``CalleeScript``.
+        start: where each tenant's virtual clock starts: an RFC 3339 instant, a
+            ``datetime`` with a timezone, or ``"now"`` (default 2026-03-01T12:00:00Z).
         knobs: behaviour knobs (see ``cartesia-fake behaviors``), and the runaway budgets
             ``max_requests``, ``max_response_bytes``, ``max_virtual_seconds``,
             ``max_wall_seconds`` (``mock_server.budget.Limits``; None: no limit).
@@ -80,6 +83,7 @@ class FakeCartesia(DialerAssertions):
         auto_advance: bool = False,
         api_version: str = DEFAULT_VERSION,
         default_callee: CalleeScript | str | Mapping[str, Any] | None = None,
+        start: str | datetime | None = None,
         **knobs: Any,
     ) -> None:
         if api_version not in VERSIONS:
@@ -95,6 +99,7 @@ class FakeCartesia(DialerAssertions):
             validate_responses=validate_responses,
             real_latency=real_latency,
             auto_advance=auto_advance,
+            start_ms=knob_values.start_ms(start),
         )
         self.app: FastLane = create_app(self.service)
         self.service.budget = budget.Budget(

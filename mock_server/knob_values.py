@@ -92,3 +92,29 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if isinstance(getattr(Settings(), name), tuple) and isinstance(value, str):
         value = [part.strip() for part in value.split(",") if part.strip()]
     return name, value
+
+
+def start_ms(value: object) -> int | None:
+    """Where virtual clocks start (``FakeCartesia(start=...)``, ``serve --start``): an RFC
+    3339 instant or a ``datetime`` (with an offset), ``"now"`` for the wall clock's instant,
+    or None for the default (2026-03-01T12:00:00Z). A ValueError says what it takes."""
+    from datetime import datetime
+
+    from mock_server.domain.clock import RealClock
+
+    if value is None:
+        return None
+    if value == "now":
+        return RealClock().now_ms()
+    when = value
+    if isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            when = None
+    if not isinstance(when, datetime) or when.tzinfo is None:
+        raise ValueError(
+            f"start: an RFC 3339 instant with an offset (2026-06-15T09:00:00Z), a datetime "
+            f"with a timezone, or 'now' (got {value!r})"
+        )
+    return int(when.timestamp() * 1000)

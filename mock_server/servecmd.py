@@ -37,6 +37,12 @@ def add_parser(sub: Any) -> None:
         help="real: wall clock (default); virtual: moves only via the control API",
     )
     serve.add_argument(
+        "--start",
+        metavar="INSTANT",
+        help="where each tenant's virtual clock starts: an RFC 3339 instant "
+        "(2026-06-15T09:00:00Z) or 'now' (default 2026-03-01T12:00:00Z)",
+    )
+    serve.add_argument(
         "--auto-advance",
         action="store_true",
         help="on a virtual clock (implied), each Get or List Call first jumps to the next "
@@ -158,6 +164,10 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
 
     settings = _settings(args)
     _check_listen(args.host, args.port)
+    try:
+        start = knob_values.start_ms(args.start)
+    except ValueError as exc:
+        raise SystemExit(f"cartesia-fake serve: --{exc}") from None
 
     def make() -> Service:
         return Service(
@@ -169,6 +179,7 @@ async def _serve(args: argparse.Namespace, world: Seed) -> None:
             auto_advance=args.auto_advance,
             real_latency=True,
             state_path=args.state,
+            start_ms=start,
         )
 
     try:

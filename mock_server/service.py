@@ -54,9 +54,12 @@ class Service:
         real_latency: bool = False,
         state_path: str | None = None,
         auto_advance: bool = False,
+        start_ms: int | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.clock_mode: ClockMode = clock
+        #: Where a new tenant's virtual clock starts (None: ``DEFAULT_EPOCH_MS``).
+        self.start_ms = start_ms
         self.speed = speed
         self.validate_responses = validate_responses
         self.auto_advance = auto_advance
@@ -152,7 +155,7 @@ class Service:
             if first is not None:  # a logged tenant: rebuilt on a virtual clock, see _restore
                 return VirtualClock(first)
         if self.clock_mode == "virtual":
-            return VirtualClock()
+            return VirtualClock() if self.start_ms is None else VirtualClock(self.start_ms)
         return RealClock(speed=self.speed)
 
     def _restore(self, tenant: Tenant, store: Store) -> None:

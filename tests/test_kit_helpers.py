@@ -4,6 +4,8 @@ dynamic variables."""
 
 from __future__ import annotations
 
+import pytest
+
 from mock_server import FakeCartesia
 from tests.conftest import AGENT, NUMBER
 
@@ -75,3 +77,39 @@ def test_request_json_on_a_body_cut_by_the_journal_says_so() -> None:
         [entry] = [e for e in fake.journal() if e.method == "POST"]
         with pytest.raises(ValueError, match="journal keeps the first 65,536 bytes"):
             entry.request_json()
+
+
+def test_the_virtual_clock_starts_where_asked() -> None:
+    import datetime
+
+    import pytest
+
+    with FakeCartesia(start="2026-06-15T09:00:00Z") as fake:
+        assert fake.now() == "2026-06-15T09:00:00.000Z"
+        made = fake.client().post("/agents/calls/batches", json=BATCH).json()
+        assert made["created_at"] == "2026-06-15T09:00:00.000Z"
+    moment = datetime.datetime(2027, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    with FakeCartesia(start=moment) as fake:
+        assert fake.now() == "2027-01-02T03:04:05.000Z"
+    with FakeCartesia(start="now") as fake:
+        assert fake.now() > "2026-12-01"  # the wall clock's instant, then virtual
+        first = fake.now()
+        assert fake.now() == first  # it does not move by itself
+    with pytest.raises(ValueError, match="an RFC 3339 instant with an offset"):
+        FakeCartesia(start="tomorrow")
+    with FakeCartesia() as fake:  # the documented default
+        assert fake.now() == "2026-03-01T12:00:00.000Z"
+
+
+@pytest.mark.slow
+def test_serve_start_sets_the_clock() -> None:
+    import httpx
+
+    from tests.test_cli import Served
+
+    served = Served("--quiet", "--clock", "virtual", "--start", "2026-09-01T08:30:00Z")
+    try:
+        r = httpx.get(f"{served.url}/__fake__/clock", headers={"authorization": "Bearer k"})
+        assert r.json()["now"] == "2026-09-01T08:30:00.000Z"
+    finally:
+        served.stop()
