@@ -47,19 +47,24 @@ function typed<T>(value: Open<T>): void { void value; }
 
 
 def _install() -> Path:
-    """The SDK and tsc in the cache folder (installed on first use)."""
+    """The SDK and tsc in the cache folder (installed on first use; an OS lock keeps two
+    xdist workers from installing into it at once)."""
+    import fcntl
+
     tsc = CACHE / "node_modules" / ".bin" / "tsc"
-    if tsc.exists() and (CACHE / "node_modules" / "@cartesia" / "cartesia-js").exists():
-        return tsc
     CACHE.mkdir(parents=True, exist_ok=True)
-    (CACHE / "package.json").write_text('{"name": "sdk-types-check", "private": true}\n')
-    subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--silent", SDK, TYPESCRIPT],
-        cwd=CACHE,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    with open(CACHE.parent / "js-sdk.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if tsc.exists() and (CACHE / "node_modules" / "@cartesia" / "cartesia-js").exists():
+            return tsc
+        (CACHE / "package.json").write_text('{"name": "sdk-types-check", "private": true}\n')
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--silent", SDK, TYPESCRIPT],
+            cwd=CACHE,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
     return tsc
 
 
@@ -159,7 +164,7 @@ def test_the_js_sdk_at_its_defaults_against_a_served_fake(tmp_path: Path) -> Non
     from tests.conftest import AGENT
 
     _install()
-    script = CACHE / "served_run.mjs"
+    script = CACHE / f"served_run_{os.getpid()}.mjs"  # beside node_modules, one per worker
     script.write_text(SCRIPT)
     with FakeCartesia() as fake:
         server = fake.serve()
