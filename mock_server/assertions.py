@@ -105,17 +105,20 @@ def dialed_in_order(tenant: Tenant, numbers: Sequence[str], *, batch_id: str | N
 
 
 def poll_interval(tenant: Tenant, *, at_least: float) -> None:
-    """Assert no call was polled (Get Call) twice within ``at_least`` virtual seconds."""
+    """Assert nothing was polled twice within ``at_least`` virtual seconds: a call (Get
+    Call), a batch (Get Call Batch), or a list (the first page of List Calls or List Call
+    Batches; paging on is not polling)."""
     fast = {
-        call_id: stat
-        for call_id, stat in lookups.poll_stats(tenant).items()
+        what: stat
+        for what, stat in lookups.poll_stats(tenant).items()
         if stat.min_gap_ms is not None and stat.min_gap_ms < at_least * 1000
     }
     if fast:
-        lines = "\n".join(f"  {stat.describe(call_id)}" for call_id, stat in fast.items())
+        lines = "\n".join(f"  {stat.describe(what)}" for what, stat in fast.items())
+        calls = [tenant.call(c) for c in list(fast)[:3] if c.startswith("call_")]
         raise AssertionError(
-            f"calls polled more often than every {at_least:g} virtual s:\n{lines}\n"
-            f"{describe(tenant, [tenant.call(c) for c in list(fast)[:3]])}"
+            f"polled more often than every {at_least:g} virtual s:\n{lines}\n"
+            f"{describe(tenant, calls)}"
         )
 
 

@@ -302,6 +302,7 @@ class FakeCartesia(DialerAssertions):
             self.tenant(api_key),
             batch_id,
             lambda b: views.batch(b, version, with_recipients=True),
+            by_client=False,  # looking is not polling
         )
 
     def now(self, *, api_key: str | None = None) -> str:

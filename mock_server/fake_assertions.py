@@ -68,13 +68,15 @@ class DialerAssertions:
         )
 
     def poll_stats(self, *, api_key: str | None = None) -> dict[str, PollStat]:
-        """Per call id, how your code polled it: count, span and shortest gap (virtual)."""
+        """How your code polled each thing: per call id (Get Call), per batch id (Get Call
+        Batch), and ``List Calls agent_id=…`` / ``List Calls batch_id=…`` / ``List Call
+        Batches`` (first pages): count, span and shortest gap (virtual)."""
         return lookups.poll_stats(self._tenant_of(api_key))
 
     def assert_poll_interval(self, *, at_least: float, api_key: str | None = None) -> None:
-        """Assert your code never polled a call twice within ``at_least`` virtual seconds
-        (with ``auto_advance=True`` every poll moves the clock, so a busy poller looks
-        slow; check it without auto-advance)."""
+        """Assert your code never polled a call, a batch or a list twice within ``at_least``
+        virtual seconds (with ``auto_advance=True`` every poll moves the clock, so a busy
+        poller looks slow; check it without auto-advance)."""
         assertions.poll_interval(self._tenant_of(api_key), at_least=at_least)
 
     def assert_dial_spacing(

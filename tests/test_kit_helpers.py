@@ -113,3 +113,21 @@ def test_serve_start_sets_the_clock() -> None:
         assert r.json()["now"] == "2026-09-01T08:30:00.000Z"
     finally:
         served.stop()
+
+
+def test_poll_stats_and_the_interval_cover_batches_and_lists() -> None:
+    import pytest
+
+    with FakeCartesia() as fake:
+        c = fake.client()
+        made = c.post("/agents/calls/batches", json=BATCH).json()
+        for _ in range(3):  # a busy poller of the batch and the lists
+            c.get(f"/agents/calls/batches/{made['id']}")
+            c.get("/agents/calls/batches")
+            c.get("/agents/calls", params={"batch_id": made["id"]})
+        stats = fake.poll_stats()
+        assert stats[made["id"]].count == 3
+        assert stats["List Call Batches"].count == 3
+        assert stats[f"List Calls batch_id={made['id']}"].count == 3
+        with pytest.raises(AssertionError, match=f"{made['id']}: 3 polls over 0 virtual s"):
+            fake.assert_poll_interval(at_least=5)

@@ -97,10 +97,17 @@ def default_limit(organization_limit: int) -> int:
     return max(1, organization_limit // 2)
 
 
-def read_batch(tenant: Tenant, batch_id: str, show: Callable[[Batch], T]) -> T:
-    tenant.poll()  # a read of something that changes with time (auto_advance)
+def read_batch(
+    tenant: Tenant, batch_id: str, show: Callable[[Batch], T], *, by_client: bool = True
+) -> T:
+    """Get Call Batch; ``by_client`` False: a test's own look (not a poll, no auto-advance)."""
+    if by_client:
+        tenant.poll()  # a read of something that changes with time (auto_advance)
     with tenant.locked() as world:
-        return show(world.dispatcher.get(batch_id))
+        batch = world.dispatcher.get(batch_id)
+        if by_client:
+            world.journal.polled(batch_id, tenant.now_ms())
+        return show(batch)
 
 
 def list_batches(
@@ -116,6 +123,8 @@ def list_batches(
     follow."""
     tenant.poll()
     with tenant.locked() as world:
+        if starting_after is None and ending_before is None:
+            world.journal.polled("List Call Batches", tenant.now_ms())
         newest_first = [
             b
             for b in reversed(world.dispatcher.batches.values())
@@ -161,6 +170,8 @@ def batch_calls(
     tenant.poll()
     with tenant.locked() as world:
         batch = world.dispatcher.get(batch_id)
+        if starting_after is None and ending_before is None:
+            world.journal.polled(f"List Calls batch_id={batch_id}", tenant.now_ms())
         if agent_id is not None and agent_id != batch.agent_id:
             raise bad_request(
                 f"agent_id {agent_id!r} does not match batch {batch_id!r}'s agent.",

@@ -85,7 +85,8 @@ def journal_body(raw: bytes | None) -> bytes | None:
 
 @dataclass(slots=True)
 class PollStat:
-    """How one call was polled (Get Call): how often, and the virtual time between polls."""
+    """How one thing was polled (a call, a batch, a list): how often, and the virtual time
+    between polls."""
 
     count: int
     first_at: int

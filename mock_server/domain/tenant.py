@@ -260,6 +260,8 @@ class Tenant:
         with self.locked() as world:
             if unknown_agent_is_404 and agent_id not in world.agents:
                 raise not_found(f"Agent {agent_id!r} not found.", code="agent_not_found")
+            if starting_after is None and ending_before is None:  # a poll, not paging on
+                world.journal.polled(f"List Calls agent_id={agent_id}", self.clock.now_ms())
             page, next_page = agent_page(
                 world,
                 agent_id,
