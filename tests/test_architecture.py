@@ -174,3 +174,38 @@ def test_the_user_extra_stays_small() -> None:
     names = {re.split(r"[<>=\[ ]", req, maxsplit=1)[0] for req in extras["pytest"]}
     assert names == {"pytest", "hypothesis"}
     assert not names & {"ruff", "mypy", "schemathesis", "respx", "cartesia", "cartesia-line"}
+
+
+#: Attributes httpx keeps for itself that a transport might be tempted to set.
+_HTTPX_RESPONSE_INTERNALS = {"_content", "is_stream_consumed", "is_closed", "_request"}
+
+
+def test_public_apis_only() -> None:
+    """No private name of asyncio or httpx anywhere in the package: no ``asyncio._x`` or
+    ``httpx._x``, no ``from httpx._x import``, no setting a response's internal fields."""
+    found = []
+    for path in _source_files():
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in {"asyncio", "httpx"}
+                and node.attr.startswith("_")
+            ):
+                found.append(f"{where} {node.value.id}.{node.attr}")
+            if isinstance(node, ast.ImportFrom) and node.module:
+                parts = node.module.split(".")
+                if parts[0] in {"asyncio", "httpx"} and any(p.startswith("_") for p in parts):
+                    found.append(f"{where} from {node.module}")
+            if isinstance(node, ast.Assign | ast.AugAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and target.attr in _HTTPX_RESPONSE_INTERNALS
+                        and not (isinstance(target.value, ast.Name) and target.value.id == "self")
+                    ):
+                        found.append(f"{where} sets .{target.attr}")
+    assert not found, found

@@ -39,7 +39,10 @@ def _starlette_choice(method: str, path: str) -> tuple[object, dict[str, str]] |
         match, child = route.matches(scope)
         if match is Match.FULL:
             assert isinstance(route, Route)
-            return route.endpoint, dict(child.get("path_params", {}))
+            # the pipeline endpoint behind the route (Starlette holds its bound ``asgi``)
+            return getattr(route.endpoint, "__self__", route.endpoint), dict(
+                child.get("path_params", {})
+            )
     return None
 
 

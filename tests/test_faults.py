@@ -225,3 +225,30 @@ def test_a_dropped_connection_sends_not_a_single_byte(live: tuple[FakeCartesia, 
             received += chunk
     assert received == b""
     assert fake.tenant(KEY).world.calls == {}
+
+
+def test_real_latency_in_process_waits_on_each_door(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With real latency, the sync door sleeps its thread and the async door awaits the loop,
+    each for the fault's seconds, and both then answer as usual."""
+    from mock_server.http import pipeline
+
+    slept: list[tuple[str, float]] = []
+    real_async_sleep = asyncio.sleep
+
+    async def loop_sleep(delay: float, *args: object) -> object:
+        slept.append(("loop", delay))
+        return await real_async_sleep(0, *args)
+
+    monkeypatch.setattr(pipeline.time, "sleep", lambda s: slept.append(("thread", s)))
+    monkeypatch.setattr(pipeline.asyncio, "sleep", loop_sleep)
+    with FakeCartesia(real_latency=True) as fake:
+        fake.add_fault(latency_seconds=2.5, times=1)
+        assert fake.client().post("/agents/calls", json=BODY).status_code == 200
+        fake.add_fault(latency_seconds=1.5, times=1)
+
+        async def async_post() -> int:
+            async with fake.async_client() as client:
+                return (await client.post("/agents/calls", json=BODY)).status_code
+
+        assert asyncio.run(async_post()) == 200
+    assert slept == [("thread", 2.5), ("loop", 1.5)]

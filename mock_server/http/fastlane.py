@@ -6,11 +6,14 @@ trailing ``{param}``, a dictionary finds the same endpoint directly; everything 
 plane, unknown routes, multi-parameter paths) goes to the Starlette app unchanged. Both the
 pipeline's endpoint and Starlette's route get the same ``Request``; a property test checks the
 lane picks the endpoint Starlette's router would.
+
+``answer_now`` runs a lane route straight through on the caller's thread, for the sync
+in-process door (no event loop; ``pipeline.Endpoint.now``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 
 from starlette.applications import Starlette
 from starlette.datastructures import State
@@ -18,7 +21,8 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-Endpoint = Callable[[Request], Awaitable[Callable[[Scope, Receive, Send], Awaitable[None]]]]
+from mock_server.http.flow import Answered
+from mock_server.http.pipeline import Endpoint
 
 
 class FastLane:
@@ -31,14 +35,17 @@ class FastLane:
         for route in routes:
             if not isinstance(route, Route) or route.methods is None:
                 continue
+            owner = getattr(route.endpoint, "__self__", None)
+            if not isinstance(owner, Endpoint):
+                continue  # not a pipeline route: Starlette serves it
             prefix, _, last = route.path.rpartition("/")
             for method in route.methods:
                 if "{" not in route.path:
-                    self.literal.setdefault((method, route.path), route.endpoint)
+                    self.literal.setdefault((method, route.path), owner)
                 elif "{" not in prefix and last.startswith("{") and last.endswith("}"):
                     name = last[1:-1]
                     if ":" not in name:  # only the default str converter: one segment
-                        self.trailing.setdefault((method, prefix), (name, route.endpoint))
+                        self.trailing.setdefault((method, prefix), (name, owner))
 
     @property
     def routes(self) -> list[BaseRoute]:
@@ -70,7 +77,27 @@ class FastLane:
                 endpoint, params = picked
                 scope["app"] = self
                 scope["path_params"] = params
-                response = await endpoint(Request(scope, receive, send))
+                response = await endpoint.asgi(Request(scope, receive, send))
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    def answer_now(self, scope: Scope, body: bytes) -> Answered | None:
+        """The answer to a lane route, run on this thread with its whole ``body`` in hand;
+        None when the lane does not serve the path (the caller runs the app instead)."""
+        picked = self._take(scope)
+        return None if picked is None else picked.now(Request(scope), body)
+
+    async def answer_soon(self, scope: Scope, body: bytes) -> Answered | None:
+        """``answer_now`` on the caller's event loop (a real latency is awaited)."""
+        picked = self._take(scope)
+        return None if picked is None else await picked.soon(Request(scope), body)
+
+    def _take(self, scope: Scope) -> Endpoint | None:
+        picked = self.pick(scope["method"], scope["path"])
+        if picked is None:
+            return None
+        endpoint, params = picked
+        scope["app"] = self
+        scope["path_params"] = params
+        return endpoint

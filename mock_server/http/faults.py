@@ -8,9 +8,7 @@ from starlette.types import Receive, Scope, Send
 
 from mock_server.domain.errors import ApiError
 from mock_server.domain.faults import Fault
-from mock_server.domain.tenant import Tenant
 from mock_server.http.render import ABORT_KEY
-from mock_server.service import Service
 
 
 class DroppedConnection:
@@ -32,15 +30,6 @@ class DroppedConnection:
                 "headers": [(b"content-length", b"64"), (b"content-type", b"application/json")],
             }
         )
-
-
-async def delay(ctx_tenant: Tenant, service: Service, seconds: float) -> None:
-    if seconds <= 0:
-        return
-    if service.real_latency or ctx_tenant.clock.mode == "real":
-        await asyncio.sleep(seconds)
-    else:
-        ctx_tenant.advance(seconds)
 
 
 def fault_error(fault: Fault) -> ApiError:

@@ -41,6 +41,11 @@ async def prefetch(request: Request, limit: int) -> bytes | ApiError:
         return error
 
 
+def in_hand(body: bytes, limit: int) -> bytes | ApiError:
+    """A body the caller already holds whole (the sync in-process door), bounded as if read."""
+    return body if len(body) <= limit else _too_large(limit)
+
+
 def _too_large(limit: int) -> ApiError:
     return ApiError(
         400, "body_too_large", "Request body too large", f"The body is over {limit} bytes."

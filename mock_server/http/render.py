@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from starlette.types import Receive, Scope, Send
 
 from mock_server.domain.errors import ApiError
@@ -19,7 +20,13 @@ _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan
 
 
 def json_bytes(value: Any) -> bytes:
-    return _encoder.encode(value).encode("utf-8")
+    """Compact UTF-8 JSON. orjson writes it (several times faster on the hot path); what it
+    refuses (an integer past 64 bits, a non-string key) goes through the standard encoder,
+    which also refuses what JSON cannot hold (NaN, a lone surrogate) as before."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return _encoder.encode(value).encode("utf-8")
 
 
 def error_body(error: ApiError, request_id: str) -> dict[str, Any]:

@@ -342,7 +342,7 @@ def routes(service: Service, versions: WireTable = SHIPPED_WIRE) -> list[BaseRou
 
     from mock_server.http.pipeline import endpoint
 
-    gone = endpoint(service, not_served, versions=versions)
+    gone = endpoint(service, not_served, versions=versions).asgi
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     # The not-served families come first, so /agents/templates never reaches /agents/{agent_id}.
     return [

@@ -32,5 +32,7 @@ def routes(service: Service, known: Sequence[BaseRoute]) -> list[BaseRoute]:
         raise ApiError(404, "route_not_found", "Not found", f"No route for {method} {path}.")
 
     return [
-        Route("/{path:path}", endpoint(service, unknown, kind="control"), methods=list(_METHODS))
+        Route(
+            "/{path:path}", endpoint(service, unknown, kind="control").asgi, methods=list(_METHODS)
+        )
     ]

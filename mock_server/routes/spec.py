@@ -85,7 +85,7 @@ def starlette_routes(
                 journaled=spec.journaled,
                 versions=versions,
                 served=spec.versions(versions.lineage),
-            ),
+            ).asgi,
             methods=[spec.method],
         )
         for spec in specs
