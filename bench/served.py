@@ -2,6 +2,12 @@
 same uvicorn settings (uvloop + httptools, no access log), plus start-up time.
 
 Needs wrk (Debian: ``apt-get install wrk``). Usage: python3 -m bench.served [SECONDS]
+
+``python3 -m bench.served --peers [SECONDS] [ROUNDS]`` instead puts the fake beside the mock
+servers a team would pick (WireMock, Mockoon CLI, Prism: ``bench/peers.py``) and a bare
+Starlette route, every server pinned to the same core and wrk to another, in interleaved
+rounds; the first round is dropped (JIT warm-up) and each figure is a median over the rest,
+with each peer's ratio to the fake paired by round.
 """
 
 from __future__ import annotations
@@ -29,12 +35,15 @@ BODY = (
 )
 
 
-def start_fake(*args: str, port: int = 0) -> tuple[subprocess.Popen[str], str]:
+def start_fake(
+    *args: str, port: int = 0, pin: str | None = None
+) -> tuple[subprocess.Popen[str], str]:
     """Start ``cartesia-fake serve`` (virtual clock, quiet, and ``args``) on ``port`` (0: a
-    free one): (process, URL). A fake that does not start is a ``SystemExit`` with its
-    stderr."""
+    free one), pinned to the cores ``pin`` names if given: (process, URL). A fake that does
+    not start is a ``SystemExit`` with its stderr."""
     proc = subprocess.Popen(
         [
+            *(["taskset", "-c", pin] if pin else []),
             sys.executable,
             "-m",
             "mock_server",
@@ -63,15 +72,17 @@ def start_fake(*args: str, port: int = 0) -> tuple[subprocess.Popen[str], str]:
 
 
 @contextmanager
-def server(kind: str) -> Iterator[str]:
-    """Start a server of ``kind`` (fake, starlette, raw) on a free port; yield its URL."""
+def server(kind: str, pin: str | None = None) -> Iterator[str]:
+    """Start a server of ``kind`` (fake, starlette, raw) on a free port, pinned to the cores
+    ``pin`` names if given; yield its URL."""
     if kind == "fake":
-        proc, url = start_fake()
+        proc, url = start_fake(pin=pin)
     else:
         app = {"starlette": "bench.apps:starlette_app", "raw": "bench.apps:raw_app"}[kind]
         port = str(_free_port())
         proc = subprocess.Popen(
             [
+                *(["taskset", "-c", pin] if pin else []),
                 sys.executable,
                 "-c",
                 "import sys, uvicorn; uvicorn.run(sys.argv[1], "
@@ -112,7 +123,13 @@ def _wait(url: str) -> None:
 
 
 def wrk(
-    url: str, *, method: str, connections: int, seconds: int, script: str | None = None
+    url: str,
+    *,
+    method: str,
+    connections: int,
+    seconds: int,
+    script: str | None = None,
+    pin: str | None = None,
 ) -> dict[str, float]:
     """Run wrk; return req/s, p50 and p99 in ms, and the count of non-2xx answers. The
     requests are ``method`` on ``url`` with the bench's body and headers, unless ``script``
@@ -126,8 +143,19 @@ def wrk(
         )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
+    threads = len(pin.split(",")) if pin else 2
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", f.name, url],
+        [
+            *(["taskset", "-c", pin] if pin else []),
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            f.name,
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -241,4 +269,10 @@ def main(seconds: int = 5) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    if sys.argv[1:2] == ["--peers"]:
+        from bench import peer_rounds
+
+        numbers = [int(a) for a in sys.argv[2:4]]
+        print(peer_rounds.compare(*numbers))
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
