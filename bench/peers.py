@@ -3,8 +3,9 @@
 WireMock (npm package ``wiremock``, which bundles the standalone jar; Debian's JRE), Mockoon
 CLI and Prism (npm) each serve POST /agents/calls and GET /agents/calls/{id} with a canned
 answer, set up as each one's users write it: WireMock from two stub mappings, Mockoon from an
-environment file with two routes, Prism from a small OpenAPI document with examples. They are installed on first use into ``.cache/peers`` (git-ignored) with npm;
-a peer that cannot be installed or started is left out, with the reason printed.
+environment file with two routes, Prism from a small OpenAPI document with examples. They
+are installed on first use into ``.cache/peers`` (git-ignored) with npm; a peer that cannot
+be installed or started is left out, with the reason printed.
 
 Each server is pinned with ``taskset`` to the cores given (the same cores as the fake), and
 the JVM is told how many cores it has (``-XX:ActiveProcessorCount``), so no peer wins by
