@@ -88,6 +88,20 @@ def test_in_progress_while_some_are_dispatched_then_completed_whatever_the_outco
     ]
 
 
+def test_last_updated_at_follows_the_last_call_to_end(door: Door) -> None:
+    """The batch's ``last_updated_at`` moves with its calls: at the end it is the end of
+    the call that ended last (a ring-out that outlasts an answered call, here)."""
+    made = _create(door, [ANSWERS, RINGS], target_concurrency_limit=5)
+    door.run_until_idle()
+    done = _get(door, made["id"])
+    ends = []
+    for recipient in done["recipients"]:
+        call = door.get(f"/agents/calls/{recipient['agent_call_id']}").json()
+        ends.append(_ms(call["end_time"]))
+    assert len(set(ends)) == 2  # two different ends: the later one must win
+    assert _ms(done["last_updated_at"]) == max(ends)
+
+
 def test_completed_as_soon_as_every_recipient_is_dispatched(door: Door) -> None:
     made = _create(door, [RINGS, RINGS], target_concurrency_limit=5)
     door.advance(0.001)

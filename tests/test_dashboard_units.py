@@ -46,3 +46,26 @@ def test_the_page_is_public_and_empty_its_data_needs_a_key_and_is_not_journaled(
         view = fake.client().get("/__fake__/ui/view").text
         assert 'data-outcome="busy"' in view
         assert not [e for e in fake.requests() if e.path.startswith("/__fake__/ui")]
+
+
+def test_recipients_refused_before_dialing_are_rows_with_their_reason() -> None:
+    """A batch recipient the provider rejects before a call is placed has no call bar: the
+    dashboard draws it as a row of its own, with the reason, beside the dialed ones."""
+    with FakeCartesia() as fake:
+        http = fake.client()
+        made = http.post(
+            "/agents/calls/batches",
+            json={
+                "name": "refusals",
+                "agent_id": fake.agent_id,
+                "from_number_id": fake.from_number_id,
+                "recipients": [{"to_number": "+14155550190"}, {"to_number": "+14155550100"}],
+            },
+        )
+        assert made.status_code == 201, made.text
+        fake.run_until_idle()
+        view = http.get("/__fake__/ui/view").text
+        assert view.count('class="recipient refused"') == 1
+        assert 'data-to="+14155550190"' in view
+        assert "refused before dialing: The call to +14155550190 was rejected" in view
+        assert view.count('class="call outcome-') == 1  # the other one was dialed

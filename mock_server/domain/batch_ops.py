@@ -17,8 +17,10 @@ from mock_server.domain.batches import Batch, Recipient
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.commands import FORMAT, CreateBatch
 from mock_server.domain.errors import bad_request
+from mock_server.domain.models import Call
 from mock_server.domain.readmodels import CallPage, CallView
 from mock_server.domain.tenant import Tenant
+from mock_server.domain.world import World
 
 T = TypeVar("T")
 
@@ -177,16 +179,21 @@ def batch_calls(
                 f"agent_id {agent_id!r} does not match batch {batch_id!r}'s agent.",
                 code="invalid_query_parameter",
             )
-        calls = sorted(batch.calls, key=listing.order_key)
+        calls = batch.ordered_calls(listing.order_key)
         if started is not None:
             calls = [c for c in calls if started.admits(c)]
-        members = {c.id: c for c in calls}
         page, next_page = listing.page_of(
             calls,
             limit=limit,
             starting_after=starting_after,
             ending_before=ending_before,
-            find=members.get,
+            find=lambda call_id: _member(world, batch, call_id),
         )
         views = [show(tenant.view(c)) for c in page]
         return CallPage(views, next_page, next_page is not None)
+
+
+def _member(world: World, batch: Batch, call_id: str) -> Call | None:
+    """The call ``call_id`` if it is one of ``batch``'s attempts (a cursor of this list)."""
+    call = world.calls.get(call_id)
+    return call if call is not None and call.batch_id == batch.id else None

@@ -9,6 +9,7 @@ has got, not how the calls ended (ledger ``batches.status``).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -88,13 +89,44 @@ class Batch:
     #: Bumped by every change a reader could see (a dispatch, a call's step, a cancel, a
     #: retry): equal counts render equal answers (``routes/batches.py`` caches them).
     changes: int = 0
+    #: ``totals()`` and ``status()`` as of ``changes`` = ``_summed_at`` (a list of a big
+    #: batch costs what a small one does until it changes).
+    _summed_at: int = -1
+    _summary: tuple[int, int, int, BatchStatus] = (0, 0, 0, "pending")
+    #: ``calls`` sorted by ``listing.order_key`` as of ``changes`` = ``_ordered_at``.
+    _ordered_at: int = -1
+    _ordered: list[Call] = field(default_factory=list)
 
     def recipient_id(self, index: int) -> str:
         return f"acr_{self.id[4:]}{index:04d}"
 
+    def ordered_calls(self, key: Callable[[Call], tuple[int, int]]) -> list[Call]:
+        """Every attempt sorted by ``key`` (List Calls' order), sorted once per change."""
+        if self._ordered_at != self.changes:
+            self._ordered = sorted(self.calls, key=key)
+            self._ordered_at = self.changes
+        return self._ordered
+
     def totals(self) -> tuple[int, int, int]:
         """(scheduled, dispatched, finished): every recipient; those handed to the dialer
         (a call placed, or failed before one could be); those whose latest attempt ended."""
+        return self._summed()[:3]
+
+    def status(self) -> BatchStatus:
+        """Derived at read time from dispatch progress, row by row of the docs' table:
+        cancelled before every recipient was dispatched; nothing dispatched yet; some
+        dispatched; every recipient dispatched, whatever the calls' outcomes (failed when
+        every one of them failed before dialing)."""
+        return self._summed()[3]
+
+    def _summed(self) -> tuple[int, int, int, BatchStatus]:
+        if self._summed_at != self.changes:
+            totals = self._count()
+            self._summary = (*totals, self._derive_status(totals))
+            self._summed_at = self.changes
+        return self._summary
+
+    def _count(self) -> tuple[int, int, int]:
         dispatched = finished = 0
         for r in self.recipients:
             status = r.status
@@ -104,14 +136,10 @@ class Batch:
                     finished += 1
         return len(self.recipients), dispatched, finished
 
-    def status(self) -> BatchStatus:
-        """Derived at read time from dispatch progress, row by row of the docs' table:
-        cancelled before every recipient was dispatched; nothing dispatched yet; some
-        dispatched; every recipient dispatched, whatever the calls' outcomes (failed when
-        every one of them failed before dialing)."""
+    def _derive_status(self, totals: tuple[int, int, int]) -> BatchStatus:
         if self.cancelled_at is not None and any(r.cancelled for r in self.recipients):
             return "cancelled"
-        scheduled, dispatched, _ = self.totals()
+        scheduled, dispatched, _ = totals
         if dispatched == 0:
             return "pending"
         if dispatched < scheduled:

@@ -42,6 +42,10 @@ class BatchRow:
     created_at: int
     #: Destinations still waiting for the dispatcher, in the order it will take them.
     waiting: tuple[str, ...]
+    #: Recipients refused before a call was placed: (destination, why), in batch order.
+    refused: tuple[tuple[str, str], ...] = ()
+    #: When the dispatcher first took the batch up (None before).
+    admitted_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,12 @@ def take(tenant: Tenant, *, max_calls: int = 2000, journal_tail: int = 50) -> Pi
                     batch.limit,
                     batch.created_at,
                     tuple(batch.recipients[i].to_number for i in batch.queue),
+                    tuple(
+                        (r.to_number, r.error)
+                        for r in batch.recipients
+                        if r.error is not None and r.call is None
+                    ),
+                    batch.admitted_at,
                 )
             )
         queue = {

@@ -133,6 +133,21 @@ def _waiting(to_number: str, since: int, scale: _Scale, y: int, now: int) -> str
     )
 
 
+def _refused(to_number: str, why: str, at: int, scale: _Scale, y: int) -> str:
+    """A batch recipient refused before a call was placed: a row with a mark where the
+    dispatcher took the batch up, the reason in its tooltip."""
+    x = scale.x(at)
+    colour = OUTCOMES["failed"][1]
+    return (
+        f'<g class="recipient refused" data-to="{_e(to_number)}" tabindex="0">'
+        f"<title>{_e(to_number)}: refused before dialing: {_e(why)}</title>"
+        f'<text x="6" y="{y + 15}" class="label">{_e(to_number)}'
+        f'<tspan class="muted"> refused before dialing</tspan></text>'
+        f'<path d="M{x - 5} {y + 6} l10 10 m0 -10 l-10 10" stroke="{colour}" '
+        f'stroke-width="2"/></g>'
+    )
+
+
 def _section(
     title: str,
     calls: Sequence[CallBar],
@@ -140,12 +155,18 @@ def _section(
     now: int,
     extra: str,
     waiting: tuple[tuple[str, int], ...] = (),
+    refused: tuple[tuple[str, str, int], ...] = (),
 ) -> str:
-    height = HEAD + ROW * (len(calls) + len(waiting)) + 4
+    height = HEAD + ROW * (len(calls) + len(waiting) + len(refused)) + 4
     rows = "".join(_bar(c, scale, HEAD + i * ROW, now) for i, c in enumerate(calls))
     rows += "".join(
         _waiting(number, since, scale, HEAD + (len(calls) + i) * ROW, now)
         for i, (number, since) in enumerate(waiting)
+    )
+    first = len(calls) + len(waiting)
+    rows += "".join(
+        _refused(number, why, at, scale, HEAD + (first + i) * ROW)
+        for i, (number, why, at) in enumerate(refused)
     )
     return (
         f'<section class="lane"><h3>{title}</h3>{extra}'
@@ -227,7 +248,9 @@ def view(picture: Picture) -> str:
         mine = [c for c in calls if c.batch_id == batch.id]
         title = f"Batch {_e(batch.name or batch.id)} <code>{_e(batch.id)}</code>"
         waiting = tuple((number, batch.created_at) for number in batch.waiting)
-        parts.append(_section(title, mine, scale, now, _progress(batch), waiting))
+        at = batch.created_at if batch.admitted_at is None else batch.admitted_at
+        refused = tuple((number, why, at) for number, why in batch.refused)
+        parts.append(_section(title, mine, scale, now, _progress(batch), waiting, refused))
     by_number: dict[str, list[CallBar]] = {}
     for call in calls:
         if call.batch_id is None:
