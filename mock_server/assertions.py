@@ -16,12 +16,13 @@ from mock_server import ledger
 from mock_server.domain import lookups
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.models import Call, Phase
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 from mock_server.http.control_views import timeline
 
 
 def _calls(tenant: Tenant) -> list[Call]:
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         return sorted(world.calls.values(), key=lambda c: c.seq)
 
 

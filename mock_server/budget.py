@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mock_server.domain.clock import monotonic
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 
 
 class BudgetExceeded(BaseException):

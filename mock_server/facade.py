@@ -19,7 +19,7 @@ from mock_server.domain.faults import Fault, make_fault, path_matches
 from mock_server.domain.journal import DuplicateDial, JournalEntry
 from mock_server.domain.models import Call, CalleeScript
 from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 from mock_server.fake_assertions import DialerAssertions
 from mock_server.http import control_views, views
 from mock_server.http.fastlane import FastLane

@@ -12,7 +12,7 @@ from mock_server import assertions, tenancy
 from mock_server.domain import lookups
 from mock_server.domain.journal import PollStat
 from mock_server.domain.models import Call
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 
 if TYPE_CHECKING:
     from mock_server.service import Service

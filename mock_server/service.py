@@ -18,12 +18,13 @@ from mock_server.budget import Budget
 from mock_server.bytecache import LruBytes
 from mock_server.domain import oplog
 from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
+from mock_server.domain.engine import EngineHooks
 from mock_server.domain.errors import ApiError
 from mock_server.domain.models import Call
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
-from mock_server.domain.tenant import Tenant
-from mock_server.domain.tenants import Tenants
+from mock_server.domain.tenants.registry import Tenants
+from mock_server.domain.tenants.tenant import Tenant
 from mock_server.domain.world import World
 from mock_server.keys import fingerprint
 from mock_server.persistence import NotDurable, Store
@@ -64,11 +65,17 @@ class Service:
         self.validate_responses = validate_responses
         self.auto_advance = auto_advance
         self.real_latency = real_latency
+        self.bridge_loop = BridgeLoop()
+        self.line_bridge = LineBridge(self.bridge_loop)
+        self.webhook_sender = WebhookSender(
+            self.bridge_loop, api_version=self.settings.webhook_api_version
+        )
         self.tenants = Tenants(
             settings=self.settings,
             seed=seed,
             world_seed=world_seed if world_seed is not None else Seed.documented(),
             clock_factory=self._new_clock,
+            hooks=EngineHooks(answered=self._bridge_answered, send_webhook=self.webhook_sender),
         )
         self._problems: deque[Problem] = deque(maxlen=self.settings.journal_size)
         #: Rendered transcripts of ended calls, shared by equal ones (``http/views.py``).
@@ -81,11 +88,6 @@ class Service:
         #: what they raise reaches the client's code.
         self.budget: Budget | None = None
         self.store: Store | None = None
-        self.bridge_loop = BridgeLoop()
-        self.line_bridge = LineBridge(self.bridge_loop)
-        self.webhook_sender = WebhookSender(
-            self.bridge_loop, api_version=self.settings.webhook_api_version
-        )
         if state_path is not None:
             self.store = Store(state_path, seed=seed, world=self.tenants.world_seed.fingerprint())
             try:
@@ -116,8 +118,6 @@ class Service:
                 return
             tenant.recorder = self._durable(tenant, self.store.recorder(tenant.key))
         tenant.auto_advance = self.auto_advance
-        tenant.engine.answer_hook = self._bridge_answered
-        tenant.engine.send_webhook = self.webhook_sender
 
     def _durable(
         self, tenant: Tenant, record: Callable[[str, dict[str, Any], int], None]
@@ -168,7 +168,7 @@ class Service:
             ),
         )
         if replayed and self.clock_mode == "real":  # never earlier than what was logged
-            tenant.clock = RealClock(speed=self.speed, not_before=tenant.clock.now_ms())
+            tenant.use_clock(RealClock(speed=self.speed, not_before=tenant.now_ms()))
 
     def close(self) -> None:
         self.bridge_loop.close()

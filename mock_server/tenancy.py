@@ -7,7 +7,8 @@ calls, or fail naming the keys that do.
 
 from __future__ import annotations
 
-from mock_server.domain.tenant import Tenant
+from mock_server.domain import lookups
+from mock_server.domain.tenants.tenant import Tenant
 from mock_server.keys import fingerprint
 from mock_server.service import Service
 
@@ -47,10 +48,10 @@ def holding(service: Service, default_key: str, api_key: str | None, call_id: st
     if api_key is not None:
         return service.tenants.get(api_key)
     default = service.tenants.get(default_key)
-    if call_id in default.world.calls:
+    if lookups.knows(default, call=call_id):
         return default
     for tenant in service.tenants.all():
-        if call_id in tenant.world.calls:
+        if lookups.knows(tenant, call=call_id):
             return tenant
     return default
 

@@ -97,7 +97,10 @@ def _module_path(name: str) -> Path | None:
 
 def test_domain_import_closure_has_no_http() -> None:
     """Everything the domain imports, transitively (our modules only), stays off HTTP."""
-    start = [f"mock_server.domain.{p.stem}" for p in (ROOT / "mock_server" / "domain").glob("*.py")]
+    start = [
+        ".".join(p.relative_to(ROOT).with_suffix("").parts)
+        for p in (ROOT / "mock_server" / "domain").rglob("*.py")
+    ]
     seen: set[str] = set()
     todo = list(start)
     third_party: dict[str, str] = {}
@@ -122,7 +125,7 @@ def test_domain_import_closure_has_no_http() -> None:
 def test_the_domain_takes_commands_not_contracts() -> None:
     """Requests are decoded at the edge (``mock_server.wire``): no module of the domain
     imports the contracts, nor anything outside the domain that does."""
-    for path in (ROOT / "mock_server" / "domain").glob("*.py"):
+    for path in (ROOT / "mock_server" / "domain").rglob("*.py"):
         roots = {name.split(".")[0] for name in _imports_of(path)}
         assert "contracts" not in roots, f"{path.name} imports contracts"
         ours = {n for n in _imports_of(path) if n.startswith("mock_server.")}
@@ -131,7 +134,7 @@ def test_the_domain_takes_commands_not_contracts() -> None:
 
 @pytest.mark.slow
 def test_importing_the_domain_loads_no_http_stack() -> None:
-    loaded = _modules_after_import("mock_server.domain.tenant")
+    loaded = _modules_after_import("mock_server.domain.tenants.tenant")
     assert not {"starlette", "uvicorn", "httpx"} & loaded, loaded & {"starlette", "uvicorn"}
 
 
@@ -208,4 +211,41 @@ def test_public_apis_only() -> None:
                         and not (isinstance(target.value, ast.Name) and target.value.id == "self")
                     ):
                         found.append(f"{where} sets .{target.attr}")
+    assert not found, found
+
+
+#: A tenant's internals: only ``mock_server/domain/tenants/`` touches them; everything
+#: else goes through ``tenant.transaction()`` (or a tenant's own operations).
+_TENANT_INTERNALS = {"world", "engine", "clock", "_lock", "locked", "_world", "_engine"}
+
+
+def _names_a_tenant(node: ast.expr) -> bool:
+    """``tenant``, ``ctx.tenant``, ``fake.tenant(...)``, ``service.tenants.get(...)``."""
+    if isinstance(node, ast.Name):
+        return "tenant" in node.id
+    if isinstance(node, ast.Attribute):
+        return "tenant" in node.attr
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        func = node.func
+        owner = func.value
+        return "tenant" in func.attr or (
+            isinstance(owner, ast.Attribute | ast.Name)
+            and "tenants" in (owner.attr if isinstance(owner, ast.Attribute) else owner.id)
+        )
+    return False
+
+
+def test_only_the_tenant_package_touches_a_tenants_internals() -> None:
+    inside = ROOT / "mock_server" / "domain" / "tenants"
+    found = []
+    for path in _source_files():
+        if inside in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in _TENANT_INTERNALS
+                and _names_a_tenant(node.value)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
     assert not found, found

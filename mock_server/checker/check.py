@@ -11,6 +11,7 @@ from contracts import versions_with
 from contracts.probes import FIXED_VERSION, for_version, probes, tier1
 from mock_server.checker.report import Report
 from mock_server.checker.runner import Outcome, Sender, compare, place_and_cancel
+from mock_server.domain import lookups
 from mock_server.facade import DEFAULT_BASE_URL, FakeCartesia
 
 
@@ -50,9 +51,9 @@ def run_check(
         httpx.Client(base_url=DEFAULT_BASE_URL, transport=fake.transport()) as fake_http,
     ):
         tenant = fake.tenant(api_key)
-        if agent_id not in tenant.world.agents:
+        if not lookups.knows(tenant, agent=agent_id):
             tenant.add_agent(agent_id, name="Conformance agent")
-        if from_number_id not in tenant.world.numbers:
+        if not lookups.knows(tenant, number=from_number_id):
             tenant.add_phone_number("+12025550100", number_id=from_number_id)
         target = Sender(target_http, api_key, interval=interval)
         reference = Sender(fake_http, api_key, interval=0)

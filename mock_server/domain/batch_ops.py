@@ -19,7 +19,8 @@ from mock_server.domain.commands import FORMAT, CreateBatch
 from mock_server.domain.errors import bad_request
 from mock_server.domain.models import Call
 from mock_server.domain.readmodels import CallPage, CallView
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
+from mock_server.domain.tenants.transaction import Transaction
 from mock_server.domain.world import World
 
 T = TypeVar("T")
@@ -32,7 +33,7 @@ def _instant(text: str) -> int:
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
-def check_batch(command: CreateBatch, tenant: Tenant, now: int) -> int | None:
+def check_batch(command: CreateBatch, tx: Transaction, now: int) -> int | None:
     """The create rules after the shape (decoded at the edge), in order; returns
     ``scheduled_at`` in ms (None: start now)."""
     scheduled = command.scheduled_at
@@ -43,10 +44,10 @@ def check_batch(command: CreateBatch, tenant: Tenant, now: int) -> int | None:
             f"the fake's now is {rfc3339(now)}).",
             code="invalid_request_body",
         )
-    world = tenant.world
+    world = tx.world
     outbound.check_parties(command.agent_id, command.from_number_id, world)
     count = len(command.recipients)
-    outbound.check_capacity(world, tenant.settings, count, what=f"This batch's {count} recipients")
+    outbound.check_capacity(world, tx.settings, count, what=f"This batch's {count} recipients")
     number = world.numbers[command.from_number_id]
     if command.region is not None and number.provider != "sip_trunk":
         raise bad_request(
@@ -57,10 +58,11 @@ def check_batch(command: CreateBatch, tenant: Tenant, now: int) -> int | None:
 
 
 def create_batch(tenant: Tenant, command: CreateBatch) -> Batch:
-    with tenant.locked() as world:
-        now = tenant.now_ms()
-        scheduled_at = check_batch(command, tenant, now)
-        settings = tenant.settings
+    with tenant.transaction() as tx:
+        world = tx.world
+        now = tx.now_ms()
+        scheduled_at = check_batch(command, tx, now)
+        settings = tx.settings
         limit = command.target_concurrency_limit
         timeout = command.ringing_timeout_seconds
         minutes = command.max_call_duration_minutes
@@ -89,7 +91,7 @@ def create_batch(tenant: Tenant, command: CreateBatch) -> Batch:
             updated_at=now,
         )
         world.dispatcher.add(batch, now)  # dispatch begins after this answer
-        tenant.record_op("create_batch", format=FORMAT, command=command.record())
+        tx.record("create_batch", format=FORMAT, command=command.record())
         return batch
 
 
@@ -105,10 +107,11 @@ def read_batch(
     """Get Call Batch; ``by_client`` False: a test's own look (not a poll, no auto-advance)."""
     if by_client:
         tenant.poll()  # a read of something that changes with time (auto_advance)
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         batch = world.dispatcher.get(batch_id)
         if by_client:
-            world.journal.polled(batch_id, tenant.now_ms())
+            world.journal.polled(batch_id, tx.now_ms())
         return show(batch)
 
 
@@ -124,9 +127,10 @@ def list_batches(
     """A page of batches, newest first (only ``agent_id``'s when given), and whether more
     follow."""
     tenant.poll()
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         if starting_after is None and ending_before is None:
-            world.journal.polled("List Call Batches", tenant.now_ms())
+            world.journal.polled("List Call Batches", tx.now_ms())
         newest_first = [
             b
             for b in reversed(world.dispatcher.batches.values())
@@ -144,16 +148,18 @@ def list_batches(
 
 
 def cancel_batch(tenant: Tenant, batch_id: str, show: Callable[[Batch], T]) -> T:
-    with tenant.locked() as world:
-        batch = world.dispatcher.cancel(batch_id, tenant.now_ms())
-        tenant.record_op("cancel_batch", batch_id=batch_id)
+    with tenant.transaction() as tx:
+        world = tx.world
+        batch = world.dispatcher.cancel(batch_id, tx.now_ms())
+        tx.record("cancel_batch", batch_id=batch_id)
         return show(batch)
 
 
 def retry_batch(tenant: Tenant, batch_id: str, show: Callable[[Batch], T]) -> T:
-    with tenant.locked() as world:
-        batch = world.dispatcher.retry(world, batch_id, tenant.now_ms())
-        tenant.record_op("retry_batch", batch_id=batch_id)
+    with tenant.transaction() as tx:
+        world = tx.world
+        batch = world.dispatcher.retry(world, batch_id, tx.now_ms())
+        tx.record("retry_batch", batch_id=batch_id)
         return show(batch)
 
 
@@ -170,10 +176,11 @@ def batch_calls(
 ) -> CallPage[T]:
     """List Calls by ``batch_id``: one entry per attempt, newest first."""
     tenant.poll()
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         batch = world.dispatcher.get(batch_id)
         if starting_after is None and ending_before is None:
-            world.journal.polled(f"List Calls batch_id={batch_id}", tenant.now_ms())
+            world.journal.polled(f"List Calls batch_id={batch_id}", tx.now_ms())
         if agent_id is not None and agent_id != batch.agent_id:
             raise bad_request(
                 f"agent_id {agent_id!r} does not match batch {batch_id!r}'s agent.",
@@ -189,7 +196,7 @@ def batch_calls(
             ending_before=ending_before,
             find=lambda call_id: _member(world, batch, call_id),
         )
-        views = [show(tenant.view(c)) for c in page]
+        views = [show(tx.view(c)) for c in page]
         return CallPage(views, next_page, next_page is not None)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from mock_server.domain.errors import not_found
 from mock_server.domain.listing import cursor_page
 from mock_server.domain.models import Agent, PhoneNumber
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 from mock_server.domain.world import World
 
 
@@ -48,7 +48,8 @@ def list_numbers(
 ) -> tuple[list[PhoneNumber], dict[str, Agent], bool]:
     """A page of the organisation's numbers (oldest first), their agents, and whether more
     follow."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         numbers = [n for n in _own(world) if where.admits(n)]
         page, more = cursor_page(
             numbers,
@@ -62,7 +63,8 @@ def list_numbers(
 
 
 def get_number(tenant: Tenant, number_id: str) -> tuple[PhoneNumber, dict[str, Agent]]:
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         number = world.numbers.get(number_id)
         if number is None or number.organization != "self":
             raise not_found(f"Phone number {number_id!r} not found.", code="phone_number_not_found")
@@ -71,7 +73,8 @@ def get_number(tenant: Tenant, number_id: str) -> tuple[PhoneNumber, dict[str, A
 
 def list_agents(tenant: Tenant) -> list[tuple[Agent, list[PhoneNumber]]]:
     """Every agent with the numbers assigned to it."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         return [(a, _assigned(world, a.id)) for a in world.agents.values()]
 
 
@@ -81,7 +84,8 @@ def _assigned(world: World, agent_id: str) -> list[PhoneNumber]:
 
 def agent_with_numbers(tenant: Tenant, agent_id: str) -> tuple[Agent, list[PhoneNumber]]:
     """One agent and the numbers assigned to it (404 naming it when unknown)."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         agent = world.agents.get(agent_id)
         if agent is None:
             raise not_found(f"Agent {agent_id!r} not found.", code="agent_not_found")
@@ -90,5 +94,6 @@ def agent_with_numbers(tenant: Tenant, agent_id: str) -> tuple[Agent, list[Phone
 
 def agents_by_id(tenant: Tenant) -> dict[str, Agent]:
     """The tenant's agents by id (to show which agent a number is assigned to)."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         return dict(world.agents)

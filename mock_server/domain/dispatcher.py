@@ -156,11 +156,6 @@ class Dispatcher:
 
     # ---- hooks from the engine -------------------------------------------------------------
 
-    def ended(self, world: World, call: Call, at: int) -> None:
-        """A call ended: a batch slot (if it was a batch call) and an organisation slot free."""
-        self.release(call, at)
-        self.wake(at)
-
     def release(self, call: Call, at: int) -> None:
         """Free the batch slot a call held (the fast-forward admits right after, no wake)."""
         if call.batch_id is not None:

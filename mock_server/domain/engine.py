@@ -6,12 +6,18 @@ Three queues hold what falls due — call transitions (``Scheduler``), webhook d
 is applied by ``_apply``, and its side effects go through its hooks, in this order: pacing
 (the number's queue), the List index, the answer hook (the Line bridge), the call's next
 step, the webhook outbox, and the batch dispatcher. Fast-forward (``run_until_idle`` when
-nothing observes the calls) is a mode of the same engine, not a second loop.
+nothing observes the calls) is a mode of the same engine, not a second loop: it ends calls
+through the same ``ended`` effect and leaves the pacing and List indexes as ``fast_forwarded``
+says.
+
+The hooks to the outside (the Line bridge, the webhook sender) are given at construction
+(``EngineHooks``) and are not called while the world replays its op log.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mock_server.domain import fastforward, lifecycle, webhooks
@@ -24,17 +30,29 @@ if TYPE_CHECKING:
     from mock_server.domain.world import World
 
 
+@dataclass(frozen=True, slots=True)
+class EngineHooks:
+    """What the engine calls outside the domain."""
+
+    #: Runs when a call is answered (the Line bridge); may plan the call's end.
+    answered: Callable[[Call, World], None] | None = None
+    #: POSTs a webhook delivery; returns (delivered, what happened).
+    send_webhook: Callable[[webhooks.Delivery], tuple[bool, str]] | None = None
+
+
 class Engine:
     """Applies due work in time order for one tenant (the tenant holds its lock)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        hooks: EngineHooks,
+        snapshot: Callable[[World, Call], CallView],
+    ) -> None:
         self.error_ms = round(settings.error_after_answer_seconds * 1000)
-        #: Runs when a call is answered (the Line bridge); may plan the call's end.
-        self.answer_hook: Callable[[Call, World], None] | None = None
-        #: POSTs a webhook delivery; returns (delivered, what happened).
-        self.send_webhook: Callable[[webhooks.Delivery], tuple[bool, str]] | None = None
+        self.hooks = hooks
         #: A copy of a call as it is now (what a webhook payload shows).
-        self.snapshot: Callable[[World, Call], CallView] | None = None
+        self.snapshot = snapshot
 
     # ---- what is due ------------------------------------------------------------------
 
@@ -99,10 +117,11 @@ class Engine:
         one without the scheduler, and queued batches are drained by their call ends alone
         (``fastforward``): the same end state as stepping."""
         if fastforward.unobserved(world):
-            clock.set(fastforward.finish_all(world, clock.now_ms(), self.error_ms))
+            ended = self.ended
+            clock.set(fastforward.finish_all(world, clock.now_ms(), self.error_ms, ended))
             if world.dispatcher.waiting():  # batches still queued: drain them the same way
-                clock.set(fastforward.drain_batches(world, clock.now_ms(), self.error_ms))
-            world.dispatcher.touch_all()
+                clock.set(fastforward.drain_batches(world, clock.now_ms(), self.error_ms, ended))
+            self.fast_forwarded(world)
         while (due := self.next_due(world)) is not None:
             clock.set(max(due, clock.now_ms()))
             self.run_due(world, due)
@@ -129,23 +148,41 @@ class Engine:
             world.pacer.dialed(call)
         elif event == "answered":
             world.unsorted.add(call.agent_id)
-            if self.answer_hook is not None:
-                self.answer_hook(call, world)
+            answered = self.hooks.answered
+            if answered is not None and not world.replaying:
+                answered(call, world)
         following = lifecycle.next_step(call, error_after_answer_ms=self.error_ms)
         if following is not None:
             world.scheduler.schedule(call, following)
-        if event != "dialed" and self.snapshot is not None:
+        if event != "dialed":
             snapshot = self.snapshot
             webhooks.emit(world, call, event, step.at, lambda c: snapshot(world, c))
         if event == "ended":
-            world.active -= 1
-            world.dispatcher.ended(world, call, step.at)
+            self.ended(world, call, step.at, wake=True)
+
+    def ended(self, world: World, call: Call, at: int, *, wake: bool) -> None:
+        """A call ended at ``at``: one fewer active, its batch slot free (and, with
+        ``wake``, the dispatcher looks for the next recipient at ``at``; fast-forward
+        admits by itself)."""
+        world.active -= 1
+        world.dispatcher.release(call, at)
+        if wake:
+            world.dispatcher.wake(at)
+
+    @staticmethod
+    def fast_forwarded(world: World) -> None:
+        """After fast-forward ended calls out of the scheduler: no number has a queue left,
+        every agent's List order may have moved, every batch may have changed."""
+        world.pacer.waiting.clear()
+        world.unsorted.update(world.calls_by_agent)
+        world.dispatcher.touch_all()
 
     def _send(self, world: World, delivery: webhooks.Delivery | None) -> None:
         if delivery is None:
             return
-        if self.send_webhook is None:
+        sender = None if world.replaying else self.hooks.send_webhook
+        if sender is None:
             world.outbox.settle(delivery, "no sender configured", ok=False)
             return
-        ok, result = self.send_webhook(delivery)
+        ok, result = sender(delivery)
         world.outbox.settle(delivery, result, ok=ok)

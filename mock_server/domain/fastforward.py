@@ -4,11 +4,15 @@ A call's future depends only on itself (its dial time was fixed at creation). So
 transition has a side effect beyond its own call — no Line agent to bridge, no webhook to
 deliver — run-until-idle can finish calls one by one, in any order, and reach exactly the
 state that stepping through events in time order would, without the heap's cost.
+
+A call's end goes through the engine's own ``ended`` effect (passed in as ``Ended``); the
+engine's ``fast_forwarded`` then settles the indexes the skipped steps would have kept.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 
 from mock_server.domain import lifecycle
 from mock_server.domain.models import Call
@@ -34,7 +38,11 @@ def _finish(call: Call, step: lifecycle.Step | None, error_ms: int) -> int:
     return at
 
 
-def finish_all(world: World, now: int, error_after_answer_ms: int) -> int:
+#: The engine's effect of a call's end: ``(world, call, at, wake=...)``.
+Ended = Callable[..., None]
+
+
+def finish_all(world: World, now: int, error_after_answer_ms: int, ended: Ended) -> int:
     """Run every scheduled call to its end; return the instant of the last transition.
 
     With batch recipients still queued, call ends decide when they are dispatched, so the
@@ -48,19 +56,16 @@ def finish_all(world: World, now: int, error_after_answer_ms: int) -> int:
         if waiting:
             heapq.heappush(ends, (end, call.seq, call))
         else:
-            world.active -= 1
-            world.dispatcher.release(call, end)
-    world.pacer.waiting.clear()
-    world.unsorted.update(world.calls_by_agent)  # calls started: every list may need a re-sort
+            ended(world, call, end, wake=False)
     return last
 
 
-def drain_batches(world: World, now: int, error_after_answer_ms: int) -> int:
+def drain_batches(world: World, now: int, error_after_answer_ms: int, ended: Ended) -> int:
     """Dispatch and finish every queued batch recipient, event by event over call ends and
     scheduled starts only (each call's own transitions are applied at once: its future
     depends on itself alone once it is placed). Returns the instant of the last event."""
     dispatcher, ends = world.dispatcher, world.ends
-    release, admit, waiting = dispatcher.release, dispatcher.admit, dispatcher.waiting
+    admit, waiting = dispatcher.admit, dispatcher.waiting
     next_step, push, pop = lifecycle.next_step, heapq.heappush, heapq.heappop
     last = now
     while True:
@@ -74,8 +79,7 @@ def drain_batches(world: World, now: int, error_after_answer_ms: int) -> int:
         else:
             break
         while ends and ends[0][0] == at:
-            release(pop(ends)[2], at)
-            world.active -= 1
+            ended(world, pop(ends)[2], at, wake=False)
         if waiting():
             for call in admit(world, at, queue=False):
                 world.active += 1
@@ -85,6 +89,4 @@ def drain_batches(world: World, now: int, error_after_answer_ms: int) -> int:
                     last = end
         if at > last:
             last = at
-    world.pacer.waiting.clear()
-    world.unsorted.update(world.calls_by_agent)
     return last

@@ -19,7 +19,7 @@ from mock_server.domain.readmodels import Placement
 if TYPE_CHECKING:
     from mock_server.domain.commands import PlaceCalls
     from mock_server.domain.outbound import ItemResult
-    from mock_server.domain.tenant import Tenant
+    from mock_server.domain.tenants.tenant import Tenant
 
 MAX_KEYS = 10_000
 
@@ -47,7 +47,8 @@ def create_once(tenant: Tenant, command: PlaceCalls, *, key: str) -> tuple[Place
     """Create the calls unless ``key`` was used before: (what was decided, whether the
     results are a replay of the earlier request's)."""
     digest = fingerprint(command)
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         seen = world.idempotency.get(key)
         if seen is not None:
             if seen[0] != digest:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mock_server.domain.settings import Settings, knob_names, suggest
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 
 #: Knobs one tenant may change at run time (ledger control.settings).
 TENANT_KNOBS = frozenset(
@@ -64,18 +64,18 @@ def configure(tenant: Tenant, values: Mapping[str, Any]) -> Settings:
     problems = tenant_names(values)
     ceiling = tenant.server_settings.max_request_items
     asked = values.get("max_outbound_calls")
-    if isinstance(asked, int) and asked > ceiling and not tenant.world.replaying:
-        problems.append(
-            f"max_outbound_calls: at most {ceiling}, the server's ceiling on one request's "
-            "work (max_request_items, server-wide: 'cartesia-fake serve --set "
-            "max_request_items=...')"
-        )
-    if problems:
-        raise KnobError("; ".join(problems))
-    with tenant.locked():
-        tenant.use_settings(tenant.settings.with_overrides(**values))
-        tenant.record_op("configure", changes=values)
-        return tenant.settings
+    with tenant.transaction() as tx:
+        if isinstance(asked, int) and asked > ceiling and not tx.world.replaying:
+            problems.append(
+                f"max_outbound_calls: at most {ceiling}, the server's ceiling on one "
+                "request's work (max_request_items, server-wide: 'cartesia-fake serve --set "
+                "max_request_items=...')"
+            )
+        if problems:
+            raise KnobError("; ".join(problems))
+        tenant.use_settings(tx.settings.with_overrides(**values))
+        tx.record("configure", changes=values)
+    return tenant.settings
 
 
 def current(settings: Settings) -> dict[str, Any]:

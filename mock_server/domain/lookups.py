@@ -6,13 +6,14 @@ from mock_server.domain.clock import ClockMode
 from mock_server.domain.errors import not_found
 from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
 from mock_server.domain.models import Call
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 from mock_server.domain.webhooks import Delivery
 
 
 def audio_seconds(tenant: Tenant, call_id: str) -> float:
     """The length in seconds of an ended, answered, not deleted call's recording."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         call = world.calls.get(call_id)
         if call is None:
             raise not_found(f"Call {call_id!r} not found.", code="call_not_found")
@@ -26,32 +27,50 @@ def audio_seconds(tenant: Tenant, call_id: str) -> float:
 
 
 def deliveries(tenant: Tenant) -> list[Delivery]:
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         return list(world.outbox.record)
 
 
 def journal(tenant: Tenant) -> list[JournalEntry]:
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         return list(world.journal.entries)
 
 
 def poll_stats(tenant: Tenant) -> dict[str, PollStat]:
     """Per call, how the clients polled it (Get Call)."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         return dict(world.journal.polls)
 
 
 def duplicates(tenant: Tenant) -> list[DuplicateDial]:
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         return list(world.journal.duplicates)
 
 
 def queue(tenant: Tenant) -> dict[str, list[Call]]:
     """Per number, the calls still waiting to dial, in dial order."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         return {number: list(calls) for number, calls in world.pacer.waiting.items()}
 
 
 def clock_now(tenant: Tenant) -> tuple[int, ClockMode]:
-    with tenant.locked():
-        return tenant.clock.now_ms(), tenant.clock.mode
+    with tenant.transaction() as tx:
+        return tx.now_ms(), tenant.clock_mode
+
+
+def knows(
+    tenant: Tenant, *, agent: str | None = None, number: str | None = None, call: str | None = None
+) -> bool:
+    """Whether the tenant has every one named: an agent, a phone number (by id), a call."""
+    with tenant.holding() as tx:
+        world = tx.world
+        return (
+            (agent is None or agent in world.agents)
+            and (number is None or number in world.numbers)
+            and (call is None or call in world.calls)
+        )

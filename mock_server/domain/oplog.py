@@ -11,7 +11,6 @@ from types import MappingProxyType
 from typing import Any
 
 from mock_server.domain import batch_ops, idempotency, knobs, webhook_config
-from mock_server.domain.clock import VirtualClock
 from mock_server.domain.commands import (
     FORMAT,
     CreateBatch,
@@ -22,15 +21,19 @@ from mock_server.domain.commands import (
 from mock_server.domain.faults import Fault
 from mock_server.domain.models import Webhook
 from mock_server.domain.seed import script_from
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 
 
 def _advance_to(tenant: Tenant, args: Mapping[str, Any]) -> None:
-    clock = tenant.clock
-    assert isinstance(clock, VirtualClock)
-    target = int(args["target"])
-    if target > clock.now_ms():
-        tenant.advance((target - clock.now_ms()) / 1000)
+    _move_to(tenant, int(args["target"]))
+
+
+def _move_to(tenant: Tenant, target: int) -> None:
+    """Advance the tenant's (virtual) clock to ``target``, if it is not there yet."""
+    assert tenant.clock_mode == "virtual", "replay runs on a virtual clock"
+    now = tenant.now_ms()
+    if target > now:
+        tenant.advance((target - now) / 1000)
 
 
 _APPLY: Mapping[str, Callable[[Tenant, Mapping[str, Any]], object]] = MappingProxyType(
@@ -90,14 +93,11 @@ COMMAND_OPS = frozenset({"create_outbound", "create_batch", "patch_agent", "upda
 
 
 def replay(tenant: Tenant, op: str, args: Mapping[str, Any], at: int) -> None:
-    """Apply one recorded operation at its instant. The tenant must be on a VirtualClock.
+    """Apply one recorded operation at its instant. The tenant must be on a virtual clock.
     Commands must be of ``FORMAT`` (``wire.oplog_formats.upgrade`` brings older ones)."""
     if op in COMMAND_OPS and args.get("format") != FORMAT:
         raise ValueError(f"{op}: op-log format {args.get('format', 1)}, expected {FORMAT}")
-    clock = tenant.clock
-    assert isinstance(clock, VirtualClock), "replay runs on a virtual clock"
-    if at > clock.now_ms():
-        tenant.advance((at - clock.now_ms()) / 1000)
+    _move_to(tenant, at)
     _APPLY[op](tenant, args)
 
 
@@ -118,14 +118,11 @@ def replay_all(tenant: Tenant, records: Iterable[tuple[str, Mapping[str, Any], i
     were accepted once, so none is refused again on the call cap (``World.replaying``). One
     that fails is a ReplayError naming it."""
     replayed = False
-    tenant.world.replaying = True
-    try:
+    with tenant.replaying():
         for index, (op, args, at) in enumerate(records, start=1):
             try:
                 replay(tenant, op, args, at)
             except Exception as exc:  # whatever a bad record makes the domain raise
                 raise ReplayError(index, op, exc) from exc
             replayed = True
-    finally:
-        tenant.world.replaying = False
     return replayed

@@ -10,7 +10,7 @@ from itertools import islice
 from mock_server.domain.clock import ClockMode
 from mock_server.domain.journal import JournalEntry
 from mock_server.domain.models import Phase
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,8 @@ class Picture:
 
 def take(tenant: Tenant, *, max_calls: int = 2000, journal_tail: int = 50) -> Picture:
     """The tenant now: its newest ``max_calls`` calls and ``journal_tail`` requests."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         numbers = {n.id: n.number for n in world.numbers.values()}
         recent = list(islice(reversed(world.calls.values()), max_calls))[::-1]
         bars = tuple(
@@ -130,13 +131,13 @@ def take(tenant: Tenant, *, max_calls: int = 2000, journal_tail: int = 50) -> Pi
         )
         return Picture(
             tenant.key,
-            tenant.clock.now_ms(),
-            tenant.clock.mode,
+            tx.now_ms(),
+            tenant.clock_mode,
             bars,
             tuple(batches),
             queue,
             tuple(world.journal.entries)[-journal_tail:],
             deliveries,
-            tenant.settings.organization_concurrency_limit,
+            tx.settings.organization_concurrency_limit,
             world.active,
         )

@@ -7,24 +7,25 @@ from mock_server.domain.commands import FORMAT, UpdateAgent, UpdateWebhook
 from mock_server.domain.errors import bad_request, not_found
 from mock_server.domain.listing import cursor_page
 from mock_server.domain.models import Agent, Webhook
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 from mock_server.domain.world import World
 
 
 def create_webhook(tenant: Tenant, *, url: str, secret: str, display_name: str | None) -> Webhook:
-    with tenant.locked() as world:
-        limit = tenant.settings.max_webhooks
+    with tenant.transaction() as tx:
+        world = tx.world
+        limit = tx.settings.max_webhooks
         if len(world.webhooks) >= limit:
             raise bad_request(
                 f"This tenant already has {len(world.webhooks)} webhooks; the limit is {limit} "
                 "(knob max_webhooks). Delete one first.",
                 code="tenant_limit",
             )
-        now = tenant.now_ms()
+        now = tx.now_ms()
         hook = Webhook(url, secret, world.ids.prefixed("wh_"), display_name, now, now)
         assert hook.id is not None
         world.webhooks[hook.id] = hook
-        tenant.record_op("create_webhook", url=url, secret=secret, display_name=display_name)
+        tx.record("create_webhook", url=url, secret=secret, display_name=display_name)
         return hook
 
 
@@ -39,7 +40,8 @@ def list_webhooks(
     tenant: Tenant, *, limit: int, starting_after: str | None, ending_before: str | None
 ) -> tuple[list[Webhook], bool]:
     """A page of webhooks, oldest first, and whether more follow."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         return cursor_page(
             list(world.webhooks.values()),
             lambda h: h.id or "",
@@ -52,32 +54,35 @@ def list_webhooks(
 
 def update_webhook(tenant: Tenant, command: UpdateWebhook) -> Webhook:
     """Change ``url`` (and ``secret``, ``display_name`` when given); attached agents see it."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         hook = _find(world, command.webhook_id)
         hook.url = command.url
         if "secret" in command.given and command.secret is not None:
             hook.secret = command.secret
         if "display_name" in command.given:
             hook.display_name = command.display_name
-        hook.updated_at = tenant.now_ms()
-        tenant.record_op("update_webhook", format=FORMAT, command=command.record())
+        hook.updated_at = tx.now_ms()
+        tx.record("update_webhook", format=FORMAT, command=command.record())
         return hook
 
 
 def delete_webhook(tenant: Tenant, webhook_id: str) -> None:
     """Remove a webhook and detach it from every agent (their events stop)."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         hook = _find(world, webhook_id)
         del world.webhooks[webhook_id]
         for agent in world.agents.values():
             if agent.webhook is hook:
                 agent.webhook = None
-        tenant.record_op("delete_webhook", webhook_id=webhook_id)
+        tx.record("delete_webhook", webhook_id=webhook_id)
 
 
 def patch_agent(tenant: Tenant, command: UpdateAgent) -> Agent:
     """Apply ``webhook_id`` (None detaches) and ``name`` to an agent."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         agent = world.agents.get(command.agent_id)
         if agent is None:
             raise not_found(f"Agent {command.agent_id!r} not found.", code="agent_not_found")
@@ -93,19 +98,20 @@ def patch_agent(tenant: Tenant, command: UpdateAgent) -> Agent:
             agent.tts_voice = command.tts_voice
         if "tts_language" in given and command.tts_language is not None:
             agent.tts_language = command.tts_language
-        agent.updated_at = tenant.now_ms()
-        tenant.record_op("patch_agent", format=FORMAT, command=command.record())
+        agent.updated_at = tx.now_ms()
+        tx.record("patch_agent", format=FORMAT, command=command.record())
         return agent
 
 
 def delete_agent(tenant: Tenant, agent_id: str) -> None:
     """``DELETE /agents/{agent_id}``: the agent goes, its numbers are unassigned; its calls
     stay readable (ledger agents.delete)."""
-    with tenant.locked() as world:
+    with tenant.transaction() as tx:
+        world = tx.world
         if agent_id not in world.agents:
             raise not_found(f"Agent {agent_id!r} not found.", code="agent_not_found")
         del world.agents[agent_id]
         for number in world.numbers.values():
             if number.agent_id == agent_id:
                 number.agent_id = None
-        tenant.record_op("delete_agent", agent_id=agent_id)
+        tx.record("delete_agent", agent_id=agent_id)

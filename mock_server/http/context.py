@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 from mock_server.http.versions import SHIPPED_WIRE, WireTable, WireVersion, wire
 from mock_server.service import Service
 

@@ -24,7 +24,7 @@ from mock_server.budget import BudgetExceeded
 from mock_server.domain.errors import ApiError
 from mock_server.domain.faults import Fault
 from mock_server.domain.journal import JournalEntry, journal_body
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 from mock_server.http import jsonbody, reading, version_header
 from mock_server.http.aside import SCOPE_KEY as ASIDE_KEY
 from mock_server.http.context import RAW_BODY_KEY, SUMMARY_KEY, Ctx, Handler, Reply
@@ -165,7 +165,7 @@ def _latency(service: Service, tenant: Tenant, seconds: float) -> Generator[Wait
     """A fault's latency: the virtual clock moves at once; a real clock is waited on."""
     if seconds <= 0:
         return
-    if service.real_latency or tenant.clock.mode == "real":
+    if service.real_latency or tenant.clock_mode == "real":
         yield Sleep(seconds)
     else:
         tenant.advance(seconds)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from mock_server.domain.errors import ApiError
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 from mock_server.http.versions import WireTable, WireVersion
 from mock_server.service import Service
 

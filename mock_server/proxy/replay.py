@@ -23,7 +23,7 @@ import httpx
 
 from mock_server import ledger
 from mock_server.checker.compare import diff, normalise
-from mock_server.domain import discovery
+from mock_server.domain import discovery, lookups
 from mock_server.proxy import checks
 from mock_server.proxy.exchange import Exchange, read_all
 
@@ -147,7 +147,7 @@ def _world(fake: Any, exchanges: list[Exchange]) -> None:
         agent_id, number_id = body.get("agent_id"), body.get("from_number_id")
         if isinstance(agent_id, str) and agent_id not in discovery.agents_by_id(tenant):
             tenant.add_agent(agent_id, name="Recorded agent")
-        if isinstance(number_id, str) and number_id not in tenant.world.numbers:
+        if isinstance(number_id, str) and not lookups.knows(tenant, number=number_id):
             tenant.add_phone_number(e164.get(number_id) or next(spare), number_id=number_id)
 
 

@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute
 
 from contracts import LATEST
 from mock_server.domain import picture
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 from mock_server.http import control_views, views
 from mock_server.http.pipeline import Ctx, Handler, Kind, Reply
 from mock_server.http.versions import wire
@@ -22,9 +22,9 @@ _HTML = "text/html; charset=utf-8"
 def details(tenant: Tenant, call_id: str) -> str:
     """A call's details as the dashboard shows them (Get Call in the latest version). Looking
     is not polling: no poll is counted and an auto-advancing clock does not move."""
-    with tenant.locked():
+    with tenant.transaction() as tx:
         call = tenant.call(call_id)
-        shown = views.agent_call(tenant.view(call), wire(LATEST))
+        shown = views.agent_call(tx.view(call), wire(LATEST))
         events = control_views.timeline(call)
     return page.call_detail(shown, events)
 

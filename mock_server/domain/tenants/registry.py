@@ -7,11 +7,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from mock_server.domain.clock import Clock
+from mock_server.domain.engine import EngineHooks
 from mock_server.domain.errors import ApiError
 from mock_server.domain.ids import derive_seed
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
-from mock_server.domain.tenant import Tenant
+from mock_server.domain.tenants.tenant import Tenant
 
 
 class Tenants:
@@ -24,11 +25,14 @@ class Tenants:
         seed: int,
         world_seed: Seed,
         clock_factory: Callable[[str], Clock],
+        hooks: EngineHooks | None = None,
     ) -> None:
         self.settings = settings
         self.seed = seed
         self.world_seed = world_seed
         self._clock_factory = clock_factory
+        #: The engine's hooks to the outside, given to every tenant built.
+        self._hooks = hooks
         self._tenants: OrderedDict[str, Tenant] = OrderedDict()
         self._lock = threading.Lock()
         #: key -> the lock held while that key's tenant is being built
@@ -72,6 +76,7 @@ class Tenants:
             clock=self._clock_factory(key),
             seed=derive_seed(self.seed, key),
             world_seed=self.world_seed,
+            hooks=self._hooks,
         )
         tenant.world.server_load = self.load
         if self.on_create is not None:

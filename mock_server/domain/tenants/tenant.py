@@ -1,0 +1,231 @@
+"""Tenant: one API key's isolated organisation: its lock, clock, engine and world, the
+transactions that are the only way in, and moving its time (the calls API and the set-up
+operations are its mixins, ``calls.py`` and ``setup.py``).
+
+Time moves only through the tenant's clock: due transitions are applied when the virtual clock
+is advanced or, on a real clock, whenever a request touches the tenant (``sync``). There are
+no timers, so the state is a pure function of what was requested and of ``now``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from mock_server.domain import fastforward
+from mock_server.domain.clock import LATEST_MS, Clock, ClockMode, VirtualClock, rfc3339
+from mock_server.domain.engine import Engine, EngineHooks
+from mock_server.domain.errors import ApiError, bad_request
+from mock_server.domain.models import Call
+from mock_server.domain.readmodels import CallView
+from mock_server.domain.seed import Seed
+from mock_server.domain.settings import Settings
+from mock_server.domain.tenants.calls import CallOperations
+from mock_server.domain.tenants.operations import Recorder
+from mock_server.domain.tenants.setup import SetUpOperations
+from mock_server.domain.tenants.transaction import Transaction
+from mock_server.domain.world import World
+
+
+class ClockModeError(ApiError):
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            409, "clock_not_virtual", "Clock is real", f"{what} needs a virtual clock."
+        )
+
+
+class Tenant(CallOperations, SetUpOperations):
+    """The world of one API key, guarded by a lock (a live server and a test thread share it).
+
+    ``hooks`` connect the engine to the outside (the Line bridge, the webhook sender); they
+    are given here, once, and are not called while the world replays its op log."""
+
+    def __init__(
+        self,
+        key: str,
+        *,
+        settings: Settings,
+        clock: Clock,
+        seed: int,
+        world_seed: Seed,
+        hooks: EngineHooks | None = None,
+    ) -> None:
+        self.key = key
+        self.settings = settings
+        self.clock = clock
+        self.auto_advance = False
+        self._seed = seed
+        #: The server's knobs, which ``reset`` brings back after ``use_settings``.
+        self.server_settings = settings
+        self._world_seed = world_seed
+        self._lock = threading.RLock()
+        #: Moves the world through time.
+        self.engine = Engine(
+            settings,
+            EngineHooks() if hooks is None else hooks,
+            lambda world, call: self._view(world, call).snapshot(),
+        )
+        #: Called with (op, args, at) after each successful change (see ``oplog``).
+        self.recorder: Recorder | None = None
+        #: Why this tenant's log could not be replayed (it is then not served), or None.
+        self.unreplayable: str | None = None
+        self.world = World.fresh(
+            seed=seed, settings=settings, world_seed=world_seed, now=clock.now_ms()
+        )
+
+    def record_op(self, op: str, **args: Any) -> None:
+        """Hand a successful change to the op log (persistence), if one is attached."""
+        if self.recorder is not None:
+            self.recorder(op, args, self.clock.now_ms())
+
+    # ---- locking and time -------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Hold the tenant, bring it up to date with its clock, and hand over its world."""
+        with self._lock:
+            self.engine.run_due(self.world, self.clock.now_ms())
+            yield self._transaction()
+
+    def holding(self) -> AbstractContextManager[Transaction]:
+        """A transaction that does not apply due transitions first (the per-request
+        bookkeeping: faults, the journal)."""
+        return self._held()
+
+    @contextmanager
+    def _held(self) -> Iterator[Transaction]:
+        with self._lock:
+            yield self._transaction()
+
+    def _transaction(self) -> Transaction:
+        return Transaction(
+            world=self.world,
+            settings=self.settings,
+            now_ms=self.clock.now_ms,
+            view=lambda call: self._view(self.world, call),
+            _record=self._record,
+            _engine=self.engine,
+        )
+
+    def _record(self, op: str, args: dict[str, Any]) -> None:
+        if self.recorder is not None:
+            self.recorder(op, args, self.clock.now_ms())
+
+    def _view(self, world: World, call: Call) -> CallView:
+        return CallView(
+            call,
+            world.agents.get(call.agent_id),
+            world.numbers.get(call.from_number_id),
+            self.clock.now_ms(),
+        )
+
+    def now_ms(self) -> int:
+        return self.clock.now_ms()
+
+    @property
+    def clock_mode(self) -> ClockMode:
+        """``virtual`` or ``real``."""
+        return self.clock.mode
+
+    @contextmanager
+    def replaying(self) -> Iterator[None]:
+        """While the tenant replays its op log: nothing is refused on the call cap (it was
+        accepted once) and the engine's outside hooks are not called."""
+        with self._lock:
+            self.world.replaying = True
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.world.replaying = False
+
+    def use_clock(self, clock: Clock) -> None:
+        """Follow ``clock`` from now on (a rebuilt tenant goes back to a real clock)."""
+        with self._lock:
+            self.clock = clock
+
+    def observed(self) -> bool:
+        """Whether moving this tenant's time may call out (a webhook, a Line agent): read
+        without the lock, so a concurrent change counts as observed."""
+        try:
+            return not fastforward.unobserved(self.world)
+        except RuntimeError:  # the agents changed while being read
+            return True
+
+    def next_due(self) -> int | None:
+        """When the next transition, delivery or admission is due (None: nothing is)."""
+        return self.engine.next_due(self.world)
+
+    def _virtual(self, what: str) -> VirtualClock:
+        if not isinstance(self.clock, VirtualClock):
+            raise ClockModeError(what)
+        return self.clock
+
+    def advance(self, seconds: float) -> int:
+        """Move a virtual clock forward, applying every transition in time order."""
+        if not seconds >= 0:
+            raise bad_request(f"seconds must be >= 0, got {seconds!r}")
+        with self._lock:
+            clock = self._virtual("Advancing the clock")
+            target = clock.now_ms() + round(seconds * 1000)
+            if target > LATEST_MS:
+                raise bad_request(
+                    f"seconds: the clock may not pass {rfc3339(LATEST_MS)} (it is "
+                    f"{rfc3339(clock.now_ms())}); advance by at most "
+                    f"{(LATEST_MS - clock.now_ms()) / 1000:g} seconds.",
+                    code="clock_limit",
+                )
+            self.engine.advance_to(self.world, clock, target)
+            self.record_op("advance_to", target=target)
+            return target
+
+    def step(self, limit: int) -> bool:
+        """Move a virtual clock to the next event if it is due by ``limit`` (ms)."""
+        with self._lock:
+            clock = self._virtual("Stepping the clock")
+            moved = self.engine.step(self.world, clock, limit)
+            if moved:
+                self.record_op("advance_to", target=clock.now_ms())
+            return moved
+
+    def run_until_idle(self) -> int:
+        """Jump event to event until every call has ended; returns the final time."""
+        with self._lock:
+            clock = self._virtual("run-until-idle")
+            self.engine.run_until_idle(self.world, clock)
+            self.record_op("advance_to", target=clock.now_ms())
+            return clock.now_ms()
+
+    def poll(self) -> None:
+        """A client read: with auto-advance on, jump a virtual clock to the next event."""
+        if self.auto_advance and isinstance(self.clock, VirtualClock):
+            with self._lock:
+                due = self.next_due()
+                if due is not None and due > self.clock.now_ms():
+                    self.engine.advance_to(self.world, self.clock, due)
+                    self.record_op("advance_to", target=due)
+
+    def reset(self) -> None:
+        """A fresh world (seed re-applied) on the server's knobs; the clock and its mode
+        are kept."""
+        with self._lock:
+            replaying, load = self.world.replaying, self.world.server_load
+            self.world = World.fresh(
+                seed=self._seed,
+                settings=self.server_settings,
+                world_seed=self._world_seed,
+                now=self.clock.now_ms(),
+            )
+            self.world.replaying, self.world.server_load = replaying, load
+            self.use_settings(self.server_settings)
+            self.record_op("reset")
+
+    def use_settings(self, settings: Settings) -> None:
+        """Follow ``settings`` from now on (``knobs.configure``): what is already planned,
+        such as a queued call's dial time, stays as it was."""
+        with self._lock:
+            self.settings = settings
+            self.engine.error_ms = round(settings.error_after_answer_seconds * 1000)
+            self.world.configure(settings)
