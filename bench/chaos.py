@@ -183,7 +183,7 @@ def _corrupt(state: Path, key: str) -> None:
     """Append to ``key``'s log a record only replaying can refuse (the server is down)."""
     import sqlite3
 
-    from mock_server.persistence import Store
+    from mock_server.service.persistence import Store
 
     store = Store(state, seed=0)
     try:

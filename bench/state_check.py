@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from mock_server.domain.oplog import OPS
-from mock_server.persistence import Store
+from mock_server.service.persistence import Store
 
 PLACE = {
     "format": 2,

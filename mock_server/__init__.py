@@ -11,8 +11,6 @@ from types import MappingProxyType as _Frozen
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mock_server.app import create_app
-    from mock_server.budget import BudgetExceeded
     from mock_server.domain.clock import RealClock, VirtualClock
     from mock_server.domain.errors import ApiError
     from mock_server.domain.faults import Fault
@@ -20,32 +18,34 @@ if TYPE_CHECKING:
     from mock_server.domain.models import CalleeScript, CallStatus
     from mock_server.domain.seed import Seed
     from mock_server.domain.settings import Settings
-    from mock_server.facade import FakeCartesia
-    from mock_server.server import LiveServer
-    from mock_server.service import Problem
-    from mock_server.transports import AsyncTransport, SyncTransport
+    from mock_server.kit.facade import FakeCartesia
+    from mock_server.service.budget import BudgetExceeded
+    from mock_server.service.core import Problem
+    from mock_server.serving.app import create_app
+    from mock_server.serving.server import LiveServer
+    from mock_server.serving.transports import AsyncTransport, SyncTransport
 
 #: Each public name and the module that defines it.
 _LAZY = _Frozen(
     {
         "ApiError": "mock_server.domain.errors",
-        "AsyncTransport": "mock_server.transports",
-        "BudgetExceeded": "mock_server.budget",
+        "AsyncTransport": "mock_server.serving.transports",
+        "BudgetExceeded": "mock_server.service.budget",
         "CallStatus": "mock_server.domain.models",
         "CalleeScript": "mock_server.domain.models",
         "DuplicateDial": "mock_server.domain.journal",
-        "FakeCartesia": "mock_server.facade",
+        "FakeCartesia": "mock_server.kit.facade",
         "Fault": "mock_server.domain.faults",
         "JournalEntry": "mock_server.domain.journal",
-        "LiveServer": "mock_server.server",
+        "LiveServer": "mock_server.serving.server",
         "PollStat": "mock_server.domain.journal",
-        "Problem": "mock_server.service",
+        "Problem": "mock_server.service.core",
         "RealClock": "mock_server.domain.clock",
         "Seed": "mock_server.domain.seed",
         "Settings": "mock_server.domain.settings",
-        "SyncTransport": "mock_server.transports",
+        "SyncTransport": "mock_server.serving.transports",
         "VirtualClock": "mock_server.domain.clock",
-        "create_app": "mock_server.app",
+        "create_app": "mock_server.serving.app",
     }
 )
 

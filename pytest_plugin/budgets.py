@@ -58,7 +58,7 @@ class ServedBudget:
         import signal
         import threading
 
-        from mock_server.budget import BudgetExceeded
+        from mock_server.service.budget import BudgetExceeded
 
         first = not self.exceeded
         self.exceeded[threading.current_thread().name] = message

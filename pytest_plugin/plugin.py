@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from pytest_plugin.sink import WebhookSink
     from pytest_plugin.targets import CartesiaTarget, ServerTenant
 
-pytest.register_assert_rewrite("mock_server.assertions")
+pytest.register_assert_rewrite("mock_server.kit.assertions")
 
 
 #: The strategies' pinned version before this session pinned its own (None: unset).

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from mock_server import FakeCartesia
-from mock_server.facade import DEFAULT_BASE_URL, DEFAULT_VERSION
+from mock_server.kit.facade import DEFAULT_BASE_URL, DEFAULT_VERSION
 
 
 def _headers(api_key: str, version: str) -> dict[str, str]:

@@ -236,8 +236,8 @@ def fake() -> Iterator[FakeCartesia]:
 def service_client(service: Any, key: str, version: str = "2026-08-14") -> httpx.Client:
     """A client of ``service``'s app in process, as tenant ``key`` (tests that build a
     ``Service`` themselves, for a state file)."""
-    from mock_server.app import create_app
-    from mock_server.transports import SyncTransport
+    from mock_server.serving.app import create_app
+    from mock_server.serving.transports import SyncTransport
 
     return httpx.Client(
         transport=SyncTransport(create_app(service)),

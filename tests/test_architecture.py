@@ -40,10 +40,14 @@ def test_dependencies_point_one_way(module: str, forbidden: set[str]) -> None:
 @pytest.mark.slow
 def test_serving_does_not_import_the_client_or_validator_stacks() -> None:
     """`cartesia-fake serve` starts faster without httpx and jsonschema (both load on use)."""
-    loaded = _modules_after_import("mock_server.cli, mock_server.app, mock_server.service")
+    loaded = _modules_after_import(
+        "mock_server.cli.main, mock_server.serving.app, mock_server.service.core"
+    )
     assert not {m.split(".")[0] for m in loaded} & {"httpx", "jsonschema", "referencing"}
     # ...and the lazy names still resolve
-    assert "mock_server.facade" in _modules_after_import("mock_server; mock_server.FakeCartesia")
+    assert "mock_server.kit.facade" in _modules_after_import(
+        "mock_server; mock_server.FakeCartesia"
+    )
 
 
 @pytest.mark.parametrize("package", ["contracts", "mock_server"])

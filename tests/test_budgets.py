@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mock_server import FakeCartesia
-from mock_server.budget import BudgetExceeded
+from mock_server.service.budget import BudgetExceeded
 from tests.conftest import AGENT, NUMBER
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from mock_server import FakeCartesia
 from mock_server.domain.settings import Settings
-from mock_server.service import Service
+from mock_server.service.core import Service
 from tests.conftest import AGENT, NUMBER, service_client
 
 BATCHES = "/agents/calls/batches"

@@ -15,7 +15,7 @@ from contracts import versions_with
 from contracts.probes import FIXED_VERSION, TIER0, UNKNOWN_AGENT, probes
 from mock_server import FakeCartesia
 from mock_server.checker.check import run_check
-from mock_server.ledger import LEDGER
+from mock_server.service.ledger import LEDGER
 from tests.test_cli import Served
 
 #: The versions that place calls (the lineage decides which).

@@ -10,7 +10,7 @@ import pytest
 
 import mock_server
 from mock_server import CalleeScript, FakeCartesia, Seed
-from mock_server.keys import fingerprint
+from mock_server.service.keys import fingerprint
 
 
 def test_python_api_and_http_see_the_same_world(fake: FakeCartesia) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mock_server.persistence import StateFileError, Store
-from mock_server.service import Service
+from mock_server.service.core import Service
+from mock_server.service.persistence import StateFileError, Store
 from tests.conftest import AGENT, NUMBER, service_client
 from tests.test_cli import ROOT
 

@@ -72,7 +72,7 @@ def test_a_hostile_recording_exits_2_naming_file_and_field(tmp_path: Path, name:
     code = (
         "import resource, sys\n"
         "resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31))\n"  # 2 GiB at most
-        "from mock_server.cli import main\n"
+        "from mock_server.cli.main import main\n"
         f"sys.exit(main(['check', '--replay', {str(folder)!r}]))\n"
     )
     run = subprocess.run(

@@ -19,8 +19,8 @@ import pytest
 
 from bench.chaos import Blackhole
 from mock_server import FakeCartesia, LiveServer
-from mock_server.app import create_app
-from mock_server.service import Service
+from mock_server.service.core import Service
+from mock_server.serving.app import create_app
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from mock_server import FakeCartesia
-from mock_server.keys import fingerprint
-from mock_server.knob_values import check
-from mock_server.service import Service
+from mock_server.service.core import Service
+from mock_server.service.keys import fingerprint
+from mock_server.service.knob_values import check
 from tests.conftest import AGENT, NUMBER, service_client
 
 KEY = "sk_car_Secret42"

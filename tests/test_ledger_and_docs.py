@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mock_server import FakeCartesia, Settings
-from mock_server.ledger import LEDGER, markdown_table
+from mock_server.service.ledger import LEDGER, markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -44,11 +44,11 @@ def test_served_ledger_matches_and_shows_knob_values() -> None:
 
 
 def test_the_versions_page_is_generated_from_the_lineage() -> None:
-    from mock_server.version_docs import markdown_table as versions_table
+    from mock_server.routes.version_docs import markdown_table as versions_table
 
     page = (DOCS / "versions.md").read_text()
     section = page.split("<!-- versions:start -->\n", 1)[1].split("\n<!-- versions:end -->")[0]
-    assert section == versions_table(), "run: python3 -m mock_server.version_docs"
+    assert section == versions_table(), "run: python3 -m mock_server.routes.version_docs"
 
 
 def test_the_ledger_page_is_generated_from_the_ledger() -> None:
@@ -99,7 +99,7 @@ def test_the_documented_command_lines_parse(page: Path) -> None:
     values they accept (parsed, not run)."""
     import shlex
 
-    from mock_server.cli import _parser
+    from mock_server.cli.main import _parser
 
     for block in _blocks(page, "bash"):
         for line in block.replace("\\\n", " ").splitlines():

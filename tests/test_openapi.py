@@ -9,8 +9,8 @@ from starlette.routing import Route
 
 from contracts import VERSIONS, load_schema
 from mock_server import FakeCartesia
-from mock_server.openapi import served_routes
 from mock_server.routes.api import NOT_SERVED
+from mock_server.routes.openapi import served_routes
 
 pytestmark = pytest.mark.parametrize("version", VERSIONS)
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 
-from mock_server.app import create_app
 from mock_server.domain import oplog
-from mock_server.service import Service
-from mock_server.transports import SyncTransport
+from mock_server.service.core import Service
+from mock_server.serving.app import create_app
+from mock_server.serving.transports import SyncTransport
 
 KEY = "sk_roundtrip"
 AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"

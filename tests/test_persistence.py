@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from mock_server.domain.settings import Settings
-from mock_server.http.versions import wire
-from mock_server.http.views import agent_call
-from mock_server.service import Service
+from mock_server.service.core import Service
 from mock_server.wire import decode
+from mock_server.wire.versions import wire
+from mock_server.wire.views import agent_call
 from tests.test_cli import DOC, HEADERS, Served
 
 pytestmark = pytest.mark.slow  # starts servers or subprocesses

@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 from mock_server.domain.clock import monotonic
 from mock_server.proxy.app import ProxyState
-from mock_server.server import LiveServer
+from mock_server.serving.server import LiveServer
 from tests.test_cli import ROOT
 from tests.test_proxy import ProxyServer, _settled
 

@@ -170,8 +170,8 @@ def test_serve_set_and_auto_advance() -> None:
 
 
 def test_auto_advance_implies_a_virtual_clock() -> None:
-    from mock_server import servecmd
-    from mock_server.cli import _parser
+    from mock_server.cli import serve as servecmd
+    from mock_server.cli.main import _parser
 
     assert servecmd._clock(_parser().parse_args(["serve", "--auto-advance"])) == "virtual"
     assert servecmd._clock(_parser().parse_args(["serve"])) == "real"

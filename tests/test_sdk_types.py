@@ -15,7 +15,8 @@ from cartesia.types.agent_list_response import AgentListResponse
 from cartesia.types.agents.agent_call import AgentCall
 from pydantic import TypeAdapter, ValidationError
 
-from mock_server import FakeCartesia, ledger
+from mock_server import FakeCartesia
+from mock_server.service import ledger
 from tests.conftest import AGENT, NUMBER
 
 SDK_VERSIONS = ("2026-08-14", "2025-11-04")

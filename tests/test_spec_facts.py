@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from contracts import SHIPPED
-from mock_server import ledger
 from mock_server.checker import spec_command
 from mock_server.checker.spec_diff import differences, naming_rule, shipped_facts
 from mock_server.checker.spec_facts import SpecError, facts_of_text
+from mock_server.service import ledger
 from tests.conftest import AGENT, NUMBER, Door
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mock_server.persistence import StateFileError, StateFileInUse, Store
-from mock_server.service import Service
+from mock_server.service.core import Service
+from mock_server.service.persistence import StateFileError, StateFileInUse, Store
 from mock_server.wire import decode
 from tests.test_cli import ROOT, Served
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from mock_server.keys import fingerprint
-from mock_server.persistence import StateFileError, Store
-from mock_server.service import Service
+from mock_server.service.core import Service
+from mock_server.service.keys import fingerprint
+from mock_server.service.persistence import StateFileError, Store
 from tests.conftest import service_client
 
 AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mock_server import FakeCartesia, ledger
+from mock_server import FakeCartesia
+from mock_server.service import ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN = "+14155551234"  # not a magic number

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 
-from mock_server import FakeCartesia, terminal
-from mock_server.batchcmd import follow
-from mock_server.callcmd import place_and_follow
+from mock_server import FakeCartesia
+from mock_server.cli import terminal
+from mock_server.cli.batch import follow
+from mock_server.cli.call import place_and_follow
 
 
 class Tty(io.StringIO):

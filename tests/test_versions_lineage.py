@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from contracts import SHIPPED, VERSIONS, ApiVersion, errors_of, validator_for, versions_with
 from contracts.strategies import outbound_requests
 from mock_server import FakeCartesia
-from mock_server.app import create_app
-from mock_server.http.versions import SHIPPED_WIRE
-from mock_server.service import Service
-from mock_server.transports import SyncTransport
+from mock_server.service.core import Service
+from mock_server.serving.app import create_app
+from mock_server.serving.transports import SyncTransport
+from mock_server.wire.versions import SHIPPED_WIRE
 from tests.conftest import AGENT, NUMBER, examples
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -12,7 +12,7 @@ from contracts.probes import FIXED_VERSION, for_version, probes, tier1
 from mock_server.checker.report import Report
 from mock_server.checker.runner import Outcome, Sender, compare, place_and_cancel
 from mock_server.domain import lookups
-from mock_server.facade import DEFAULT_BASE_URL, FakeCartesia
+from mock_server.kit.facade import DEFAULT_BASE_URL, FakeCartesia
 
 
 def run_check(

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from contracts import LATEST, versions_with
-from mock_server import terminal
+from mock_server.cli import terminal
 
 
 def _preflight(base_url: str, api_key: str) -> str | None:

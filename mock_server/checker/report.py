@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mock_server.checker.runner import Outcome
-from mock_server.ledger import LEDGER
+from mock_server.service.ledger import LEDGER
 
 
 @dataclass

@@ -12,7 +12,7 @@ import httpx
 from contracts.probes import Probe
 from mock_server.checker.compare import diff, normalise
 from mock_server.domain.clock import monotonic
-from mock_server.facade import FakeCartesia
+from mock_server.kit.facade import FakeCartesia
 
 Verdict = Literal["match", "differs", "error"]
 

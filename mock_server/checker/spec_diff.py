@@ -52,7 +52,7 @@ def _norm(operation: str) -> str:
 @cache
 def fake_operations(version: str) -> dict[str, Any]:
     """The fake's facts under ``version``, keyed by normalised operation."""
-    from mock_server.openapi import openapi_document
+    from mock_server.routes.openapi import openapi_document
 
     ops = operations(openapi_document(version))
     return {_norm(k): v for k, v in ops.items()}
@@ -193,7 +193,7 @@ def differences(fragments: list[dict[str, Any]]) -> list[Difference]:
 
 def naming_rule(difference: Difference) -> str | None:
     """The ledger entry that names ``difference`` (None: unexplained drift)."""
-    from mock_server.ledger import LEDGER
+    from mock_server.service.ledger import LEDGER
 
     for entry in LEDGER:
         for pattern in entry.spec_differences:

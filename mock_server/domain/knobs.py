@@ -3,7 +3,7 @@
 ``serve --set knob=value`` may change any knob; ``PATCH /__fake__/settings`` only the
 tenant knobs below (the others shape the server itself: its connections, its tenants, what
 it accepts before it knows the tenant). Values are checked before they get here, against the
-``control_settings`` contract (``mock_server.knob_values``).
+``control_settings`` contract (``mock_server.service.knob_values``).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ LegacyCallShape = Literal["legacy", "2026-03-01"]
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Knobs of the fake. Defaults follow the dossier; see ``mock_server.ledger`` for why."""
+    """Knobs of the fake. Defaults follow the dossier; ``mock_server.service.ledger`` says why."""
 
     max_body_bytes: int = 1_048_576
     max_json_depth: int = 64

@@ -1,7 +1,7 @@
 """What was said on a call: turns as domain records, and the synthetic conversation a call
 without a bridged Line agent is given (deterministic, covering its talk time so far).
 
-How a turn is shown on the wire depends on the API version (``mock_server/http/views.py``).
+How a turn is shown on the wire depends on the API version (``mock_server/wire/views.py``).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.bridge.loop import BridgeLoop
-from mock_server.service import Service
+from mock_server.service.core import Service
 
 T = TypeVar("T")
 

@@ -10,8 +10,8 @@ from typing import Any
 from starlette.requests import Request
 
 from mock_server.domain.tenants.tenant import Tenant
-from mock_server.http.versions import SHIPPED_WIRE, WireTable, WireVersion, wire
-from mock_server.service import Service
+from mock_server.service.core import Service
+from mock_server.wire.versions import SHIPPED_WIRE, WireTable, WireVersion, wire
 
 #: Where a handler leaves a one-line summary of the request body for the journal.
 SUMMARY_KEY = "cartesia_fake.body_summary"

@@ -19,8 +19,6 @@ from typing import Any
 from starlette.requests import Request
 
 import contracts
-from mock_server import ledger
-from mock_server.budget import BudgetExceeded
 from mock_server.domain.errors import ApiError
 from mock_server.domain.faults import Fault
 from mock_server.domain.journal import JournalEntry, journal_body
@@ -31,7 +29,9 @@ from mock_server.http.context import RAW_BODY_KEY, SUMMARY_KEY, Ctx, Handler, Re
 from mock_server.http.faults import DroppedConnection, fault_error, fault_note
 from mock_server.http.render import Answer, error_answer, json_bytes
 from mock_server.http.route_info import RouteInfo
-from mock_server.service import Problem, Service
+from mock_server.service import ledger
+from mock_server.service.budget import BudgetExceeded
+from mock_server.service.core import Problem, Service
 
 #: The journal keeps at most this much of each header value (a 4 MB User-Agent is not kept).
 JOURNAL_HEADER_BYTES = 256

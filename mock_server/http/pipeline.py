@@ -22,8 +22,8 @@ from mock_server.http.aside import Aside, goes_aside
 from mock_server.http.context import Ctx, Handler, Reply
 from mock_server.http.flow import Answered, Flow, Sleep
 from mock_server.http.route_info import Kind, RouteInfo
-from mock_server.http.versions import SHIPPED_WIRE, WireTable
-from mock_server.service import Service
+from mock_server.service.core import Service
+from mock_server.wire.versions import SHIPPED_WIRE, WireTable
 
 #: A request body past this many bytes is large work (hundreds of destinations): it runs
 #: beside the serving loop, so other tenants are not kept waiting (ledger serve.isolation).

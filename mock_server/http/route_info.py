@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mock_server.http.context import Handler
-from mock_server.http.versions import WireTable
-from mock_server.service import Service
+from mock_server.service.core import Service
+from mock_server.wire.versions import WireTable
 
 #: api: the Cartesia API (versioned, budgeted, faults apply); control: ``/__fake__``;
 #: public: no key needed (the OpenAPI documents, the versions page).

@@ -7,8 +7,8 @@ from starlette.requests import Request
 
 from mock_server.domain.errors import ApiError
 from mock_server.domain.tenants.tenant import Tenant
-from mock_server.http.versions import WireTable, WireVersion
-from mock_server.service import Service
+from mock_server.service.core import Service
+from mock_server.wire.versions import WireTable, WireVersion
 
 
 def sent(request: Request) -> list[str]:

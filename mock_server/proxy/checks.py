@@ -10,9 +10,9 @@ from functools import cache
 from typing import Any, Literal
 
 import contracts
-from mock_server import ledger
 from mock_server.proxy.exchange import Exchange
 from mock_server.routes.spec import RouteSpec
+from mock_server.service import ledger
 
 #: Error codes whose answer depends only on the request, never on the tenant's state: for
 #: these the fake's answer is a prediction of the real one.
@@ -56,7 +56,7 @@ class Verdict:
 
 @cache
 def _api_routes(version: str) -> tuple[tuple[RouteSpec, tuple[str, ...]], ...]:
-    from mock_server.openapi import served_routes
+    from mock_server.routes.openapi import served_routes
 
     return tuple(
         (spec, tuple(spec.path.rstrip("/").split("/")) if spec.path != "/" else ("",))

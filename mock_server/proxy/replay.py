@@ -21,11 +21,11 @@ from typing import Any
 
 import httpx
 
-from mock_server import ledger
 from mock_server.checker.compare import diff, normalise
 from mock_server.domain import discovery, lookups
 from mock_server.proxy import checks
 from mock_server.proxy.exchange import Exchange, read_all
+from mock_server.service import ledger
 
 #: Every id family the API hands out (calls, batches and their recipients, webhooks, phone
 #: numbers, agents, deployments): recorded ones are mapped to the fake's as answers show them.

@@ -10,7 +10,6 @@ from starlette.routing import BaseRoute
 
 from mock_server.domain.errors import ApiError, bad_request, method_not_allowed
 from mock_server.http.pipeline import Ctx, Reply
-from mock_server.http.versions import SHIPPED_WIRE, WireTable
 from mock_server.routes.batches import (
     cancel_batch,
     create_batch,
@@ -41,7 +40,8 @@ from mock_server.routes.directory import (
 )
 from mock_server.routes.params import CURSORS, LIMIT
 from mock_server.routes.spec import QueryParam, RouteSpec, starlette_routes
-from mock_server.service import Problem, Service
+from mock_server.service.core import Problem, Service
+from mock_server.wire.versions import SHIPPED_WIRE, WireTable
 
 #: What ``GET /`` reports when the request names no served version (the documented example).
 STATUS_VERSION = "2026-03-01"
@@ -60,7 +60,7 @@ def status(ctx: Ctx) -> Reply:
 
 
 def openapi(ctx: Ctx) -> Reply:
-    from mock_server.openapi import openapi_document
+    from mock_server.routes.openapi import openapi_document
 
     lineage = ctx.versions.lineage
     version = ctx.request.query_params.get("version") or lineage.latest

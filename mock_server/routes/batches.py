@@ -7,11 +7,10 @@ from typing import Any
 
 from mock_server.domain import batch_ops
 from mock_server.domain.batches import Batch
-from mock_server.http import views
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.http.render import json_bytes
 from mock_server.routes.params import create_body, limit_of
-from mock_server.wire import decode
+from mock_server.wire import decode, views
 
 
 def create_batch(ctx: Ctx) -> Reply:

@@ -9,16 +9,15 @@ from typing import Any, TypeVar
 
 import contracts
 from contracts import Lineage, load_schema
-from mock_server import ledger
 from mock_server.domain import batch_ops, callees, idempotency, lookups
 from mock_server.domain.commands import PlaceCalls
 from mock_server.domain.errors import bad_request
 from mock_server.domain.listing import StartBounds
 from mock_server.domain.readmodels import CallView, Placement
-from mock_server.http import views
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.routes.params import create_body, limit_of, list_calls_query
-from mock_server.wire import decode
+from mock_server.service import ledger
+from mock_server.wire import decode, views
 
 T = TypeVar("T")
 

@@ -7,7 +7,6 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 import contracts
-from mock_server import knob_values
 from mock_server.domain import discovery, knobs, lookups
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.errors import bad_request
@@ -16,11 +15,13 @@ from mock_server.domain.models import Webhook
 from mock_server.domain.seed import script_from
 from mock_server.domain.settings import Settings
 from mock_server.domain.webhooks import WebhookFault
-from mock_server.http import control_views, views
+from mock_server.http import control_views
 from mock_server.http.pipeline import Ctx, Reply
-from mock_server.ledger import ledger_document
 from mock_server.routes.spec import RouteSpec, starlette_routes
-from mock_server.service import Service
+from mock_server.service import knob_values
+from mock_server.service.core import Service
+from mock_server.service.ledger import ledger_document
+from mock_server.wire import views
 
 
 def _body(ctx: Ctx, schema: str) -> dict[str, Any]:

@@ -7,10 +7,9 @@ from typing import Any
 import contracts
 from mock_server.domain import discovery, webhook_config
 from mock_server.domain.errors import bad_request
-from mock_server.http import views
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.routes.params import limit_of
-from mock_server.wire import decode
+from mock_server.wire import decode, views
 
 
 def _object_body(ctx: Ctx, schema: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Match, Route
 
 from mock_server.domain.errors import ApiError, method_not_allowed
 from mock_server.http.pipeline import Ctx, Reply, endpoint
-from mock_server.service import Problem, Service
+from mock_server.service.core import Problem, Service
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 

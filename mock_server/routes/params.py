@@ -8,8 +8,8 @@ from starlette.datastructures import QueryParams
 
 from mock_server.domain.errors import bad_request
 from mock_server.http.pipeline import Ctx
-from mock_server.http.versions import WireVersion
 from mock_server.routes.spec import QueryParam
+from mock_server.wire.versions import WireVersion
 
 LIMIT = QueryParam("limit", {"type": "integer", "minimum": 1, "maximum": 100})
 CURSORS = (

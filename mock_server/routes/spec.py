@@ -14,8 +14,8 @@ from starlette.routing import BaseRoute, Route
 
 from contracts import Lineage
 from mock_server.http.pipeline import Handler, Kind, endpoint
-from mock_server.http.versions import SHIPPED_WIRE, WireTable
-from mock_server.service import Service
+from mock_server.service.core import Service
+from mock_server.wire.versions import SHIPPED_WIRE, WireTable
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,13 @@ from starlette.routing import BaseRoute
 from contracts import LATEST
 from mock_server.domain import picture
 from mock_server.domain.tenants.tenant import Tenant
-from mock_server.http import control_views, views
+from mock_server.http import control_views
 from mock_server.http.pipeline import Ctx, Handler, Kind, Reply
-from mock_server.http.versions import wire
 from mock_server.routes.spec import RouteSpec, starlette_routes
-from mock_server.service import Service
+from mock_server.service.core import Service
 from mock_server.ui import page
+from mock_server.wire import views
+from mock_server.wire.versions import wire
 
 _HTML = "text/html; charset=utf-8"
 

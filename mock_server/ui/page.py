@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from mock_server.domain.picture import Picture
-from mock_server.keys import fingerprint
+from mock_server.service.keys import fingerprint
 from mock_server.ui import render
 
 

@@ -173,7 +173,7 @@ def test_teardown_fails_on_fake_exceptions_and_contract_violations(
     pytester.makepyfile(
         DIAL
         + """
-import mock_server.http.views as views
+import mock_server.wire.views as views
 
 def test_crash(cartesia_fake, monkeypatch):
     def boom(*a, **k):

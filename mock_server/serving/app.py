@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from mock_server.http.fastlane import FastLane
-from mock_server.http.versions import SHIPPED_WIRE, WireTable
 from mock_server.routes import api, control, fallback, ui
-from mock_server.service import Service
+from mock_server.service.core import Service
+from mock_server.wire.versions import SHIPPED_WIRE, WireTable
 
 
 def create_app(service: Service, versions: WireTable = SHIPPED_WIRE) -> FastLane:

@@ -14,8 +14,6 @@ from typing import Any
 from mock_server.bridge.line import LineBridge
 from mock_server.bridge.loop import BridgeLoop
 from mock_server.bridge.webhook import WebhookSender
-from mock_server.budget import Budget
-from mock_server.bytecache import LruBytes
 from mock_server.domain import oplog
 from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
 from mock_server.domain.engine import EngineHooks
@@ -26,8 +24,10 @@ from mock_server.domain.settings import Settings
 from mock_server.domain.tenants.registry import Tenants
 from mock_server.domain.tenants.tenant import Tenant
 from mock_server.domain.world import World
-from mock_server.keys import fingerprint
-from mock_server.persistence import NotDurable, Store
+from mock_server.service.budget import Budget
+from mock_server.service.bytecache import LruBytes
+from mock_server.service.keys import fingerprint
+from mock_server.service.persistence import NotDurable, Store
 from mock_server.wire import oplog_formats
 
 
@@ -84,7 +84,7 @@ class Service:
         self.request_ids = random.Random(os.urandom(16))
         self._lock = threading.Lock()
         self.on_request: Callable[[str], None] | None = None
-        #: The runaway budgets (``mock_server.budget``), checked before each API request;
+        #: The runaway budgets (``mock_server.service.budget``), checked before each API request;
         #: what they raise reaches the client's code.
         self.budget: Budget | None = None
         self.store: Store | None = None

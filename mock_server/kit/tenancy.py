@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from mock_server.domain import lookups
 from mock_server.domain.tenants.tenant import Tenant
-from mock_server.keys import fingerprint
-from mock_server.service import Service
+from mock_server.service.core import Service
+from mock_server.service.keys import fingerprint
 
 
 def moved(service: Service, default_key: str, api_key: str | None) -> list[Tenant]:
@@ -36,8 +36,9 @@ def observed(service: Service, default_key: str, api_key: str | None) -> Tenant:
     if holding:
         keys = ", ".join(fingerprint(t.key) for t in holding)
         raise AssertionError(
-            f"calls were placed with several API keys ({keys}: mock_server.keys.fingerprint "
-            "of each) and none with the fake's default: pass api_key= to say which to check"
+            f"calls were placed with several API keys ({keys}: "
+            "mock_server.service.keys.fingerprint of each) and none with the fake's default: "
+            "pass api_key= to say which to check"
         )
     return default
 

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from mock_server.bytecache import LruBytes
 from mock_server.domain.batches import Batch, Recipient
 from mock_server.domain.clock import rfc3339
 from mock_server.domain.models import Agent, Phase, PhoneNumber, Webhook
@@ -21,7 +20,8 @@ from mock_server.domain.readmodels import CallPage, CallView
 from mock_server.domain.transcripts import Turn
 from mock_server.domain.webhooks import Delivery
 from mock_server.http.render import json_bytes
-from mock_server.http.versions import WireVersion
+from mock_server.service.bytecache import LruBytes
+from mock_server.wire.versions import WireVersion
 
 _AUDIO_RATE = 8000  # 8 kHz, 8-bit mono: small, valid, and its length follows the talk time
 

@@ -260,7 +260,7 @@ def _op_shapes() -> dict[str, Any]:
     """A compiled validator of each operation's arguments (``oplog_args.json``)."""
     import jsonschema_rs
 
-    text = resources.files("mock_server").joinpath("oplog_args.json").read_text("utf-8")
+    text = resources.files("mock_server.service").joinpath("oplog_args.json").read_text("utf-8")
     ops: dict[str, Any] = json.loads(text)["ops"]
     return {op: jsonschema_rs.validator_for(shape) for op, shape in ops.items()}
 
@@ -284,7 +284,7 @@ def _shape_problem(shapes: dict[str, Any], op: str, args: Any) -> str | None:
         return f"{path}: {error.message}"
     if op == "configure":
         from mock_server.domain.knobs import KnobError
-        from mock_server.knob_values import check as check_knobs
+        from mock_server.service.knob_values import check as check_knobs
 
         try:
             check_knobs(args["changes"])

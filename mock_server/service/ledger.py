@@ -64,7 +64,7 @@ class Behavior:
 
 
 def _load() -> tuple[Behavior, ...]:
-    text = resources.files("mock_server").joinpath("ledger.json").read_text("utf-8")
+    text = resources.files("mock_server.service").joinpath("ledger.json").read_text("utf-8")
     entries: list[dict[str, Any]] = json.loads(text)["behaviors"]
     fixed: list[dict[str, Any]] = [
         {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()} for entry in entries

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from contracts import Lineage
-from mock_server.http.versions import SHIPPED_WIRE, WireTable
 from mock_server.routes.api import API_ROUTES
+from mock_server.wire.versions import SHIPPED_WIRE, WireTable
 
 
 def _served(version: str, lineage: Lineage) -> list[str]:

@@ -18,7 +18,8 @@ from typing import Any, TextIO
 import httpx
 
 from contracts import LATEST, SHIPPED, versions_with
-from mock_server import cliargs, terminal
+from mock_server.cli import args as cliargs
+from mock_server.cli import terminal
 from mock_server.domain.clock import monotonic
 
 ENDED = ("completed", "failed", "cancelled")

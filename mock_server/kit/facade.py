@@ -11,8 +11,6 @@ from typing import Any
 import httpx
 
 from contracts import LATEST, VERSIONS
-from mock_server import assertions, budget, knob_values, tenancy
-from mock_server.app import create_app
 from mock_server.domain import batch_ops, lookups
 from mock_server.domain.clock import ClockMode, rfc3339
 from mock_server.domain.faults import Fault, make_fault, path_matches
@@ -20,14 +18,18 @@ from mock_server.domain.journal import DuplicateDial, JournalEntry
 from mock_server.domain.models import Call, CalleeScript
 from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
 from mock_server.domain.tenants.tenant import Tenant
-from mock_server.fake_assertions import DialerAssertions
-from mock_server.http import control_views, views
+from mock_server.http import control_views
 from mock_server.http.fastlane import FastLane
-from mock_server.http.versions import wire
+from mock_server.kit import assertions, tenancy
+from mock_server.kit.fake_assertions import DialerAssertions
 from mock_server.routes import ui
-from mock_server.server import LiveServer
-from mock_server.service import Problem, Service
-from mock_server.transports import AsyncTransport, SyncTransport
+from mock_server.service import budget, knob_values
+from mock_server.service.core import Problem, Service
+from mock_server.serving.app import create_app
+from mock_server.serving.server import LiveServer
+from mock_server.serving.transports import AsyncTransport, SyncTransport
+from mock_server.wire import views
+from mock_server.wire.versions import wire
 
 DEFAULT_API_KEY = "sk_car_fake_test_key"
 DEFAULT_BASE_URL = "https://api.cartesia.ai"
@@ -58,7 +60,7 @@ class FakeCartesia(DialerAssertions):
             ``datetime`` with a timezone, or ``"now"`` (default 2026-03-01T12:00:00Z).
         knobs: behaviour knobs (see ``cartesia-fake behaviors``), and the runaway budgets
             ``max_requests``, ``max_response_bytes``, ``max_virtual_seconds``,
-            ``max_wall_seconds`` (``mock_server.budget.Limits``; None: no limit).
+            ``max_wall_seconds`` (``mock_server.service.budget.Limits``; None: no limit).
 
     Example:
         >>> with FakeCartesia() as fake:

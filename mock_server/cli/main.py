@@ -8,9 +8,11 @@ import sys
 from collections.abc import Sequence
 
 from contracts import versions_with
-from mock_server import cliargs, servecmd, terminal
+from mock_server.cli import args as cliargs
+from mock_server.cli import serve as servecmd
+from mock_server.cli import terminal
 from mock_server.domain.settings import Settings
-from mock_server.ledger import LEDGER, markdown_table
+from mock_server.service.ledger import LEDGER, markdown_table
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -157,8 +159,9 @@ def _parser() -> argparse.ArgumentParser:
     timeline.add_argument(
         "--out", default="cartesia-timeline.html", help="file to write (default %(default)s)"
     )
-    from mock_server import batchcmd, proxycmd
     from mock_server.checker import spec_command
+    from mock_server.cli import batch as batchcmd
+    from mock_server.cli import proxy as proxycmd
 
     batchcmd.add_parser(sub)
     proxycmd.add_parser(sub)
@@ -169,7 +172,7 @@ def _parser() -> argparse.ArgumentParser:
 def _call(args: argparse.Namespace) -> int:
     import httpx
 
-    from mock_server.callcmd import place_and_follow
+    from mock_server.cli.call import place_and_follow
 
     headers = {"authorization": f"Bearer {args.api_key}", "cartesia-version": "2026-03-01"}
     with httpx.Client(base_url=args.base_url, headers=headers, timeout=30) as client:
@@ -249,13 +252,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "call":
         return _call(args)
     if args.command == "batch":
-        from mock_server import batchcmd
+        from mock_server.cli import batch as batchcmd
 
         return batchcmd.run(args)
     if args.command == "timeline":
         return _timeline(args)
     if args.command == "proxy":
-        from mock_server import proxycmd
+        from mock_server.cli import proxy as proxycmd
 
         return proxycmd.run(args)
     if args.command == "contracts":

@@ -8,13 +8,14 @@ import signal
 import sys
 from typing import Any
 
-from mock_server import cliargs, knob_values
+from mock_server.cli import args as cliargs
 from mock_server.domain import knobs
 from mock_server.domain.clock import ClockMode
 from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
-from mock_server.persistence import StateFileError, StateFileInUse, move_aside
-from mock_server.seedfile import SeedFileError, load_seed_file
+from mock_server.service import knob_values
+from mock_server.service.persistence import StateFileError, StateFileInUse, move_aside
+from mock_server.service.seedfile import SeedFileError, load_seed_file
 
 
 def add_parser(sub: Any) -> None:
@@ -158,9 +159,9 @@ def _check_listen(host: str, port: int) -> None:
 async def _serve(args: argparse.Namespace, world: Seed) -> None:
     import uvicorn
 
-    from mock_server.app import create_app
-    from mock_server.server import close_served, uvicorn_config
-    from mock_server.service import Service
+    from mock_server.service.core import Service
+    from mock_server.serving.app import create_app
+    from mock_server.serving.server import close_served, uvicorn_config
 
     settings = _settings(args)
     _check_listen(args.host, args.port)

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 import httpx
 
-from mock_server import terminal
+from mock_server.cli import terminal
 from mock_server.domain.clock import monotonic
 
 TERMINAL = ("completed", "failed")

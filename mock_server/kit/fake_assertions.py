@@ -1,6 +1,6 @@
 """The assertions a dialer's tests make on the fake (``FakeCartesia`` inherits them): what
 was dialed and in which order, how it polled, how many calls were in flight, which INFERRED
-rules the answers relied on. Each reads the tenant and defers to ``mock_server.assertions``."""
+rules the answers relied on. Each reads the tenant and defers to ``mock_server.kit.assertions``."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mock_server import assertions, tenancy
 from mock_server.domain import lookups
 from mock_server.domain.journal import PollStat
 from mock_server.domain.models import Call
 from mock_server.domain.tenants.tenant import Tenant
+from mock_server.kit import assertions, tenancy
 
 if TYPE_CHECKING:
-    from mock_server.service import Service
+    from mock_server.service.core import Service
 
 
 class DialerAssertions:
@@ -37,7 +37,7 @@ class DialerAssertions:
         """Strict mode by hand: no answer relied on an INFERRED rule outside ``allow``."""
         assertions.no_inferred_rules(self._tenant_of(api_key), allow=allow)
 
-    # ---- assertions for dialer tests (see mock_server.assertions) -------------------------
+    # ---- assertions for dialer tests (see mock_server.kit.assertions) -------------------------
 
     def assert_dialed(
         self, number: str, *, times: int | None = None, api_key: str | None = None

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mock_server import cliargs, servecmd, terminal
+from mock_server.cli import args as cliargs
+from mock_server.cli import serve as servecmd
+from mock_server.cli import terminal
 
 
 def add_parser(sub: Any) -> None:

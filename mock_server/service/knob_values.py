@@ -10,7 +10,7 @@ from typing import Any
 from contracts import VERSIONS, errors_of, versions_with
 from mock_server.domain.knobs import KnobError, tenant_names
 from mock_server.domain.settings import Settings, knob_names, suggest
-from mock_server.keys import fingerprint
+from mock_server.service.keys import fingerprint
 
 
 def check(changes: Mapping[str, Any], *, tenant_only: bool = False) -> dict[str, Any]:

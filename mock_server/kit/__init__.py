@@ -1,0 +1,2 @@
+"""The test-facing API: the FakeCartesia facade, its dialer assertions, the tenancy of a
+fake's helpers."""
