@@ -21,7 +21,7 @@ from starlette.routing import Route
 from mock_server import FakeCartesia, LiveServer
 from mock_server.domain.clock import monotonic
 from mock_server.proxy.app import ProxyState, create_proxy
-from mock_server.proxy.replay import replay
+from mock_server.recordings.replay import replay
 
 pytestmark = pytest.mark.slow  # servers on sockets
 
@@ -175,11 +175,13 @@ def test_recordings_replay_clean_and_name_the_rule_that_changed(
         assert data["tenant"] == "key-1"
     assert "call_" in files[0].read_text()
 
-    same = replay(record)
+    same = replay(record, FakeCartesia())
     assert same.differences == [], same.table()
     assert same.exchanges == n
 
-    changed = replay(record, max_outbound_calls=1)  # the second fake: one rule changed
+    changed = replay(
+        record, FakeCartesia(max_outbound_calls=1)
+    )  # the second fake: one rule changed
     assert not changed.ok
     first = changed.differences[0]
     assert (first.seq, first.method, first.route) == (1, "POST", "/agents/calls")

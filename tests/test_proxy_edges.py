@@ -195,7 +195,7 @@ def test_an_idempotent_request_on_a_dropped_pooled_connection_is_retried() -> No
 
 def test_a_recorded_batch_campaign_replays_clean_and_names_real_fields(tmp_path: Path) -> None:
     from mock_server import FakeCartesia
-    from mock_server.proxy.replay import replay
+    from mock_server.recordings.replay import replay
 
     record = tmp_path / "campaign"
     with FakeCartesia() as upstream_fake:
@@ -214,10 +214,10 @@ def test_a_recorded_batch_campaign_replays_clean_and_names_real_fields(tmp_path:
             c.get("/agents/calls/batches")
             c.post(f"/agents/calls/batches/{made['id']}/cancel")
             _settled(state, 6)
-    report = replay(record)
+    report = replay(record, FakeCartesia())
     assert report.differences == [], report.table()
     # one knob changed: the default limit is half the organisation's (60 -> 8)
-    changed = replay(record, organization_concurrency_limit=8)
+    changed = replay(record, FakeCartesia(organization_concurrency_limit=8))
     details = [d.detail for d in changed.differences]
     assert any("target_concurrency_limit: recorded 30 but the fake 4" in d for d in details)
     assert not any("recorded_concurrency_limit" in d for d in details)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from mock_server.proxy import bodies, checks, exchange
+from mock_server.proxy import bodies
+from mock_server.recordings import checks, exchange
 
 
 @pytest.mark.parametrize(

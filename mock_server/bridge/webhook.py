@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from mock_server.bridge.loop import BridgeLoop
 from mock_server.domain.webhooks import Delivery
-from mock_server.http.render import json_bytes
+from mock_server.wire.codec import json_bytes
 from mock_server.wire.versions import wire
 from mock_server.wire.views import webhook_payload
 

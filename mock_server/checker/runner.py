@@ -10,9 +10,9 @@ from typing import Any, Literal
 import httpx
 
 from contracts.probes import Probe
-from mock_server.checker.compare import diff, normalise
 from mock_server.domain.clock import monotonic
 from mock_server.kit.facade import FakeCartesia
+from mock_server.recordings.compare import diff, normalise
 
 Verdict = Literal["match", "differs", "error"]
 

@@ -246,7 +246,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "behaviors":
         return _print_behaviors(args.markdown)
     if args.command == "check":
-        from mock_server.checker.command import run_check_command
+        from mock_server.cli.check import run_check_command
 
         return run_check_command(args)
     if args.command == "call":

@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from mock_server.proxy import exchange
     from mock_server.proxy.app import ProxyState, create_proxy
+    from mock_server.recordings import exchange
 
     record = Path(args.record) if args.record else None
     state = ProxyState(args.upstream, record=record, max_record_bytes=args.max_record_bytes)

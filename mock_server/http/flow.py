@@ -27,11 +27,12 @@ from mock_server.http import jsonbody, reading, version_header
 from mock_server.http.aside import SCOPE_KEY as ASIDE_KEY
 from mock_server.http.context import RAW_BODY_KEY, SUMMARY_KEY, Ctx, Handler, Reply
 from mock_server.http.faults import DroppedConnection, fault_error, fault_note
-from mock_server.http.render import Answer, error_answer, json_bytes
+from mock_server.http.render import Answer, error_answer
 from mock_server.http.route_info import RouteInfo
 from mock_server.service import ledger
 from mock_server.service.budget import BudgetExceeded
 from mock_server.service.core import Problem, Service
+from mock_server.wire.codec import json_bytes
 
 #: The journal keeps at most this much of each header value (a 4 MB User-Agent is not kept).
 JOURNAL_HEADER_BYTES = 256

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
 from starlette.types import Receive, Scope, Send
 
 from mock_server.domain.errors import ApiError
+from mock_server.wire.codec import json_bytes
 
 #: Where a door leaves the way to close the connection at once, sending nothing: the served
 #: fake's protocol (``connections.py``: the transport's ``abort``), the in-process
 #: transports (a no-op: they answer a disconnect when nothing was sent).
 ABORT_KEY = "cartesia_fake.abort"
-
-_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def json_bytes(value: Any) -> bytes:
-    """Compact UTF-8 JSON. orjson writes it (several times faster on the hot path); what it
-    refuses (an integer past 64 bits, a non-string key) goes through the standard encoder,
-    which also refuses what JSON cannot hold (NaN, a lone surrogate) as before."""
-    try:
-        return orjson.dumps(value)
-    except TypeError:
-        return _encoder.encode(value).encode("utf-8")
 
 
 def error_body(error: ApiError, request_id: str) -> dict[str, Any]:

@@ -221,9 +221,9 @@ def batch_concurrency(tenant: Tenant, *, at_most: int, batch_id: str | None = No
 
 def matches_recording(fake: Any, directory: str | Path) -> None:
     """Fail naming every difference between ``fake``'s answers and a recording's."""
-    from mock_server.proxy.replay import replay
+    from mock_server.recordings.replay import replay
 
-    report = replay(directory, fake=fake)
+    report = replay(directory, fake)
     if not report.ok:
         raise AssertionError(
             f"cartesia-fake drifted from the recording in {directory}:\n{report.table()}"

@@ -19,8 +19,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route
 
 from mock_server.domain.clock import monotonic
-from mock_server.proxy import bodies, checks, exchange
+from mock_server.proxy import bodies
 from mock_server.proxy.report import ProxyReport
+from mock_server.recordings import checks, exchange
 
 #: Hop-by-hop headers (RFC 9110 §7.6.1) and the Host, which names the proxy: not forwarded.
 _HOP = frozenset(
@@ -59,7 +60,7 @@ class ProxyState:
     async def scratch(self) -> httpx.AsyncClient:
         """A client of an in-process fake where every check uses a fresh tenant (no state
         at all); the fake is replaced after a while, so tenants do not pile up."""
-        from mock_server import FakeCartesia
+        from mock_server.kit.facade import FakeCartesia
 
         if self._scratch_client is None or self._scratch_uses >= _SCRATCH_USES:
             await self._close_scratch()

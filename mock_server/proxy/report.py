@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.proxy.checks import Finding, Verdict
+from mock_server.recordings.checks import Finding, Verdict
 
 
 @dataclass(slots=True)

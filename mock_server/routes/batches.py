@@ -8,9 +8,9 @@ from typing import Any
 from mock_server.domain import batch_ops
 from mock_server.domain.batches import Batch
 from mock_server.http.pipeline import Ctx, Reply
-from mock_server.http.render import json_bytes
 from mock_server.routes.params import create_body, limit_of
 from mock_server.wire import decode, views
+from mock_server.wire.codec import json_bytes
 
 
 def create_batch(ctx: Ctx) -> Reply:

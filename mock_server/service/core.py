@@ -25,10 +25,10 @@ from mock_server.domain.tenants.registry import Tenants
 from mock_server.domain.tenants.tenant import Tenant
 from mock_server.domain.world import World
 from mock_server.service.budget import Budget
-from mock_server.service.bytecache import LruBytes
 from mock_server.service.keys import fingerprint
 from mock_server.service.persistence import NotDurable, Store
 from mock_server.wire import oplog_formats
+from mock_server.wire.bytecache import LruBytes
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,8 @@ from mock_server.domain.outbound import ItemResult
 from mock_server.domain.readmodels import CallPage, CallView
 from mock_server.domain.transcripts import Turn
 from mock_server.domain.webhooks import Delivery
-from mock_server.http.render import json_bytes
-from mock_server.service.bytecache import LruBytes
+from mock_server.wire.bytecache import LruBytes
+from mock_server.wire.codec import json_bytes
 from mock_server.wire.versions import WireVersion
 
 _AUDIO_RATE = 8000  # 8 kHz, 8-bit mono: small, valid, and its length follows the talk time

@@ -33,10 +33,12 @@ def _preflight(base_url: str, api_key: str) -> str | None:
 def _replay(args: argparse.Namespace) -> int:
     """``check --replay DIR``: the recording against a fresh fake; 0 when every answer
     matches, 1 on any difference, 2 when the recording cannot be read."""
-    from mock_server.proxy.replay import replay
+    from mock_server.kit.facade import FakeCartesia
+    from mock_server.recordings.replay import replay
 
     try:
-        report = replay(args.replay, **dict(args.knobs))
+        with FakeCartesia(**dict(args.knobs)) as fake:
+            report = replay(args.replay, fake)
     except (OSError, ValueError) as exc:
         print(f"cartesia-fake: cannot replay {args.replay}: {exc}", file=sys.stderr)
         return 2

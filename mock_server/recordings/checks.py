@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any, Literal
 
 import contracts
-from mock_server.proxy.exchange import Exchange
+from mock_server.recordings.exchange import Exchange
 from mock_server.routes.spec import RouteSpec
 from mock_server.service import ledger
 

@@ -21,10 +21,10 @@ from typing import Any
 
 import httpx
 
-from mock_server.checker.compare import diff, normalise
 from mock_server.domain import discovery, lookups
-from mock_server.proxy import checks
-from mock_server.proxy.exchange import Exchange, read_all
+from mock_server.recordings import checks
+from mock_server.recordings.compare import diff, normalise
+from mock_server.recordings.exchange import Exchange, read_all
 from mock_server.service import ledger
 
 #: Every id family the API hands out (calls, batches and their recipients, webhooks, phone
@@ -173,19 +173,10 @@ def _recorded_response(ex: Exchange) -> httpx.Response:
     return httpx.Response(ex.status, headers=headers, content=content)
 
 
-def replay(directory: Path | str, fake: Any = None, **knobs: Any) -> ReplayReport:
-    """Replay the recording in ``directory`` against ``fake`` (default: a fresh
-    ``FakeCartesia(**knobs)``, closed after) and report every difference."""
-    from mock_server import FakeCartesia
-
-    exchanges = list(read_all(Path(directory)))
-    own = fake is None
-    fake = FakeCartesia(**knobs) if own else fake
-    try:
-        return _replay(fake, exchanges)
-    finally:
-        if own:
-            fake.close()
+def replay(directory: Path | str, fake: Any) -> ReplayReport:
+    """Replay the recording in ``directory`` against ``fake`` (a ``FakeCartesia``, fresh or
+    set up by the caller) and report every difference."""
+    return _replay(fake, list(read_all(Path(directory))))
 
 
 def _replay(fake: Any, exchanges: Iterable[Exchange]) -> ReplayReport:

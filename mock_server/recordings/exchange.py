@@ -177,7 +177,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 def _shape() -> Any:
     import jsonschema_rs
 
-    text = resources.files("mock_server.proxy").joinpath("exchange_schema.json").read_text()
+    text = resources.files("mock_server.recordings").joinpath("exchange_schema.json").read_text()
     return jsonschema_rs.validator_for(json.loads(text))
 
 
