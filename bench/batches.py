@@ -18,7 +18,7 @@ from bench import UNBOUNDED
 from bench.scale import AREAS
 from contracts import LATEST
 from mock_server import FakeCartesia
-from mock_server.domain import batch_ops
+from mock_server.domain.batches import batch_ops
 from mock_server.wire import decode
 
 

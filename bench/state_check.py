@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mock_server.domain.oplog import OPS
+from mock_server.domain.tenants.oplog import OPS
 from mock_server.service.persistence import Store
 
 PLACE = {

@@ -11,13 +11,13 @@ from types import MappingProxyType as _Frozen
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mock_server.domain.clock import RealClock, VirtualClock
     from mock_server.domain.errors import ApiError
-    from mock_server.domain.faults import Fault
-    from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
+    from mock_server.domain.journal.faults import Fault
+    from mock_server.domain.journal.journal import DuplicateDial, JournalEntry, PollStat
     from mock_server.domain.models import CalleeScript, CallStatus
-    from mock_server.domain.seed import Seed
     from mock_server.domain.settings import Settings
+    from mock_server.domain.tenants.seed import Seed
+    from mock_server.domain.timing.clock import RealClock, VirtualClock
     from mock_server.kit.facade import FakeCartesia
     from mock_server.service.budget import BudgetExceeded
     from mock_server.service.core import Problem
@@ -33,18 +33,18 @@ _LAZY = _Frozen(
         "BudgetExceeded": "mock_server.service.budget",
         "CallStatus": "mock_server.domain.models",
         "CalleeScript": "mock_server.domain.models",
-        "DuplicateDial": "mock_server.domain.journal",
+        "DuplicateDial": "mock_server.domain.journal.journal",
         "FakeCartesia": "mock_server.kit.facade",
-        "Fault": "mock_server.domain.faults",
-        "JournalEntry": "mock_server.domain.journal",
+        "Fault": "mock_server.domain.journal.faults",
+        "JournalEntry": "mock_server.domain.journal.journal",
         "LiveServer": "mock_server.serving.server",
-        "PollStat": "mock_server.domain.journal",
+        "PollStat": "mock_server.domain.journal.journal",
         "Problem": "mock_server.service.core",
-        "RealClock": "mock_server.domain.clock",
-        "Seed": "mock_server.domain.seed",
+        "RealClock": "mock_server.domain.timing.clock",
+        "Seed": "mock_server.domain.tenants.seed",
         "Settings": "mock_server.domain.settings",
         "SyncTransport": "mock_server.serving.transports",
-        "VirtualClock": "mock_server.domain.clock",
+        "VirtualClock": "mock_server.domain.timing.clock",
         "create_app": "mock_server.serving.app",
     }
 )

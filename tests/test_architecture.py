@@ -253,3 +253,84 @@ def test_only_the_tenant_package_touches_a_tenants_internals() -> None:
             ):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
     assert not found, found
+
+
+#: The packages of ``mock_server``, lowest first. A module may import (at run time: not
+#: under ``TYPE_CHECKING``) only from its own package or one below it, so these are the only
+#: arrows, and there is no circle among packages.
+LAYERS = (
+    "domain",  # the shared kernel: errors, ids, settings, commands, models
+    "domain.journal",
+    "domain.calls",
+    "domain.webhooks",
+    "domain.timing",
+    "domain.batches",
+    "domain.tenants",
+    "domain.reads",
+    "wire",
+    "bridge",
+    "service",
+    "http",
+    "ui",
+    "routes",
+    "serving",
+    "recordings",
+    "kit",
+    "checker",
+    "proxy",
+    "cli",
+    "",  # mock_server/__init__.py and __main__.py: the facade's names, the entry point
+)
+
+
+def _layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "mock_server":
+        return None
+    base = ROOT / "mock_server"
+    if len(parts) > 1 and (base / parts[1]).is_dir():
+        if parts[1] == "domain" and len(parts) > 2 and (base / "domain" / parts[2]).is_dir():
+            return f"domain.{parts[2]}"
+        return parts[1]
+    return ""
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    typing_only = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for n in ast.walk(node)
+    }
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return found
+
+
+def test_packages_import_only_downwards() -> None:
+    rank = {layer: i for i, layer in enumerate(LAYERS)}
+    wrong = []
+    for path in (ROOT / "mock_server").rglob("*.py"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        mine = _layer_of(module)
+        assert mine in rank, f"{module}: package {mine!r} is not in LAYERS"
+        for imported in _runtime_imports(path):
+            theirs = _layer_of(imported)
+            if theirs is not None and theirs != mine and rank[theirs] > rank[mine]:
+                wrong.append(f"{module} ({mine or 'top'}) imports {imported} ({theirs})")
+    assert not wrong, "\n".join(sorted(wrong))
+
+
+@pytest.mark.slow
+def test_importing_the_service_loads_no_http_stack() -> None:
+    loaded = _modules_after_import("mock_server.service.core")
+    assert not {"starlette", "uvicorn", "httpx"} & {m.split(".")[0] for m in loaded}
+    assert not [m for m in loaded if m.startswith(("mock_server.http", "mock_server.routes"))]

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mock_server.domain import lifecycle
-from mock_server.domain.clock import RealClock, VirtualClock, rfc3339
+from mock_server.domain.calls import lifecycle
+from mock_server.domain.calls.pacing import DialPacer
 from mock_server.domain.errors import ApiError
 from mock_server.domain.ids import IdFactory, derive_seed
 from mock_server.domain.models import Call, CalleeScript, CallStatus, Phase
-from mock_server.domain.pacing import DialPacer
-from mock_server.domain.scheduler import Scheduler
+from mock_server.domain.timing.clock import RealClock, VirtualClock, rfc3339
+from mock_server.domain.timing.scheduler import Scheduler
 from mock_server.http import jsonbody
 
 
@@ -134,7 +134,7 @@ def test_jsonbody_depth_counts_structure_not_strings() -> None:
 )
 def test_pages_match_slices_of_the_sorted_list(times: list[int], limit: int, data: Any) -> None:
     """The bisecting pager gives exactly the slices of the newest-first list, both ways."""
-    from mock_server.domain import listing
+    from mock_server.domain.calls import listing
 
     calls = [make_call(i, created_at=t * 1000) for i, t in enumerate(times)]
     ordered = sorted(calls, key=lambda c: (c.sort_time, c.seq), reverse=True)
@@ -164,7 +164,7 @@ def test_pages_match_slices_of_the_sorted_list(times: list[int], limit: int, dat
 def test_a_clock_that_went_back_still_lists_newest_first() -> None:
     """After a restart on a real clock behind the replayed time, new calls are sorted in."""
     from mock_server import FakeCartesia
-    from mock_server.domain.clock import VirtualClock
+    from mock_server.domain.timing.clock import VirtualClock
 
     with FakeCartesia() as fake:
         http = fake.client()

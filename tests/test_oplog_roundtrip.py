@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from mock_server.domain import oplog
+from mock_server.domain.tenants import oplog
 from mock_server.service.core import Service
 from mock_server.serving.app import create_app
 from mock_server.serving.transports import SyncTransport

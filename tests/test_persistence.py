@@ -157,7 +157,7 @@ def test_an_evicted_tenant_comes_back_from_the_log(tmp_path: Path) -> None:
 
 
 def test_faults_and_their_remaining_hits_survive_a_restart(tmp_path: Path) -> None:
-    from mock_server.domain.faults import Fault
+    from mock_server.domain.journal.faults import Fault
 
     state = str(tmp_path / "state.sqlite3")
     service = _service(state)

@@ -76,7 +76,7 @@ def test_invalid_e164_numbers_are_not(number: str) -> None:
 
 @given(e164_numbers(region="us"))
 def test_us_numbers_are_us_for_libphonenumber(number: str) -> None:
-    from mock_server.domain.outbound import region_of
+    from mock_server.domain.calls.outbound import region_of
 
     assert region_of(number) == "US"
 

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mock_server import FakeCartesia, LiveServer
-from mock_server.domain.clock import monotonic
+from mock_server.domain.timing.clock import monotonic
 from mock_server.proxy.app import ProxyState, create_proxy
 from mock_server.recordings.replay import replay
 

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mock_server.domain.clock import monotonic
+from mock_server.domain.timing.clock import monotonic
 from mock_server.proxy.app import ProxyState
 from mock_server.serving.server import LiveServer
 from tests.test_cli import ROOT

@@ -16,8 +16,8 @@ from conftest import Door
 from bench.served import start_fake
 from contracts import errors_of
 from mock_server import FakeCartesia
-from mock_server.domain import knobs
 from mock_server.domain.settings import Settings, knob_names
+from mock_server.domain.tenants import knobs
 
 ROOT = Path(__file__).resolve().parent.parent
 

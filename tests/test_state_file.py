@@ -167,7 +167,7 @@ def test_serve_names_the_missing_wal_and_recover_starts_fresh(tmp_path: Path) ->
 
 
 def test_a_log_made_on_another_starting_world_is_refused(tmp_path: Path) -> None:
-    from mock_server.domain.seed import Seed
+    from mock_server.domain.tenants.seed import Seed
 
     state = tmp_path / "state.db"
     first = Service(state_path=state)

@@ -129,7 +129,7 @@ def test_the_whole_log_is_read_cheaply(tmp_path: Path) -> None:
         )
     store = Store(state, seed=0)
     try:
-        from mock_server.domain.oplog import OPS
+        from mock_server.domain.tenants.oplog import OPS
 
         store.check(OPS)
     finally:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.bridge.loop import BridgeLoop
+from mock_server.domain.calls.transcripts import Turn
 from mock_server.domain.models import Agent, Call, CallStatus, PlannedEnd
-from mock_server.domain.transcripts import Turn
 
 DEFAULT_SAYS = ("Hi, who is this?", "Okay, thank you. Goodbye.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mock_server.bridge.loop import BridgeLoop
-from mock_server.domain.webhooks import Delivery
+from mock_server.domain.webhooks.outbox import Delivery
 from mock_server.wire.codec import json_bytes
 from mock_server.wire.versions import wire
 from mock_server.wire.views import webhook_payload

@@ -11,7 +11,7 @@ from contracts import versions_with
 from contracts.probes import FIXED_VERSION, for_version, probes, tier1
 from mock_server.checker.report import Report
 from mock_server.checker.runner import Outcome, Sender, compare, place_and_cancel
-from mock_server.domain import lookups
+from mock_server.domain.reads import lookups
 from mock_server.kit.facade import DEFAULT_BASE_URL, FakeCartesia
 
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import httpx
 
 from contracts.probes import Probe
-from mock_server.domain.clock import monotonic
+from mock_server.domain.timing.clock import monotonic
 from mock_server.kit.facade import FakeCartesia
 from mock_server.recordings.compare import diff, normalise
 

@@ -20,7 +20,7 @@ import httpx
 from contracts import LATEST, SHIPPED, versions_with
 from mock_server.cli import args as cliargs
 from mock_server.cli import terminal
-from mock_server.domain.clock import monotonic
+from mock_server.domain.timing.clock import monotonic
 
 ENDED = ("completed", "failed", "cancelled")
 

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 import httpx
 
 from mock_server.cli import terminal
-from mock_server.domain.clock import monotonic
+from mock_server.domain.timing.clock import monotonic
 
 TERMINAL = ("completed", "failed")
 

@@ -9,10 +9,10 @@ import sys
 from typing import Any
 
 from mock_server.cli import args as cliargs
-from mock_server.domain import knobs
-from mock_server.domain.clock import ClockMode
-from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
+from mock_server.domain.tenants import knobs
+from mock_server.domain.tenants.seed import Seed
+from mock_server.domain.timing.clock import ClockMode
 from mock_server.service import knob_values
 from mock_server.service.persistence import StateFileError, StateFileInUse, move_aside
 from mock_server.service.seedfile import SeedFileError, load_seed_file

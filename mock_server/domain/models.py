@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 if TYPE_CHECKING:
-    from mock_server.domain.transcripts import Turn
+    from mock_server.domain.calls.transcripts import Turn
 
 Outcome = Literal["answer", "busy", "no_answer", "dial_failed", "error"]
 HangupBy = Literal["client", "agent"]

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mock_server.domain.clock import rfc3339
-from mock_server.domain.journal import JournalEntry
+from mock_server.domain.journal.journal import JournalEntry
 from mock_server.domain.models import Call, Phase
-from mock_server.domain.webhooks import Delivery
+from mock_server.domain.timing.clock import rfc3339
+from mock_server.domain.webhooks.outbox import Delivery
 
 
 def clock(now: int, mode: str) -> dict[str, Any]:

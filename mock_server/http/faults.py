@@ -7,7 +7,7 @@ import asyncio
 from starlette.types import Receive, Scope, Send
 
 from mock_server.domain.errors import ApiError
-from mock_server.domain.faults import Fault
+from mock_server.domain.journal.faults import Fault
 from mock_server.http.render import ABORT_KEY
 
 

@@ -20,8 +20,8 @@ from starlette.requests import Request
 
 import contracts
 from mock_server.domain.errors import ApiError
-from mock_server.domain.faults import Fault
-from mock_server.domain.journal import JournalEntry, journal_body
+from mock_server.domain.journal.faults import Fault
+from mock_server.domain.journal.journal import JournalEntry, journal_body
 from mock_server.domain.tenants.tenant import Tenant
 from mock_server.http import jsonbody, reading, version_header
 from mock_server.http.aside import SCOPE_KEY as ASIDE_KEY

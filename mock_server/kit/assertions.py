@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from mock_server.domain import lookups
-from mock_server.domain.clock import rfc3339
 from mock_server.domain.models import Call, Phase
+from mock_server.domain.reads import lookups
 from mock_server.domain.tenants.tenant import Tenant
+from mock_server.domain.timing.clock import rfc3339
 from mock_server.http.control_views import timeline
 from mock_server.service import ledger
 

@@ -11,13 +11,14 @@ from typing import Any
 import httpx
 
 from contracts import LATEST, VERSIONS
-from mock_server.domain import batch_ops, lookups
-from mock_server.domain.clock import ClockMode, rfc3339
-from mock_server.domain.faults import Fault, make_fault, path_matches
-from mock_server.domain.journal import DuplicateDial, JournalEntry
+from mock_server.domain.batches import batch_ops
+from mock_server.domain.journal.faults import Fault, make_fault, path_matches
+from mock_server.domain.journal.journal import DuplicateDial, JournalEntry
 from mock_server.domain.models import Call, CalleeScript
-from mock_server.domain.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
+from mock_server.domain.reads import lookups
+from mock_server.domain.tenants.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
 from mock_server.domain.tenants.tenant import Tenant
+from mock_server.domain.timing.clock import ClockMode, rfc3339
 from mock_server.http import control_views
 from mock_server.http.fastlane import FastLane
 from mock_server.kit import assertions, tenancy

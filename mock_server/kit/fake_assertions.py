@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mock_server.domain import lookups
-from mock_server.domain.journal import PollStat
+from mock_server.domain.journal.journal import PollStat
 from mock_server.domain.models import Call
+from mock_server.domain.reads import lookups
 from mock_server.domain.tenants.tenant import Tenant
 from mock_server.kit import assertions, tenancy
 

@@ -7,7 +7,7 @@ calls, or fail naming the keys that do.
 
 from __future__ import annotations
 
-from mock_server.domain import lookups
+from mock_server.domain.reads import lookups
 from mock_server.domain.tenants.tenant import Tenant
 from mock_server.service.core import Service
 from mock_server.service.keys import fingerprint

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from mock_server.domain.clock import monotonic
+from mock_server.domain.timing.clock import monotonic
 from mock_server.proxy import bodies
 from mock_server.proxy.report import ProxyReport
 from mock_server.recordings import checks, exchange

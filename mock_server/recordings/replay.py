@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from mock_server.domain import discovery, lookups
+from mock_server.domain.reads import discovery, lookups
 from mock_server.recordings import checks
 from mock_server.recordings.compare import diff, normalise
 from mock_server.recordings.exchange import Exchange, read_all

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.domain import batch_ops
-from mock_server.domain.batches import Batch
+from mock_server.domain.batches import batch_ops
+from mock_server.domain.batches.batch import Batch
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.routes.params import create_body, limit_of
 from mock_server.wire import decode, views

@@ -9,11 +9,14 @@ from typing import Any, TypeVar
 
 import contracts
 from contracts import Lineage, load_schema
-from mock_server.domain import batch_ops, callees, idempotency, lookups
+from mock_server.domain.batches import batch_ops
+from mock_server.domain.calls import callees
+from mock_server.domain.calls.listing import StartBounds
+from mock_server.domain.calls.readmodels import CallView, Placement
 from mock_server.domain.commands import PlaceCalls
 from mock_server.domain.errors import bad_request
-from mock_server.domain.listing import StartBounds
-from mock_server.domain.readmodels import CallView, Placement
+from mock_server.domain.reads import lookups
+from mock_server.domain.tenants import idempotency
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.routes.params import create_body, limit_of, list_calls_query
 from mock_server.service import ledger

@@ -7,14 +7,15 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 import contracts
-from mock_server.domain import discovery, knobs, lookups
-from mock_server.domain.clock import rfc3339
 from mock_server.domain.errors import bad_request
-from mock_server.domain.faults import Fault, named
+from mock_server.domain.journal.faults import Fault, named
 from mock_server.domain.models import Webhook
-from mock_server.domain.seed import script_from
+from mock_server.domain.reads import discovery, lookups
 from mock_server.domain.settings import Settings
-from mock_server.domain.webhooks import WebhookFault
+from mock_server.domain.tenants import knobs
+from mock_server.domain.tenants.seed import script_from
+from mock_server.domain.timing.clock import rfc3339
+from mock_server.domain.webhooks.outbox import WebhookFault
 from mock_server.http import control_views
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.routes.spec import RouteSpec, starlette_routes

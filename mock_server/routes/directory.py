@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import contracts
-from mock_server.domain import discovery, webhook_config
 from mock_server.domain.errors import bad_request
+from mock_server.domain.reads import discovery
+from mock_server.domain.webhooks import config as webhook_config
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.routes.params import limit_of
 from mock_server.wire import decode, views

@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from contracts import LATEST
-from mock_server.domain import picture
+from mock_server.domain.reads import picture
 from mock_server.domain.tenants.tenant import Tenant
 from mock_server.http import control_views
 from mock_server.http.pipeline import Ctx, Handler, Kind, Reply

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mock_server.domain.clock import monotonic
 from mock_server.domain.tenants.tenant import Tenant
+from mock_server.domain.timing.clock import monotonic
 
 
 class BudgetExceeded(BaseException):

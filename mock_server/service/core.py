@@ -14,16 +14,16 @@ from typing import Any
 from mock_server.bridge.line import LineBridge
 from mock_server.bridge.loop import BridgeLoop
 from mock_server.bridge.webhook import WebhookSender
-from mock_server.domain import oplog
-from mock_server.domain.clock import Clock, ClockMode, RealClock, VirtualClock
-from mock_server.domain.engine import EngineHooks
 from mock_server.domain.errors import ApiError
 from mock_server.domain.models import Call
-from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
+from mock_server.domain.tenants import oplog
 from mock_server.domain.tenants.registry import Tenants
+from mock_server.domain.tenants.seed import Seed
 from mock_server.domain.tenants.tenant import Tenant
-from mock_server.domain.world import World
+from mock_server.domain.tenants.world import World
+from mock_server.domain.timing.clock import Clock, ClockMode, RealClock, VirtualClock
+from mock_server.domain.timing.engine import EngineHooks
 from mock_server.service.budget import Budget
 from mock_server.service.keys import fingerprint
 from mock_server.service.persistence import NotDurable, Store

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from contracts import VERSIONS, errors_of, versions_with
-from mock_server.domain.knobs import KnobError, tenant_names
 from mock_server.domain.settings import Settings, knob_names, suggest
+from mock_server.domain.tenants.knobs import KnobError, tenant_names
 from mock_server.service.keys import fingerprint
 
 
@@ -100,7 +100,7 @@ def start_ms(value: object) -> int | None:
     or None for the default (2026-03-01T12:00:00Z). A ValueError says what it takes."""
     from datetime import datetime
 
-    from mock_server.domain.clock import RealClock
+    from mock_server.domain.timing.clock import RealClock
 
     if value is None:
         return None

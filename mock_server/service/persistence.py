@@ -283,7 +283,7 @@ def _shape_problem(shapes: dict[str, Any], op: str, args: Any) -> str | None:
         path = "/".join(str(p) for p in error.instance_path) or "(the arguments)"
         return f"{path}: {error.message}"
     if op == "configure":
-        from mock_server.domain.knobs import KnobError
+        from mock_server.domain.tenants.knobs import KnobError
         from mock_server.service.knob_values import check as check_knobs
 
         try:

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import contracts
-from mock_server.domain.seed import Seed
+from mock_server.domain.tenants.seed import Seed
 
 
 class SeedFileError(ValueError):

@@ -10,8 +10,8 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
-from mock_server.domain.clock import monotonic
 from mock_server.domain.settings import Settings
+from mock_server.domain.timing.clock import monotonic
 from mock_server.http.aside import Aside
 
 

@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from mock_server.domain.picture import Picture
+from mock_server.domain.reads.picture import Picture
 from mock_server.service.keys import fingerprint
 from mock_server.ui import render
 

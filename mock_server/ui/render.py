@@ -10,8 +10,8 @@ import html
 from collections.abc import Iterable, Sequence
 from types import MappingProxyType
 
-from mock_server.domain.clock import rfc3339
-from mock_server.domain.picture import BatchRow, CallBar, Picture
+from mock_server.domain.reads.picture import BatchRow, CallBar, Picture
+from mock_server.domain.timing.clock import rfc3339
 
 #: outcome -> (label, colour)
 OUTCOMES = MappingProxyType(

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from mock_server.domain.commands import FORMAT
-from mock_server.domain.oplog import COMMAND_OPS
 from mock_server.domain.settings import Settings
+from mock_server.domain.tenants.oplog import COMMAND_OPS
 from mock_server.wire import decode
 
 #: The version format-1 records meant when they named none (the only one served then).

@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from mock_server.domain.batches import Batch, Recipient
-from mock_server.domain.clock import rfc3339
+from mock_server.domain.batches.batch import Batch, Recipient
+from mock_server.domain.calls.outbound import ItemResult
+from mock_server.domain.calls.readmodels import CallPage, CallView
+from mock_server.domain.calls.transcripts import Turn
 from mock_server.domain.models import Agent, Phase, PhoneNumber, Webhook
-from mock_server.domain.outbound import ItemResult
-from mock_server.domain.readmodels import CallPage, CallView
-from mock_server.domain.transcripts import Turn
-from mock_server.domain.webhooks import Delivery
+from mock_server.domain.timing.clock import rfc3339
+from mock_server.domain.webhooks.outbox import Delivery
 from mock_server.wire.bytecache import LruBytes
 from mock_server.wire.codec import json_bytes
 from mock_server.wire.versions import WireVersion

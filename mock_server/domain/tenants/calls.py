@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from mock_server.domain import lifecycle, outbound
+from mock_server.domain.calls import lifecycle, outbound
+from mock_server.domain.calls.listing import StartBounds, agent_page
+from mock_server.domain.calls.readmodels import CallPage, CallView, Placement
 from mock_server.domain.commands import FORMAT, PlaceCalls
 from mock_server.domain.errors import ApiError, bad_request, not_found
-from mock_server.domain.listing import StartBounds, agent_page
 from mock_server.domain.models import Call, CallStatus, Phase
-from mock_server.domain.readmodels import CallPage, CallView, Placement
 from mock_server.domain.tenants.operations import TenantOperations
-from mock_server.domain.world import World
+from mock_server.domain.tenants.world import World
 
 T = TypeVar("T")
 

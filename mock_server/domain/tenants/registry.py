@@ -6,13 +6,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from mock_server.domain.clock import Clock
-from mock_server.domain.engine import EngineHooks
 from mock_server.domain.errors import ApiError
 from mock_server.domain.ids import derive_seed
-from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
+from mock_server.domain.tenants.seed import Seed
 from mock_server.domain.tenants.tenant import Tenant
+from mock_server.domain.timing.clock import Clock
+from mock_server.domain.timing.engine import EngineHooks
 
 
 class Tenants:

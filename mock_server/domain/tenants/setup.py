@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain import webhooks
 from mock_server.domain.errors import bad_request
-from mock_server.domain.faults import Fault
-from mock_server.domain.journal import JournalEntry
+from mock_server.domain.journal.faults import Fault
+from mock_server.domain.journal.journal import JournalEntry
 from mock_server.domain.models import Agent, CalleeScript, PhoneNumber, Webhook
 from mock_server.domain.settings import Settings
 from mock_server.domain.tenants.operations import TenantOperations
+from mock_server.domain.webhooks import outbox as webhooks
 
 
 class SetUpOperations(TenantOperations):

@@ -14,19 +14,19 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from mock_server.domain import fastforward
-from mock_server.domain.clock import LATEST_MS, Clock, ClockMode, VirtualClock, rfc3339
-from mock_server.domain.engine import Engine, EngineHooks
+from mock_server.domain.calls.readmodels import CallView
 from mock_server.domain.errors import ApiError, bad_request
 from mock_server.domain.models import Call
-from mock_server.domain.readmodels import CallView
-from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
 from mock_server.domain.tenants.calls import CallOperations
 from mock_server.domain.tenants.operations import Recorder
+from mock_server.domain.tenants.seed import Seed
 from mock_server.domain.tenants.setup import SetUpOperations
 from mock_server.domain.tenants.transaction import Transaction
-from mock_server.domain.world import World
+from mock_server.domain.tenants.world import World
+from mock_server.domain.timing import fastforward
+from mock_server.domain.timing.clock import LATEST_MS, Clock, ClockMode, VirtualClock, rfc3339
+from mock_server.domain.timing.engine import Engine, EngineHooks
 
 
 class ClockModeError(ApiError):

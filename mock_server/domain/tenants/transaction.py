@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mock_server.domain import lifecycle
-from mock_server.domain.engine import Engine
+from mock_server.domain.calls import lifecycle
+from mock_server.domain.calls.readmodels import CallView
 from mock_server.domain.models import Call
-from mock_server.domain.readmodels import CallView
 from mock_server.domain.settings import Settings
-from mock_server.domain.world import World
+from mock_server.domain.tenants.world import World
+from mock_server.domain.timing.engine import Engine
 
 
 @dataclass(frozen=True, slots=True)

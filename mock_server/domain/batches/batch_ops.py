@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from mock_server.domain import listing, outbound
-from mock_server.domain.batches import Batch, Recipient
-from mock_server.domain.clock import rfc3339
+from mock_server.domain.batches.batch import Batch, Recipient
+from mock_server.domain.calls import listing, outbound
+from mock_server.domain.calls.readmodels import CallPage, CallView
 from mock_server.domain.commands import FORMAT, CreateBatch
 from mock_server.domain.errors import bad_request
 from mock_server.domain.models import Call
-from mock_server.domain.readmodels import CallPage, CallView
-from mock_server.domain.tenants.tenant import Tenant
-from mock_server.domain.tenants.transaction import Transaction
-from mock_server.domain.world import World
+from mock_server.domain.timing.clock import rfc3339
+
+if TYPE_CHECKING:  # the tenant package is above this one: types only
+    from mock_server.domain.tenants.tenant import Tenant
+    from mock_server.domain.tenants.transaction import Transaction
+    from mock_server.domain.tenants.world import World
 
 T = TypeVar("T")
 

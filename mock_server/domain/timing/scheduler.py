@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import heapq
 
-from mock_server.domain.lifecycle import Step
+from mock_server.domain.calls.lifecycle import Step
 from mock_server.domain.models import Call, CallStatus, Phase
 
 

@@ -15,10 +15,10 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from mock_server.domain.calls.readmodels import CallView
+    from mock_server.domain.calls.transcripts import Turn
     from mock_server.domain.models import Call
-    from mock_server.domain.readmodels import CallView
-    from mock_server.domain.transcripts import Turn
-    from mock_server.domain.world import World
+    from mock_server.domain.tenants.world import World
 
 FaultKind = Literal["drop", "duplicate", "reorder", "delay"]
 RETRY_BACKOFF_MS = (1_000, 2_000, 4_000, 8_000, 16_000)

@@ -15,11 +15,9 @@ import heapq
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from mock_server.domain import callees
-from mock_server.domain.batches import Batch
-from mock_server.domain.errors import bad_request, not_found
-from mock_server.domain.models import Call
-from mock_server.domain.outbound import (
+from mock_server.domain.batches.batch import Batch
+from mock_server.domain.calls import callees
+from mock_server.domain.calls.outbound import (
     Order,
     check_capacity,
     destination_error,
@@ -27,10 +25,12 @@ from mock_server.domain.outbound import (
     place,
     place_one,
 )
+from mock_server.domain.errors import bad_request, not_found
+from mock_server.domain.models import Call
 from mock_server.domain.settings import Settings
 
 if TYPE_CHECKING:
-    from mock_server.domain.world import World
+    from mock_server.domain.tenants.world import World
 
 
 class Dispatcher:

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import phonenumbers
 
-from mock_server.domain import callees
+from mock_server.domain.calls import callees
 from mock_server.domain.commands import PlaceCalls
 from mock_server.domain.errors import ApiError, bad_request, not_found
 from mock_server.domain.models import Call, PhoneNumber
 from mock_server.domain.settings import Settings
 
 if TYPE_CHECKING:
-    from mock_server.domain.world import World
+    from mock_server.domain.tenants.world import World
 
 DEFAULT_RINGING_TIMEOUT_SECONDS = 60
 DEFAULT_MAX_DURATION_MINUTES = 480

@@ -13,11 +13,13 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from mock_server.domain.errors import bad_request
 from mock_server.domain.models import Call
-from mock_server.domain.world import World
+
+if TYPE_CHECKING:
+    from mock_server.domain.tenants.world import World
 
 #: Newest first means this key descending: start (or creation) time, then creation order.
 order_key: Callable[[Call], tuple[int, int]] = attrgetter("sort_time", "seq")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from mock_server.domain import batch_ops, idempotency, knobs, webhook_config
+from mock_server.domain.batches import batch_ops
 from mock_server.domain.commands import (
     FORMAT,
     CreateBatch,
@@ -18,10 +18,12 @@ from mock_server.domain.commands import (
     UpdateAgent,
     UpdateWebhook,
 )
-from mock_server.domain.faults import Fault
+from mock_server.domain.journal.faults import Fault
 from mock_server.domain.models import Webhook
-from mock_server.domain.seed import script_from
+from mock_server.domain.tenants import idempotency, knobs
+from mock_server.domain.tenants.seed import script_from
 from mock_server.domain.tenants.tenant import Tenant
+from mock_server.domain.webhooks import config as webhook_config
 
 
 def _advance_to(tenant: Tenant, args: Mapping[str, Any]) -> None:

@@ -20,14 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mock_server.domain import fastforward, lifecycle, webhooks
-from mock_server.domain.clock import VirtualClock
+from mock_server.domain.calls import lifecycle
 from mock_server.domain.models import Call
 from mock_server.domain.settings import Settings
+from mock_server.domain.timing import fastforward
+from mock_server.domain.timing.clock import VirtualClock
+from mock_server.domain.webhooks import outbox as webhooks
 
 if TYPE_CHECKING:
-    from mock_server.domain.readmodels import CallView
-    from mock_server.domain.world import World
+    from mock_server.domain.calls.readmodels import CallView
+    from mock_server.domain.tenants.world import World
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from mock_server.domain.clock import ClockMode
 from mock_server.domain.errors import not_found
-from mock_server.domain.journal import DuplicateDial, JournalEntry, PollStat
+from mock_server.domain.journal.journal import DuplicateDial, JournalEntry, PollStat
 from mock_server.domain.models import Call
 from mock_server.domain.tenants.tenant import Tenant
-from mock_server.domain.webhooks import Delivery
+from mock_server.domain.timing.clock import ClockMode
+from mock_server.domain.webhooks.outbox import Delivery
 
 
 def audio_seconds(tenant: Tenant, call_id: str) -> float:

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mock_server.domain.callees import DEFAULT_CALLEE
-from mock_server.domain.dispatcher import Dispatcher
-from mock_server.domain.faults import FaultBook
-from mock_server.domain.idempotency import IdempotencyKeys
+from mock_server.domain.batches.dispatcher import Dispatcher
+from mock_server.domain.calls.callees import DEFAULT_CALLEE
+from mock_server.domain.calls.pacing import DialPacer
 from mock_server.domain.ids import IdFactory
-from mock_server.domain.journal import Journal
+from mock_server.domain.journal.faults import FaultBook
+from mock_server.domain.journal.journal import Journal
 from mock_server.domain.models import Agent, Call, CalleeScript, PhoneNumber, Webhook
-from mock_server.domain.pacing import DialPacer
-from mock_server.domain.scheduler import Scheduler
-from mock_server.domain.seed import Seed
 from mock_server.domain.settings import Settings
-from mock_server.domain.webhooks import Outbox
+from mock_server.domain.tenants.idempotency import IdempotencyKeys
+from mock_server.domain.tenants.seed import Seed
+from mock_server.domain.timing.scheduler import Scheduler
+from mock_server.domain.webhooks.outbox import Outbox
 
 
 @dataclass(slots=True)

@@ -13,12 +13,12 @@ import json
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
+from mock_server.domain.calls.readmodels import Placement
 from mock_server.domain.errors import bad_request
-from mock_server.domain.readmodels import Placement
 
 if TYPE_CHECKING:
+    from mock_server.domain.calls.outbound import ItemResult
     from mock_server.domain.commands import PlaceCalls
-    from mock_server.domain.outbound import ItemResult
     from mock_server.domain.tenants.tenant import Tenant
 
 MAX_KEYS = 10_000

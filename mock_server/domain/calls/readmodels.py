@@ -11,10 +11,10 @@ import copy
 from dataclasses import dataclass
 from typing import Generic, NamedTuple, TypeVar
 
-from mock_server.domain.journal import DuplicateDial
+from mock_server.domain.calls.outbound import ItemResult
+from mock_server.domain.calls.transcripts import Turn, final_key, synthetic
+from mock_server.domain.journal.journal import DuplicateDial
 from mock_server.domain.models import Agent, Call, PhoneNumber
-from mock_server.domain.outbound import ItemResult
-from mock_server.domain.transcripts import Turn, final_key, synthetic
 
 
 class Placement(NamedTuple):

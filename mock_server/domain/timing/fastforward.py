@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from mock_server.domain import lifecycle
+from mock_server.domain.calls import lifecycle
 from mock_server.domain.models import Call
-from mock_server.domain.world import World
+
+if TYPE_CHECKING:
+    from mock_server.domain.tenants.world import World
 
 
 def unobserved(world: World) -> bool:

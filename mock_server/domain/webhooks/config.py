@@ -3,12 +3,16 @@ and ``PATCH /agents/{agent_id}`` with ``webhook_id`` attaches one to an agent.""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from mock_server.domain.calls.listing import cursor_page
 from mock_server.domain.commands import FORMAT, UpdateAgent, UpdateWebhook
 from mock_server.domain.errors import bad_request, not_found
-from mock_server.domain.listing import cursor_page
 from mock_server.domain.models import Agent, Webhook
-from mock_server.domain.tenants.tenant import Tenant
-from mock_server.domain.world import World
+
+if TYPE_CHECKING:  # the tenant package is above this one: types only
+    from mock_server.domain.tenants.tenant import Tenant
+    from mock_server.domain.tenants.world import World
 
 
 def create_webhook(tenant: Tenant, *, url: str, secret: str, display_name: str | None) -> Webhook:

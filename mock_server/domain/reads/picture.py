@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import islice
 
-from mock_server.domain.clock import ClockMode
-from mock_server.domain.journal import JournalEntry
+from mock_server.domain.journal.journal import JournalEntry
 from mock_server.domain.models import Phase
 from mock_server.domain.tenants.tenant import Tenant
+from mock_server.domain.timing.clock import ClockMode
 
 
 @dataclass(frozen=True, slots=True)

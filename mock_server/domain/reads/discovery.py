@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mock_server.domain.calls.listing import cursor_page
 from mock_server.domain.errors import not_found
-from mock_server.domain.listing import cursor_page
 from mock_server.domain.models import Agent, PhoneNumber
 from mock_server.domain.tenants.tenant import Tenant
-from mock_server.domain.world import World
+from mock_server.domain.tenants.world import World
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""The request journal (and the duplicate-dial detector) and injected faults."""

@@ -1,0 +1,1 @@
+"""Webhooks: the outbox of deliveries and the webhook and agent configuration API."""
