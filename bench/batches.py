@@ -14,7 +14,7 @@ import sys
 import time
 import tracemalloc
 
-from bench import UNBOUNDED
+from bench import UNBOUNDED, world_of
 from bench.scale import AREAS
 from contracts import LATEST
 from mock_server import FakeCartesia
@@ -59,7 +59,7 @@ def run(calls: int, per_batch: int = 5_000, *, trace: bool = False) -> dict[str,
     stored = tracemalloc.get_traced_memory()[0] if trace else 0
     if trace:
         tracemalloc.stop()
-    placed = len(tenant.world.calls)
+    placed = len(world_of(tenant).calls)
     fake.close()
     gc.unfreeze()
     return {

@@ -13,7 +13,7 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 
-from bench import UNBOUNDED
+from bench import UNBOUNDED, world_of
 from contracts import LATEST
 from mock_server import FakeCartesia
 from mock_server.wire.decode import place_calls
@@ -93,7 +93,7 @@ def run(
     peak = tracemalloc.get_traced_memory()[1] if trace else 0
     if trace:
         tracemalloc.stop()
-    world = tenant.world
+    world = world_of(tenant)
     assert len(world.calls) == calls
     assert all(c.ended_at is not None for c in world.calls.values())
     transitions = calls * 4  # dialed, answered, ended, plus creation

@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, settings
 
 from contracts import VERSIONS, errors_of, versions_with
 from mock_server import FakeCartesia
+from mock_server.domain.tenants.tenant import Tenant
+from mock_server.domain.tenants.world import World
 
 # In-process pytester runs restore sys.modules afterwards: a server-side module first imported
 # during one would be imported twice, splitting exception classes (httptools' upgrade error
@@ -244,3 +246,10 @@ def service_client(service: Any, key: str, version: str = "2026-08-14") -> httpx
         base_url="https://api.cartesia.ai",
         headers={"authorization": f"Bearer {key}", "cartesia-version": version},
     )
+
+
+def world_of(tenant: Tenant) -> World:
+    """A tenant's world, for white-box assertions after the requests were answered (the
+    fake's own code reaches it only inside ``tenant.transaction()``)."""
+    with tenant.holding() as tx:
+        return tx.world

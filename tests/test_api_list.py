@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts import validate
-from tests.conftest import AGENT, NUMBER, Door
+from tests.conftest import AGENT, NUMBER, Door, world_of
 
 
 def listing(door: Door, **params: object) -> dict:
@@ -176,7 +176,7 @@ def test_pages_stay_right_as_calls_start_between_requests(
                 reverse=True,
             )
             assert [c["id"] for c in seen] == [c.id for c in expected]
-            assert len(seen) == len(fake.tenant().world.calls)
+            assert len(seen) == len(world_of(fake.tenant()).calls)
             # and backwards from the oldest, one page at a time
             back, before = [], seen[-1]["id"]
             while True:

@@ -239,6 +239,22 @@ def _names_a_tenant(node: ast.expr) -> bool:
     return False
 
 
+def test_a_tenants_internals_are_private_to_its_package() -> None:
+    """A tenant's world, engine, clock and lock are private attributes, and ruff's SLF001
+    (private member access) is on for every module outside ``domain/tenants/``."""
+    import tomllib
+
+    from mock_server import FakeCartesia
+
+    with FakeCartesia() as fake:
+        public = {name for name in dir(fake.tenant()) if not name.startswith("_")}
+    assert not public & {"world", "engine", "clock", "lock", "locked"}, public
+    lint = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]
+    assert "SLF" in lint["select"]
+    exempt = [glob for glob, rules in lint["per-file-ignores"].items() if "SLF001" in rules]
+    assert [g for g in exempt if g.startswith("mock_server")] == ["mock_server/domain/tenants/**"]
+
+
 def test_only_the_tenant_package_touches_a_tenants_internals() -> None:
     inside = ROOT / "mock_server" / "domain" / "tenants"
     found = []

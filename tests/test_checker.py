@@ -16,6 +16,7 @@ from contracts.probes import FIXED_VERSION, TIER0, UNKNOWN_AGENT, probes
 from mock_server import FakeCartesia
 from mock_server.checker.check import run_check
 from mock_server.service.ledger import LEDGER
+from tests.conftest import world_of
 from tests.test_cli import Served
 
 #: The versions that place calls (the lineage decides which).
@@ -135,7 +136,7 @@ def test_tier0_probes_create_no_call_even_with_a_lax_validator() -> None:
                 content=probe.content(),
                 headers={"content-type": "application/json"},
             )
-        assert fake.tenant().world.calls == {}
+        assert world_of(fake.tenant()).calls == {}
 
 
 def test_honours_retry_after_on_429() -> None:

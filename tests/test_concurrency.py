@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from mock_server import FakeCartesia
+from tests.conftest import world_of
 
 pytestmark = pytest.mark.slow  # starts servers or subprocesses
 
@@ -67,7 +68,7 @@ def test_concurrent_clients_on_one_number() -> None:
         assert not mover.is_alive(), "deadlock: the clock thread never finished"
         assert len(acknowledged) == 600
         assert len(set(acknowledged)) == 600  # unique ids
-        world = fake.tenant(KEY).world
+        world = world_of(fake.tenant(KEY))
         assert set(world.calls) == set(acknowledged)  # every acknowledged call exists
         fake.run_until_idle(api_key=KEY)
         fake.assert_dial_spacing(at_least=1.0, api_key=KEY)

@@ -174,7 +174,7 @@ def test_a_clock_that_went_back_still_lists_newest_first() -> None:
         )
         fake.advance(100)  # the first call starts at 2 s
         http.get("/agents/calls", params={"agent_id": fake.agent_id})  # sorted as of now
-        fake.tenant().clock = VirtualClock(0)  # the clock is behind the stored calls now
+        fake.tenant().use_clock(VirtualClock(0))  # the clock is behind the stored calls now
         http.post("/agents/calls", json={**body, "outbound_calls": [{"to_number": "+14155551235"}]})
         listed = http.get("/agents/calls", params={"agent_id": fake.agent_id}).json()["data"]
         assert listed[0]["id"] == first.json()["calls"][0]["agent_call_id"]  # started at 2 s > 0

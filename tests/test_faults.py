@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from mock_server import FakeCartesia
-from tests.conftest import AGENT, NUMBER
+from tests.conftest import AGENT, NUMBER, world_of
 
 KEY = "sk_car_faults"
 BODY = {
@@ -143,7 +143,7 @@ def test_dropped_connection(sdk: SdkFactory, live: tuple[FakeCartesia, str]) -> 
     add_fault(url, drop_connection=True, times=1)
     with pytest.raises(cartesia.APIConnectionError):
         sdk(url, 0).post("/agents/calls", body=BODY, cast_to=object)
-    assert fake.tenant(KEY).world.calls == {}  # dropped before the commit: nothing created
+    assert world_of(fake.tenant(KEY)).calls == {}  # dropped before the commit: nothing created
 
 
 def test_dropped_connection_in_process() -> None:
@@ -161,7 +161,7 @@ def test_commit_then_fail_makes_the_sdk_double_dial(
     add_fault(url, method="POST", path="/agents/calls", after_commit=True, times=1, **fault)
     result = sdk(url, 2).post("/agents/calls", body=BODY, cast_to=object)
     assert "agent_call_id" in result["calls"][0]  # type: ignore[index]
-    world = fake.tenant(KEY).world
+    world = world_of(fake.tenant(KEY))
     assert len(world.calls) == 2  # the first attempt was committed, then failed
     report = journal(url)
     [dup] = report["duplicate_dials"]
@@ -224,7 +224,7 @@ def test_a_dropped_connection_sends_not_a_single_byte(live: tuple[FakeCartesia, 
         while chunk := sock.recv(4096):
             received += chunk
     assert received == b""
-    assert fake.tenant(KEY).world.calls == {}
+    assert world_of(fake.tenant(KEY)).calls == {}
 
 
 def test_real_latency_in_process_waits_on_each_door(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -233,13 +233,22 @@ def test_real_latency_in_process_waits_on_each_door(monkeypatch: pytest.MonkeyPa
     from mock_server.http import pipeline
 
     slept: list[tuple[str, float]] = []
-    real_async_sleep = asyncio.sleep
+    real_async_sleep, real_sleep = asyncio.sleep, time.sleep
+    me = threading.get_ident()  # servers other tests left running sleep in their own threads
 
     async def loop_sleep(delay: float, *args: object) -> object:
+        if threading.get_ident() != me:
+            return await real_async_sleep(delay, *args)
         slept.append(("loop", delay))
         return await real_async_sleep(0, *args)
 
-    monkeypatch.setattr(pipeline.time, "sleep", lambda s: slept.append(("thread", s)))
+    def thread_sleep(seconds: float) -> None:
+        if threading.get_ident() != me:
+            real_sleep(seconds)
+        else:
+            slept.append(("thread", seconds))
+
+    monkeypatch.setattr(pipeline.time, "sleep", thread_sleep)
     monkeypatch.setattr(pipeline.asyncio, "sleep", loop_sleep)
     with FakeCartesia(real_latency=True) as fake:
         fake.add_fault(latency_seconds=2.5, times=1)

@@ -13,6 +13,7 @@ import pytest
 
 from contracts import validate
 from mock_server import FakeCartesia
+from tests.conftest import world_of
 
 KEY = "sk_hostile"
 HEADERS = {
@@ -174,9 +175,9 @@ def test_partial_body_then_close_loses_nothing_and_hurts_nothing(
     server: tuple[FakeCartesia, str],
 ) -> None:
     fake, url = server
-    before = len(fake.tenant(KEY).world.calls)
+    before = len(world_of(fake.tenant(KEY)).calls)
     _raw(url, _request(json.dumps(GOOD).encode()[:20], length=500))
-    assert len(fake.tenant(KEY).world.calls) == before  # nothing half-created
+    assert len(world_of(fake.tenant(KEY)).calls) == before  # nothing half-created
     _still_serving(url)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from mock_server import FakeCartesia
-from tests.conftest import AGENT, NUMBER
+from tests.conftest import AGENT, NUMBER, world_of
 
 BODY = {
     "from_number_id": NUMBER,
@@ -93,7 +93,7 @@ def test_the_journal_is_bounded_in_bytes_as_well_as_entries() -> None:
         for i in range(100):
             client.get(f"/agents/calls/call_{i:04d}{'x' * 2_000}")
         entries = fake.journal()
-        held = fake.service.tenants.get(fake.api_key).world.journal.bytes
+        held = world_of(fake.service.tenants.get(fake.api_key)).journal.bytes
         assert held <= 50_000
         assert held == sum(e.size() for e in entries)
         assert 10 < len(entries) < 100

@@ -13,6 +13,7 @@ from mock_server.domain.tenants import oplog
 from mock_server.service.core import Service
 from mock_server.serving.app import create_app
 from mock_server.serving.transports import SyncTransport
+from tests.conftest import world_of
 
 KEY = "sk_roundtrip"
 AGENT = "agent_Fo7pKNBUwLZxrTd6jvhpaE"
@@ -159,9 +160,9 @@ def _picture(service: Service) -> dict[str, Any]:
             "webhooks": list(_pages(c, "/agents/webhooks")),
             "batches": list(_pages(c, "/agents/calls/batches")),
             "calls": calls,
-            "faults": [f.as_dict() for f in tenant.world.faults.active()],
-            "callees": {k: v.as_dict() for k, v in tenant.world.callees.items()},
-            "default_callee": tenant.world.default_callee.as_dict(),
+            "faults": [f.as_dict() for f in world_of(tenant).faults.active()],
+            "callees": {k: v.as_dict() for k, v in world_of(tenant).callees.items()},
+            "default_callee": world_of(tenant).default_callee.as_dict(),
         }
 
 
@@ -203,6 +204,6 @@ def test_an_honoured_idempotency_key_survives_a_restart(tmp_path: Path) -> None:
                 c.post("/agents/calls", json=body, headers={"idempotency-key": "retry-1"})
             )
         assert retried == made
-        assert len(again.tenants.get(KEY).world.calls) == 1  # nobody dialled twice
+        assert len(world_of(again.tenants.get(KEY)).calls) == 1  # nobody dialled twice
     finally:
         again.close()

@@ -15,6 +15,7 @@ from mock_server.service.core import Service
 from mock_server.wire import decode
 from mock_server.wire.versions import wire
 from mock_server.wire.views import agent_call
+from tests.conftest import world_of
 from tests.test_cli import DOC, HEADERS, Served
 
 pytestmark = pytest.mark.slow  # starts servers or subprocesses
@@ -115,7 +116,7 @@ def _service(state: str, **knobs: object) -> Service:
 
 def _dial(service: Service, key: str, number: str) -> str:
     tenant = service.tenants.get(key)
-    world = tenant.world
+    world = world_of(tenant)
     body = {
         "from_number_id": next(iter(world.numbers)),
         "agent_id": next(iter(world.agents)),

@@ -26,7 +26,7 @@ from contracts.strategies import (
 from mock_server import FakeCartesia
 from mock_server.domain.errors import ApiError
 from mock_server.http import jsonbody
-from tests.conftest import examples
+from tests.conftest import examples, world_of
 
 #: The versions that place calls (the lineage decides which).
 CALL_VERSIONS = versions_with("outbound_request")
@@ -168,7 +168,7 @@ def test_any_workload_keeps_spacing_and_ends_in_time(workload) -> None:
         fake.run_until_idle()
         fake.assert_dial_spacing(at_least=1.0, from_number_id="ap_Q8PRh7lXyZsawXJmN2KcT5")
         fake.assert_dial_spacing(at_least=1.0, from_number_id="ap_b")
-        for call in tenant.world.calls.values():
+        for call in world_of(tenant).calls.values():
             assert call.ended_at is not None
             assert call.ended_at <= call.dial_at + call.ringing_timeout_ms + call.max_duration_ms
 
@@ -206,7 +206,7 @@ def test_fast_forward_reaches_the_same_state_as_stepping(workload) -> None:
                 fake.run_until_idle()  # no webhook, no bridge: the fast path
             else:
                 fake.tenant().advance(10**6)  # steps through every event in time order
-            calls = sorted(fake.tenant().world.calls.values(), key=lambda c: c.seq)
+            calls = sorted(world_of(fake.tenant()).calls.values(), key=lambda c: c.seq)
             state = [
                 (c.id, c.status, c.end_reason, c.dial_at, c.answered_at, c.ended_at) for c in calls
             ]

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from contracts import errors_of, versions_with
 from contracts.strategies import batch_requests, campaigns, invalid_batch_requests
 from mock_server import FakeCartesia
-from tests.conftest import examples
+from tests.conftest import examples, world_of
 
 #: The versions that place calls (the lineage decides which).
 CALL_VERSIONS = versions_with("outbound_request")
@@ -77,8 +77,8 @@ def test_fast_forward_drains_batches_as_stepping_does(campaign) -> None:  # type
                 fake.run_until_idle()  # no webhook, no bridge: the fast path
             else:
                 fake.tenant().advance(10**7)  # steps through every event in time order
-            calls = sorted(fake.tenant().world.calls.values(), key=lambda c: c.seq)
-            assert fake.tenant().world.active == 0
+            calls = sorted(world_of(fake.tenant()).calls.values(), key=lambda c: c.seq)
+            assert world_of(fake.tenant()).active == 0
             state: list[tuple[object, ...]] = [
                 (c.id, c.batch_id, c.status, c.end_reason, c.dial_at, c.answered_at, c.ended_at)
                 for c in calls

@@ -14,6 +14,7 @@ import pytest
 from mock_server.service.core import Service
 from mock_server.service.persistence import StateFileError, StateFileInUse, Store
 from mock_server.wire import decode
+from tests.conftest import world_of
 from tests.test_cli import ROOT, Served
 
 pytestmark = pytest.mark.slow  # starts servers or subprocesses
@@ -107,7 +108,7 @@ def test_a_real_clock_carries_on_from_the_last_logged_instant(tmp_path: Path) ->
     again = Service(state_path=state, clock="real", speed=60)
     try:
         restored = again.tenants.get("sk_ahead")
-        assert restored.clock.mode == "real"
+        assert restored.clock_mode == "real"
         assert restored.now_ms() >= ahead  # not back to the wall clock
     finally:
         again.close()
@@ -179,5 +180,5 @@ def test_a_log_made_on_another_starting_world_is_refused(tmp_path: Path) -> None
     with pytest.raises(StateFileError, match="another starting world"):
         Service(state_path=state, world_seed=Seed.empty())
     again = Service(state_path=state)  # the same world as before: it replays
-    assert len(again.tenants.get("sk_wal").world.calls) == 1
+    assert len(world_of(again.tenants.get("sk_wal")).calls) == 1
     again.close()

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from mock_server import FakeCartesia
-from tests.conftest import AGENT, NUMBER
+from tests.conftest import AGENT, NUMBER, world_of
 
 BODY = {
     "from_number_id": NUMBER,
@@ -40,7 +40,7 @@ def test_one_client_shared_by_threads_while_requests_really_wait() -> None:
             t.join(timeout=60)
         assert not errors, errors
         assert results == [200] * 20
-        assert len(fake.tenant().world.calls) == 20
+        assert len(world_of(fake.tenant()).calls) == 20
         assert not fake.problems()
 
 
@@ -53,7 +53,7 @@ def test_sync_client_inside_a_running_loop_on_the_slow_path() -> None:
             return client.post("/agents/calls", json=BODY).status_code  # blocks this loop
 
         assert asyncio.run(caller()) == 200
-        assert len(fake.tenant().world.calls) == 1
+        assert len(world_of(fake.tenant()).calls) == 1
 
 
 @pytest.mark.slow

@@ -19,7 +19,7 @@ def moved(service: Service, default_key: str, api_key: str | None) -> list[Tenan
     if api_key is not None:
         return [service.tenants.get(api_key)]
     service.tenants.get(default_key)
-    return [t for t in service.tenants.all() if t.clock.mode == "virtual"]
+    return [t for t in service.tenants.all() if t.clock_mode == "virtual"]
 
 
 def observed(service: Service, default_key: str, api_key: str | None) -> Tenant:
@@ -28,9 +28,9 @@ def observed(service: Service, default_key: str, api_key: str | None) -> Tenant:
     if api_key is not None:
         return service.tenants.get(api_key)
     default = service.tenants.get(default_key)
-    if default.world.calls:
+    if default.holds_calls():
         return default
-    holding = [t for t in service.tenants.all() if t.world.calls]
+    holding = [t for t in service.tenants.all() if t.holds_calls()]
     if len(holding) == 1:
         return holding[0]
     if holding:
@@ -63,5 +63,5 @@ def shown(service: Service, default_key: str, api_key: str | None) -> list[Tenan
     if api_key is not None:
         return [service.tenants.get(api_key)]
     default = service.tenants.get(default_key)
-    others = [t for t in service.tenants.all() if t.world.calls and t is not default]
-    return ([default] if default.world.calls or not others else []) + others
+    others = [t for t in service.tenants.all() if t.holds_calls() and t is not default]
+    return ([default] if default.holds_calls() or not others else []) + others

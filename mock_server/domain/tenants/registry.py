@@ -77,8 +77,8 @@ class Tenants:
             seed=derive_seed(self.seed, key),
             world_seed=self.world_seed,
             hooks=self._hooks,
+            server_load=self.load,
         )
-        tenant.world.server_load = self.load
         if self.on_create is not None:
             self.on_create(tenant)
         with self._lock:
@@ -106,9 +106,7 @@ class Tenants:
     def load(self) -> int:
         """Calls and queued batch recipients across every tenant in memory (read without
         their locks: a count, not a snapshot)."""
-        return sum(
-            len(t.world.calls) + t.world.dispatcher.queued() for t in list(self._tenants.values())
-        )
+        return sum(t.stored_calls() for t in list(self._tenants.values()))
 
     def forget(self, tenant: Tenant) -> None:
         """Drop ``tenant`` from memory (if it is still the one held for its key): its next
@@ -130,4 +128,4 @@ class Tenants:
 def _droppable(tenant: Tenant) -> bool:
     """Whether dropping ``tenant`` from memory loses nothing: it is in the op log, or it
     holds no call."""
-    return tenant.recorder is not None or not tenant.world.calls
+    return tenant.recorder is not None or not tenant.holds_calls()

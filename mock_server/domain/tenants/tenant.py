@@ -10,7 +10,7 @@ no timers, so the state is a pure function of what was requested and of ``now``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -51,10 +51,11 @@ class Tenant(CallOperations, SetUpOperations):
         seed: int,
         world_seed: Seed,
         hooks: EngineHooks | None = None,
+        server_load: Callable[[], int] | None = None,
     ) -> None:
         self.key = key
         self.settings = settings
-        self.clock = clock
+        self._clock = clock
         self.auto_advance = False
         self._seed = seed
         #: The server's knobs, which ``reset`` brings back after ``use_settings``.
@@ -62,7 +63,7 @@ class Tenant(CallOperations, SetUpOperations):
         self._world_seed = world_seed
         self._lock = threading.RLock()
         #: Moves the world through time.
-        self.engine = Engine(
+        self._engine = Engine(
             settings,
             EngineHooks() if hooks is None else hooks,
             lambda world, call: self._view(world, call).snapshot(),
@@ -71,14 +72,15 @@ class Tenant(CallOperations, SetUpOperations):
         self.recorder: Recorder | None = None
         #: Why this tenant's log could not be replayed (it is then not served), or None.
         self.unreplayable: str | None = None
-        self.world = World.fresh(
+        self._world = World.fresh(
             seed=seed, settings=settings, world_seed=world_seed, now=clock.now_ms()
         )
+        self._world.server_load = server_load
 
     def record_op(self, op: str, **args: Any) -> None:
         """Hand a successful change to the op log (persistence), if one is attached."""
         if self.recorder is not None:
-            self.recorder(op, args, self.clock.now_ms())
+            self.recorder(op, args, self._clock.now_ms())
 
     # ---- locking and time -------------------------------------------------------------
 
@@ -86,7 +88,7 @@ class Tenant(CallOperations, SetUpOperations):
     def transaction(self) -> Iterator[Transaction]:
         """Hold the tenant, bring it up to date with its clock, and hand over its world."""
         with self._lock:
-            self.engine.run_due(self.world, self.clock.now_ms())
+            self._engine.run_due(self._world, self._clock.now_ms())
             yield self._transaction()
 
     def holding(self) -> AbstractContextManager[Transaction]:
@@ -101,67 +103,75 @@ class Tenant(CallOperations, SetUpOperations):
 
     def _transaction(self) -> Transaction:
         return Transaction(
-            world=self.world,
+            world=self._world,
             settings=self.settings,
-            now_ms=self.clock.now_ms,
-            view=lambda call: self._view(self.world, call),
+            now_ms=self._clock.now_ms,
+            view=lambda call: self._view(self._world, call),
             _record=self._record,
-            _engine=self.engine,
+            _engine=self._engine,
         )
 
     def _record(self, op: str, args: dict[str, Any]) -> None:
         if self.recorder is not None:
-            self.recorder(op, args, self.clock.now_ms())
+            self.recorder(op, args, self._clock.now_ms())
 
     def _view(self, world: World, call: Call) -> CallView:
         return CallView(
             call,
             world.agents.get(call.agent_id),
             world.numbers.get(call.from_number_id),
-            self.clock.now_ms(),
+            self._clock.now_ms(),
         )
 
     def now_ms(self) -> int:
-        return self.clock.now_ms()
+        return self._clock.now_ms()
+
+    def stored_calls(self) -> int:
+        """Calls held and batch recipients still queued (each will be a call): what the
+        call cap counts. Read without the lock (a running sum, not a decision)."""
+        return len(self._world.calls) + self._world.dispatcher.queued()
+
+    def holds_calls(self) -> bool:
+        return bool(self._world.calls)
 
     @property
     def clock_mode(self) -> ClockMode:
         """``virtual`` or ``real``."""
-        return self.clock.mode
+        return self._clock.mode
 
     @contextmanager
     def replaying(self) -> Iterator[None]:
         """While the tenant replays its op log: nothing is refused on the call cap (it was
         accepted once) and the engine's outside hooks are not called."""
         with self._lock:
-            self.world.replaying = True
+            self._world.replaying = True
         try:
             yield
         finally:
             with self._lock:
-                self.world.replaying = False
+                self._world.replaying = False
 
     def use_clock(self, clock: Clock) -> None:
         """Follow ``clock`` from now on (a rebuilt tenant goes back to a real clock)."""
         with self._lock:
-            self.clock = clock
+            self._clock = clock
 
     def observed(self) -> bool:
         """Whether moving this tenant's time may call out (a webhook, a Line agent): read
         without the lock, so a concurrent change counts as observed."""
         try:
-            return not fastforward.unobserved(self.world)
+            return not fastforward.unobserved(self._world)
         except RuntimeError:  # the agents changed while being read
             return True
 
     def next_due(self) -> int | None:
         """When the next transition, delivery or admission is due (None: nothing is)."""
-        return self.engine.next_due(self.world)
+        return self._engine.next_due(self._world)
 
     def _virtual(self, what: str) -> VirtualClock:
-        if not isinstance(self.clock, VirtualClock):
+        if not isinstance(self._clock, VirtualClock):
             raise ClockModeError(what)
-        return self.clock
+        return self._clock
 
     def advance(self, seconds: float) -> int:
         """Move a virtual clock forward, applying every transition in time order."""
@@ -177,7 +187,7 @@ class Tenant(CallOperations, SetUpOperations):
                     f"{(LATEST_MS - clock.now_ms()) / 1000:g} seconds.",
                     code="clock_limit",
                 )
-            self.engine.advance_to(self.world, clock, target)
+            self._engine.advance_to(self._world, clock, target)
             self.record_op("advance_to", target=target)
             return target
 
@@ -185,7 +195,7 @@ class Tenant(CallOperations, SetUpOperations):
         """Move a virtual clock to the next event if it is due by ``limit`` (ms)."""
         with self._lock:
             clock = self._virtual("Stepping the clock")
-            moved = self.engine.step(self.world, clock, limit)
+            moved = self._engine.step(self._world, clock, limit)
             if moved:
                 self.record_op("advance_to", target=clock.now_ms())
             return moved
@@ -194,31 +204,31 @@ class Tenant(CallOperations, SetUpOperations):
         """Jump event to event until every call has ended; returns the final time."""
         with self._lock:
             clock = self._virtual("run-until-idle")
-            self.engine.run_until_idle(self.world, clock)
+            self._engine.run_until_idle(self._world, clock)
             self.record_op("advance_to", target=clock.now_ms())
             return clock.now_ms()
 
     def poll(self) -> None:
         """A client read: with auto-advance on, jump a virtual clock to the next event."""
-        if self.auto_advance and isinstance(self.clock, VirtualClock):
+        if self.auto_advance and isinstance(self._clock, VirtualClock):
             with self._lock:
                 due = self.next_due()
-                if due is not None and due > self.clock.now_ms():
-                    self.engine.advance_to(self.world, self.clock, due)
+                if due is not None and due > self._clock.now_ms():
+                    self._engine.advance_to(self._world, self._clock, due)
                     self.record_op("advance_to", target=due)
 
     def reset(self) -> None:
         """A fresh world (seed re-applied) on the server's knobs; the clock and its mode
         are kept."""
         with self._lock:
-            replaying, load = self.world.replaying, self.world.server_load
-            self.world = World.fresh(
+            replaying, load = self._world.replaying, self._world.server_load
+            self._world = World.fresh(
                 seed=self._seed,
                 settings=self.server_settings,
                 world_seed=self._world_seed,
-                now=self.clock.now_ms(),
+                now=self._clock.now_ms(),
             )
-            self.world.replaying, self.world.server_load = replaying, load
+            self._world.replaying, self._world.server_load = replaying, load
             self.use_settings(self.server_settings)
             self.record_op("reset")
 
@@ -227,5 +237,5 @@ class Tenant(CallOperations, SetUpOperations):
         such as a queued call's dial time, stays as it was."""
         with self._lock:
             self.settings = settings
-            self.engine.error_ms = round(settings.error_after_answer_seconds * 1000)
-            self.world.configure(settings)
+            self._engine.error_ms = round(settings.error_after_answer_seconds * 1000)
+            self._world.configure(settings)
