@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,3 +53,19 @@ def json_object(text: str) -> dict[str, Any]:
             f"expected a JSON object such as {example}, got a JSON {_JSON_TYPES[type(value)]}"
         )
     return value
+
+
+def add_target(parser: argparse.ArgumentParser) -> None:
+    """``--base-url`` and ``--api-key``: the API a command talks to (a local fake unless
+    told otherwise)."""
+    parser.add_argument(
+        "--base-url",
+        type=base_url,
+        default="http://127.0.0.1:8000",
+        help="API base URL (default http://127.0.0.1:8000, a local fake)",
+    )
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("CARTESIA_API_KEY") or "sk_car_local",
+        help="API key (default: $CARTESIA_API_KEY, else a local test key)",
+    )

@@ -51,17 +51,7 @@ def add_parser(sub: Any) -> None:
         choices=versions_with("batch_request"),
         help=f"Cartesia-Version to send (default {LATEST})",
     )
-    batch.add_argument(
-        "--base-url",
-        type=cliargs.base_url,
-        default="http://127.0.0.1:8000",
-        help="API base URL (default http://127.0.0.1:8000, a local fake)",
-    )
-    batch.add_argument(
-        "--api-key",
-        default=os.environ.get("CARTESIA_API_KEY") or "sk_car_local",
-        help="API key (default: $CARTESIA_API_KEY, else a local test key)",
-    )
+    cliargs.add_target(batch)
 
 
 def _err(message: str) -> int:

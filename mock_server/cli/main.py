@@ -126,17 +126,7 @@ def _parser() -> argparse.ArgumentParser:
         type=cliargs.json_object,
         help="JSON object passed to the agent as call metadata",
     )
-    call.add_argument(
-        "--base-url",
-        type=cliargs.base_url,
-        default="http://127.0.0.1:8000",
-        help="API base URL (default http://127.0.0.1:8000, a local fake)",
-    )
-    call.add_argument(
-        "--api-key",
-        default=os.environ.get("CARTESIA_API_KEY") or "sk_car_local",
-        help="API key (default: $CARTESIA_API_KEY, else a local test key)",
-    )
+    cliargs.add_target(call)
     call.add_argument("--follow", action="store_true", help="follow the call until it ends")
     call.add_argument("--poll", type=float, default=0.5, help="seconds between polls")
     timeline = sub.add_parser(

@@ -144,69 +144,16 @@ class Order:
     batch_id: str | None = None
 
 
-def place(
-    world: World,
-    order: Order,
-    items: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, int | None]],
-    now: int,
-    *,
-    ids: list[str] | None = None,
-    queue: bool = True,
-) -> list[Call]:
-    """Make one call per (to_number, metadata, dynamic_variables, magic decade), in order:
-    one id draw, one pacing pass, appended to the agent's List index. The caller schedules
-    them. ``ids``: ids drawn ahead (a batch draws its recipients' ids at once); ``queue``:
-    see ``DialPacer.assign_all``."""
-    new_ids = iter(ids if ids is not None else world.ids.call_ids(len(items)))
-    scripts, default, calls = world.callees, world.default_callee, world.calls
-    created: list[Call] = []
-    seq = world.call_seq
-    number_id, agent_id, batch_id = order.number.id, order.agent_id, order.batch_id
-    timeout_ms, max_ms, resolve = order.timeout_ms, order.max_ms, callees.resolve
-    for to, metadata, variables, decade in items:
-        seq += 1
-        call = Call(
-            next(new_ids),
-            seq,
-            agent_id,
-            number_id,
-            to,
-            metadata,
-            timeout_ms,
-            max_ms,
-            resolve(to, scripts, default, decade),
-            now,
-            now,
-            sort_time=now,
-            dynamic_variables=variables,
-            batch_id=batch_id,
-        )
-        calls[call.id] = call
-        created.append(call)
-    world.call_seq = seq
-    world.pacer.assign_all(created, now=now, lane=order.lane, queue=queue)
-    listed = world.calls_by_agent.setdefault(agent_id, [])
-    if created and listed and listed[-1].sort_time > now:  # a clock that went back (restart)
-        world.unsorted.add(agent_id)
-    listed.extend(created)
-    return created
+Item = tuple[str, dict[str, Any] | None, dict[str, Any] | None, int | None]
 
 
-def place_one(
-    world: World,
-    order: Order,
-    item: tuple[str, dict[str, Any] | None, dict[str, Any] | None, int | None],
-    now: int,
-    call_id: str,
-    *,
-    queue: bool = True,
-) -> Call:
-    """``place`` for one call with its id drawn already (a batch admission, the common case)."""
+def _new_call(world: World, order: Order, item: Item, now: int, call_id: str, seq: int) -> Call:
+    """The call ``order`` makes to ``item`` (to_number, metadata, dynamic_variables, magic
+    decade), created now."""
     to, metadata, variables, decade = item
-    world.call_seq += 1
-    call = Call(
+    return Call(
         call_id,
-        world.call_seq,
+        seq,
         order.agent_id,
         order.number.id,
         to,
@@ -220,12 +167,52 @@ def place_one(
         dynamic_variables=variables,
         batch_id=order.batch_id,
     )
+
+
+def _listed(world: World, agent_id: str, now: int) -> list[Call]:
+    """The agent's List index, ready for calls created ``now`` to be appended."""
+    listed = world.calls_by_agent.setdefault(agent_id, [])
+    if listed and listed[-1].sort_time > now:  # a clock that went back (restart)
+        world.unsorted.add(agent_id)
+    return listed
+
+
+def place(
+    world: World,
+    order: Order,
+    items: list[Item],
+    now: int,
+    *,
+    ids: list[str] | None = None,
+    queue: bool = True,
+) -> list[Call]:
+    """Make one call per item, in order: one id draw, one pacing pass, appended to the
+    agent's List index. The caller schedules them. ``ids``: ids drawn ahead (a batch draws
+    its recipients' ids at once); ``queue``: see ``DialPacer.assign_all``."""
+    new_ids = iter(ids if ids is not None else world.ids.call_ids(len(items)))
+    calls, seq = world.calls, world.call_seq
+    created: list[Call] = []
+    for item in items:
+        seq += 1
+        call = _new_call(world, order, item, now, next(new_ids), seq)
+        calls[call.id] = call
+        created.append(call)
+    world.call_seq = seq
+    world.pacer.assign_all(created, now=now, lane=order.lane, queue=queue)
+    if created:
+        _listed(world, order.agent_id, now).extend(created)
+    return created
+
+
+def place_one(
+    world: World, order: Order, item: Item, now: int, call_id: str, *, queue: bool = True
+) -> Call:
+    """``place`` for one call with its id drawn already (a batch admission, the common case)."""
+    world.call_seq += 1
+    call = _new_call(world, order, item, now, call_id, world.call_seq)
     world.calls[call_id] = call
     world.pacer.assign_one(call, now=now, lane=order.lane, queue=queue)
-    listed = world.calls_by_agent.setdefault(order.agent_id, [])
-    if listed and listed[-1].sort_time > now:  # a clock that went back (restart)
-        world.unsorted.add(order.agent_id)
-    listed.append(call)
+    _listed(world, order.agent_id, now).append(call)
     return call
 
 

@@ -111,25 +111,31 @@ class CallOperations(TenantOperations):
     def cancel(self, call_id: str) -> None:
         with self.transaction() as tx:
             call = self._call(tx.world, call_id)
-            if call.status is not CallStatus.STARTED:
-                raise bad_request(
-                    f"Call {call_id!r} is {call.status.value}; only started calls can be "
-                    "cancelled.",
-                    code="call_not_active",
-                )
+            _refuse_unless(
+                call.status is CallStatus.STARTED,
+                call,
+                "only started calls can be cancelled.",
+                "call_not_active",
+            )
             tx.end_now(call, lifecycle.cancel_step(call, tx.now_ms()))
             tx.record("cancel", call_id=call_id)
 
     def delete(self, call_id: str, show: Callable[[CallView], T]) -> T:
         with self.transaction() as tx:
             call = self._call(tx.world, call_id)
-            if call.phase is not Phase.ENDED:
-                raise bad_request(
-                    f"Call {call_id!r} is {call.status.value}; only completed or failed calls "
-                    "can be deleted. Cancel it first.",
-                    code="call_not_ended",
-                )
+            _refuse_unless(
+                call.phase is Phase.ENDED,
+                call,
+                "only completed or failed calls can be deleted. Cancel it first.",
+                "call_not_ended",
+            )
             if call.redacted_at is None:
                 call.redacted_at = tx.now_ms()
                 tx.record("delete", call_id=call_id)
             return show(tx.view(call))
+
+
+def _refuse_unless(ok: bool, call: Call, rule: str, code: str) -> None:
+    """A 400 ``code`` saying what state the call is in and what ``rule`` allows."""
+    if not ok:
+        raise bad_request(f"Call {call.id!r} is {call.status.value}; {rule}", code=code)
