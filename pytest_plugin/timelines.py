@@ -1,6 +1,6 @@
-"""Timeline pictures for failing tests: with ``--cartesia-timeline-dir DIR`` (ini
+"""Timeline states for failing tests: with ``--cartesia-timeline-dir DIR`` (ini
 ``cartesia_timeline_dir``), each failing test that used the fake leaves ``DIR/<test>.html``
-(the dashboard's picture of its calls, frozen) and the failure names the file."""
+(the dashboard's state of its calls, frozen) and the failure names the file."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def file_stem(nodeid: str) -> str:
 
 
 class TimelineWriter:
-    """The plugin part that writes the pictures (registered only when a directory is set)."""
+    """The plugin part that writes the states (registered only when a directory is set)."""
 
     def __init__(self, directory: str) -> None:
         self.directory = Path(directory)
@@ -54,7 +54,7 @@ class TimelineWriter:
             path = self.directory / f"{stem}{'' if i == 0 else f'-{i + 1}'}.html"
             try:
                 fake.timeline_html(path, api_key=api_key)
-            except Exception as exc:  # a picture must never hide the test's own failure
+            except Exception as exc:  # a state must never hide the test's own failure
                 written.append(f"(no timeline: {type(exc).__name__}: {exc})")
             else:
                 written.append(str(path))

@@ -1,5 +1,5 @@
 """A background event loop in its own thread: the bridges' network I/O, and the served
-fake's worker loops (``http/aside.py``).
+fake's worker loops (``http/workers.py``).
 
 Virtual time and real I/O never interleave: when a bridged call is answered, the caller (the
 test thread, or the server's loop) waits here, bounded by timeouts, while the conversation runs

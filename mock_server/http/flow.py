@@ -24,11 +24,11 @@ from mock_server.domain.journal.faults import Fault
 from mock_server.domain.journal.journal import JournalEntry, journal_body
 from mock_server.domain.tenants.tenant import Tenant
 from mock_server.http import jsonbody, reading, version_header
-from mock_server.http.aside import SCOPE_KEY as ASIDE_KEY
 from mock_server.http.context import RAW_BODY_KEY, SUMMARY_KEY, Ctx, Handler, Reply
 from mock_server.http.faults import DroppedConnection, fault_error, fault_note
 from mock_server.http.render import Answer, error_answer
 from mock_server.http.route_info import RouteInfo
+from mock_server.http.workers import SCOPE_KEY as WORKERS_KEY
 from mock_server.service import ledger
 from mock_server.service.budget import BudgetExceeded
 from mock_server.service.core import Problem, Service
@@ -221,7 +221,7 @@ def _spend(service: Service, request: Request, tenant: Tenant, route: str) -> No
     try:
         service.budget.before(tenant, route)
     except BudgetExceeded as exc:
-        if request.scope.get(ASIDE_KEY) is None:
+        if request.scope.get(WORKERS_KEY) is None:
             raise
         raise ApiError(429, "budget_exceeded", "Budget exceeded", str(exc)) from None
 

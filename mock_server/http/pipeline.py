@@ -17,24 +17,24 @@ from starlette.requests import Request
 
 from mock_server.domain.errors import ApiError
 from mock_server.http import flow, reading
-from mock_server.http.aside import SCOPE_KEY as ASIDE_KEY
-from mock_server.http.aside import Aside, goes_aside
 from mock_server.http.context import Ctx, Handler, Reply
 from mock_server.http.flow import Answered, Flow, Sleep
 from mock_server.http.route_info import Kind, RouteInfo
+from mock_server.http.workers import SCOPE_KEY as WORKERS_KEY
+from mock_server.http.workers import WorkerLoops, goes_to_a_worker
 from mock_server.service.core import Service
 from mock_server.wire.versions import SHIPPED_WIRE, WireTable
 
 #: A request body past this many bytes is large work (hundreds of destinations): it runs
 #: beside the serving loop, so other tenants are not kept waiting (ledger serve.isolation).
-ASIDE_BODY_BYTES = 8 * 1024
+LARGE_BODY_BYTES = 8 * 1024
 
 
 def _declared_length(request: Request) -> int:
     """The body's declared length (a chunked body, with none declared, counts as large)."""
     declared = request.headers.get("content-length")
     if declared is None:
-        return ASIDE_BODY_BYTES + 1 if request.method in ("POST", "PUT", "PATCH") else 0
+        return LARGE_BODY_BYTES + 1 if request.method in ("POST", "PUT", "PATCH") else 0
     return int(declared) if declared.isdigit() else 0
 
 
@@ -49,14 +49,14 @@ class Endpoint:
     async def asgi(self, request: Request) -> Answered:
         """The answer on the event loop. When served, a request that may wait on the network
         or take long (``may_block``, the control plane, a tenant with a webhook or Line agent,
-        one being rebuilt from ``--state``, a large body) runs aside (``http/aside.py``)."""
+        one being rebuilt from ``--state``, a large body) runs aside (``http/workers.py``)."""
         route = self.route
-        aside: Aside | None = request.scope.get(ASIDE_KEY)
+        aside: WorkerLoops | None = request.scope.get(WORKERS_KEY)
         if aside is None or route.kind == "public":
             return await _on_loop(flow.run(route, request, None), _off_the_wire(request))
         key = flow.api_key_of(request)
-        large = route.needs_body and _declared_length(request) > ASIDE_BODY_BYTES
-        if key is None or not goes_aside(
+        large = route.needs_body and _declared_length(request) > LARGE_BODY_BYTES
+        if key is None or not goes_to_a_worker(
             route.service, aside, key, route.kind, route.may_block or large
         ):
             return await _on_loop(flow.run(route, request, None), _off_the_wire(request))

@@ -35,7 +35,7 @@ def runaway(tenant: Tenant) -> str:
 
 
 def describe(tenant: Tenant, calls: Sequence[Call] | None = None, *, journal_lines: int = 8) -> str:
-    """A readable picture of the tenant: each call's timeline, then the last journal lines."""
+    """A readable state of the tenant: each call's timeline, then the last journal lines."""
     chosen = list(calls) if calls is not None else _calls(tenant)
     lines = [f"now {rfc3339(tenant.now_ms())}; {len(chosen)} call(s):"]
     for call in chosen:

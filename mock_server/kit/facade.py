@@ -20,7 +20,7 @@ from mock_server.domain.tenants.seed import DOC_AGENT_ID, DOC_NUMBER_ID, Seed
 from mock_server.domain.tenants.tenant import Tenant
 from mock_server.domain.timing.clock import ClockMode, rfc3339
 from mock_server.http import control_views
-from mock_server.http.fastlane import FastLane
+from mock_server.http.route_index import RouteIndex
 from mock_server.kit import assertions, tenancy
 from mock_server.kit.fake_assertions import DialerAssertions
 from mock_server.routes import ui
@@ -104,7 +104,7 @@ class FakeCartesia(DialerAssertions):
             auto_advance=auto_advance,
             start_ms=knob_values.start_ms(start),
         )
-        self.app: FastLane = create_app(self.service)
+        self.app: RouteIndex = create_app(self.service)
         self.service.budget = budget.Budget(
             limits, describe=lambda k: assertions.runaway(self.tenant(k))
         )
@@ -180,12 +180,12 @@ class FakeCartesia(DialerAssertions):
     def advance(self, seconds: float, *, api_key: str | None = None) -> None:
         """Move virtual time ``seconds`` forward for ``api_key``'s tenant, or for every
         tenant on a virtual clock when no key is named."""
-        for tenant in tenancy.moved(self.service, self.api_key, api_key):
+        for tenant in tenancy.clock_tenants(self.service, self.api_key, api_key):
             tenant.advance(seconds)
 
     def run_until_idle(self, *, api_key: str | None = None) -> None:
         """Run ``api_key``'s tenant (or every virtual tenant) until nothing is pending."""
-        for tenant in tenancy.moved(self.service, self.api_key, api_key):
+        for tenant in tenancy.clock_tenants(self.service, self.api_key, api_key):
             tenant.run_until_idle()
 
     def set_callee(
@@ -313,9 +313,9 @@ class FakeCartesia(DialerAssertions):
         return rfc3339(self.tenant(api_key).now_ms())
 
     def timeline_html(self, path: str | Path, *, api_key: str | None = None) -> Path:
-        """Write the dashboard's picture of the calls (``api_key``'s, else every tenant's
+        """Write the dashboard's state of the calls (``api_key``'s, else every tenant's
         holding calls) as one standalone HTML file, each call's details inside; its path."""
-        shown = tenancy.shown(self.service, self.api_key, api_key)
+        shown = tenancy.shown_tenants(self.service, self.api_key, api_key)
         target = Path(path)
         target.write_text(ui.timeline_file(shown, "cartesia-fake timeline"), "utf-8")
         return target

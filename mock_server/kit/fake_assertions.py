@@ -44,18 +44,18 @@ class DialerAssertions:
     ) -> list[Call]:
         """Calls were placed to ``number`` (exactly ``times`` if given); returns them."""
         return assertions.dialed(
-            tenancy.observed(self.service, self.api_key, api_key), number, times=times
+            tenancy.checked_tenant(self.service, self.api_key, api_key), number, times=times
         )
 
     def assert_not_dialed(self, number: str, *, api_key: str | None = None) -> None:
-        assertions.not_dialed(tenancy.observed(self.service, self.api_key, api_key), number)
+        assertions.not_dialed(tenancy.checked_tenant(self.service, self.api_key, api_key), number)
 
     def assert_dialed_in_order(
         self, numbers: list[str], *, batch_id: str | None = None, api_key: str | None = None
     ) -> None:
         """The first calls to ``numbers`` (of one batch, if given) were placed in order."""
         assertions.dialed_in_order(
-            tenancy.observed(self.service, self.api_key, api_key), numbers, batch_id=batch_id
+            tenancy.checked_tenant(self.service, self.api_key, api_key), numbers, batch_id=batch_id
         )
 
     def assert_batch_concurrency(
@@ -94,7 +94,7 @@ class DialerAssertions:
         self, call_id: str, *statuses: str, within: float = 3600.0, api_key: str | None = None
     ) -> Call:
         """Advance the virtual clock until the call reaches one of ``statuses``."""
-        tenant = tenancy.holding(self.service, self.api_key, api_key, call_id)
+        tenant = tenancy.tenant_holding(self.service, self.api_key, api_key, call_id)
         return assertions.wait_for_status(tenant, call_id, *statuses, within=within)
 
     def assert_matches_recording(self, directory: str | Path) -> None:

@@ -13,7 +13,7 @@ from mock_server.service.core import Service
 from mock_server.service.keys import fingerprint
 
 
-def moved(service: Service, default_key: str, api_key: str | None) -> list[Tenant]:
+def clock_tenants(service: Service, default_key: str, api_key: str | None) -> list[Tenant]:
     """The tenants a clock helper moves: the one named, else every tenant on a virtual
     clock (the default key's included)."""
     if api_key is not None:
@@ -22,7 +22,7 @@ def moved(service: Service, default_key: str, api_key: str | None) -> list[Tenan
     return [t for t in service.tenants.all() if t.clock_mode == "virtual"]
 
 
-def observed(service: Service, default_key: str, api_key: str | None) -> Tenant:
+def checked_tenant(service: Service, default_key: str, api_key: str | None) -> Tenant:
     """The tenant an assertion looks at: the one named; else the default key's if it holds
     calls, else the one tenant that does (several: an ``AssertionError`` naming them)."""
     if api_key is not None:
@@ -43,7 +43,7 @@ def observed(service: Service, default_key: str, api_key: str | None) -> Tenant:
     return default
 
 
-def holding(service: Service, default_key: str, api_key: str | None, call_id: str) -> Tenant:
+def tenant_holding(service: Service, default_key: str, api_key: str | None, call_id: str) -> Tenant:
     """The tenant named, else the one whose world holds ``call_id`` (the default key's if
     none does, so the error is the usual 404)."""
     if api_key is not None:
@@ -57,8 +57,8 @@ def holding(service: Service, default_key: str, api_key: str | None, call_id: st
     return default
 
 
-def shown(service: Service, default_key: str, api_key: str | None) -> list[Tenant]:
-    """The tenants a picture shows: the one named, else every tenant holding calls (the
+def shown_tenants(service: Service, default_key: str, api_key: str | None) -> list[Tenant]:
+    """The tenants a state shows: the one named, else every tenant holding calls (the
     default key's first), else the default key's."""
     if api_key is not None:
         return [service.tenants.get(api_key)]

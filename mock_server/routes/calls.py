@@ -168,7 +168,7 @@ def get_call(ctx: Ctx) -> Reply:
     call = ctx.tenant.get_call(
         ctx.path_param("call_id"), _shown(ctx, lambda v: views.agent_call_once(v, version, cache))
     )
-    if isinstance(call, views.Spliced):
+    if isinstance(call, views.CallWithCachedTranscript):
         return Reply(call.json(), check=call.checked())
     return Reply(call)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from contracts import LATEST
-from mock_server.domain.reads import picture
+from mock_server.domain.reads import dashboard
 from mock_server.domain.tenants.tenant import Tenant
 from mock_server.http import control_views
 from mock_server.http.pipeline import Ctx, Handler, Kind, Reply
@@ -34,7 +34,7 @@ def timeline_file(tenants: list[Tenant], title: str) -> str:
     """The standalone timeline document of ``tenants``."""
     shots = []
     for tenant in tenants:
-        shot = picture.take(tenant)
+        shot = dashboard.take(tenant)
         shots.append((shot, {c.id: details(tenant, c.id) for c in shot.calls}))
     return page.timeline_file(shots, title)
 
@@ -44,7 +44,7 @@ def live(ctx: Ctx) -> Reply:
 
 
 def view(ctx: Ctx) -> Reply:
-    return Reply(page.view(picture.take(ctx.tenant)).encode(), media_type=_HTML)
+    return Reply(page.view(dashboard.take(ctx.tenant)).encode(), media_type=_HTML)
 
 
 def call(ctx: Ctx) -> Reply:

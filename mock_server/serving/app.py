@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from mock_server.http.fastlane import FastLane
+from mock_server.http.route_index import RouteIndex
 from mock_server.routes import api, control, fallback, ui
 from mock_server.service.core import Service
 from mock_server.wire.versions import SHIPPED_WIRE, WireTable
 
 
-def create_app(service: Service, versions: WireTable = SHIPPED_WIRE) -> FastLane:
+def create_app(service: Service, versions: WireTable = SHIPPED_WIRE) -> RouteIndex:
     """The ASGI app over ``service``: Starlette routes, API routes looked up by dictionary,
     serving the versions of ``versions`` (the shipped lineage unless a test declares its own).
 
@@ -20,4 +20,4 @@ def create_app(service: Service, versions: WireTable = SHIPPED_WIRE) -> FastLane
     known = [*api_routes, *control.routes(service), *ui.routes(service)]
     app = Starlette(routes=[*known, *fallback.routes(service, known)])
     app.state.service = service
-    return FastLane(app, api_routes)
+    return RouteIndex(app, api_routes)

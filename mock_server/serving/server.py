@@ -12,13 +12,13 @@ from starlette.types import ASGIApp
 
 from mock_server.domain.settings import Settings
 from mock_server.domain.timing.clock import monotonic
-from mock_server.http.aside import Aside
+from mock_server.http.workers import WorkerLoops
 
 
 def uvicorn_config(
     app: ASGIApp, settings: Settings, *, host: str, port: int, **options: Any
 ) -> uvicorn.Config:
-    """The uvicorn configuration of a served fake: ``app`` behind ``Aside``, connection
+    """The uvicorn configuration of a served fake: ``app`` behind ``WorkerLoops``, connection
     bounds from the knobs, shutdown bounded whatever the clients do, no access log."""
     try:
         from mock_server.http.connections import ConnectionLimits, guarded_protocol
@@ -36,7 +36,7 @@ def uvicorn_config(
         )
     options.setdefault("log_level", "warning")
     return uvicorn.Config(
-        Aside(app, workers=settings.aside_workers),
+        WorkerLoops(app, workers=settings.aside_workers),
         host=host,
         port=port,
         http=http,
@@ -50,8 +50,8 @@ def uvicorn_config(
 
 
 def close_served(config: uvicorn.Config) -> None:
-    """Stop the worker loops of a stopped server's ``Aside``."""
-    if isinstance(config.app, Aside):
+    """Stop the worker loops of a stopped server's ``WorkerLoops``."""
+    if isinstance(config.app, WorkerLoops):
         config.app.close()
 
 

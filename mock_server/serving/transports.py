@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 import httpx
 from starlette.types import ASGIApp, Message
 
-from mock_server.http.fastlane import FastLane
 from mock_server.http.faults import DroppedConnection
 from mock_server.http.flow import Answered
 from mock_server.http.render import ABORT_KEY
+from mock_server.http.route_index import RouteIndex
 
 _T = TypeVar("_T")
 
@@ -114,7 +114,7 @@ class SyncTransport(httpx.BaseTransport):
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         #: The API's hot routes run straight through, on this thread (``answer_now``).
-        self._lane = app if isinstance(app, FastLane) else None
+        self._lane = app if isinstance(app, RouteIndex) else None
         self._local = threading.local()
         self._loops: list[asyncio.AbstractEventLoop] = []
         self._guard = threading.Lock()
@@ -167,7 +167,7 @@ class AsyncTransport(httpx.AsyncBaseTransport):
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         #: The API's hot routes run without ASGI messages (``answer_soon``).
-        self._lane = app if isinstance(app, FastLane) else None
+        self._lane = app if isinstance(app, RouteIndex) else None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()

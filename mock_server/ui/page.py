@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from mock_server.domain.reads.picture import Picture
+from mock_server.domain.reads.dashboard import DashboardState
 from mock_server.service.keys import fingerprint
 from mock_server.ui import render
 
@@ -53,9 +53,9 @@ def _hint() -> str:
     return "<h2>Call</h2><p class='muted'>Click a call to see it.</p>"
 
 
-def view(picture: Picture) -> str:
+def view(state: DashboardState) -> str:
     """The refreshable part of the live page."""
-    return f"<div data-clock-mode='{picture.mode}'></div>" + render.view(picture)
+    return f"<div data-clock-mode='{state.mode}'></div>" + render.view(state)
 
 
 def call_detail(call: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -> str:
@@ -93,12 +93,12 @@ def _to(call: Mapping[str, Any]) -> str:
     return str(telephony.get("to", "")) if isinstance(telephony, dict) else ""
 
 
-def timeline_file(pictures: Iterable[tuple[Picture, Mapping[str, str]]], title: str) -> str:
-    """A standalone document of each ``(picture, {call id: detail HTML})``."""
+def timeline_file(states: Iterable[tuple[DashboardState, Mapping[str, str]]], title: str) -> str:
+    """A standalone document of each ``(state, {call id: detail HTML})``."""
     body, kept = [], []
-    for picture, details in pictures:
-        tenant = html.escape(fingerprint(picture.key))  # never the key, however short
-        body.append(f"<h2 class='tenant'>Tenant {tenant}</h2>{render.view(picture)}")
+    for state, details in states:
+        tenant = html.escape(fingerprint(state.key))  # never the key, however short
+        body.append(f"<h2 class='tenant'>Tenant {tenant}</h2>{render.view(state)}")
         kept += [
             f"<template id='details-{html.escape(call_id)}'>{detail}</template>"
             for call_id, detail in details.items()

@@ -1,4 +1,4 @@
-"""A tenant's picture as HTML: an SVG timeline per from-number and per batch (each call a
+"""A tenant's dashboard state as HTML: an SVG timeline per from-number and per batch (each call a
 bar from creation through queue and ringing to the end of its talk, coloured by outcome),
 then the dial queue, the newest requests and the webhook deliveries. Colours are the
 Okabe-Ito palette, distinguishable with the common colour-vision deficiencies; every bar also
@@ -10,7 +10,7 @@ import html
 from collections.abc import Iterable, Sequence
 from types import MappingProxyType
 
-from mock_server.domain.reads.picture import BatchRow, CallBar, Picture
+from mock_server.domain.reads.dashboard import BatchRow, CallBar, DashboardState
 from mock_server.domain.timing.clock import rfc3339
 
 #: outcome -> (label, colour)
@@ -227,24 +227,24 @@ def _table(title: str, head: Iterable[str], rows: list[list[str]], empty: str) -
     )
 
 
-def view(picture: Picture) -> str:
-    """The dashboard's body for ``picture`` (the same in the live page and the file)."""
-    now = picture.now
-    calls = picture.calls
-    if calls or picture.batches:
-        start = min([*(c.created_at for c in calls), *(b.created_at for b in picture.batches)])
+def view(state: DashboardState) -> str:
+    """The dashboard's body for ``state`` (the same in the live page and the file)."""
+    now = state.now
+    calls = state.calls
+    if calls or state.batches:
+        start = min([*(c.created_at for c in calls), *(b.created_at for b in state.batches)])
         end = max([now, *(c.ended_at for c in calls if c.ended_at is not None)])
     else:
         start, end = now, now
     scale = _Scale(start, end)
     parts = [
         f'<div class="summary"><span>clock <b id="clock">{_e(rfc3339(now))}</b> '
-        f"({_e(picture.mode)})</span><span>{len(calls)} calls</span>"
-        f"<span><b>{picture.active}</b> in flight of the organisation's "
-        f"{picture.organization_limit}</span></div>",
+        f"({_e(state.mode)})</span><span>{len(calls)} calls</span>"
+        f"<span><b>{state.active}</b> in flight of the organisation's "
+        f"{state.organization_limit}</span></div>",
         legend(),
     ]
-    for batch in picture.batches:
+    for batch in state.batches:
         mine = [c for c in calls if c.batch_id == batch.id]
         title = f"Batch {_e(batch.name or batch.id)} <code>{_e(batch.id)}</code>"
         waiting = tuple((number, batch.created_at) for number in batch.waiting)
@@ -261,7 +261,7 @@ def view(picture: Picture) -> str:
         parts.append('<p class="muted empty">No calls yet.</p>')
     queue = [
         [_e(c.from_number), str(i), _e(c.to_number), f"<code>{_e(c.id)}</code>", _clock(c.dial_at)]
-        for waiting in picture.queue.values()
+        for waiting in state.queue.values()
         for i, c in enumerate(waiting, start=1)
     ]
     parts.append(
@@ -276,7 +276,7 @@ def view(picture: Picture) -> str:
             _e("; ".join(e.warnings)),
             " ".join(f"<code>{_e(r)}</code>" for r in e.rules),
         ]
-        for e in reversed(picture.journal)
+        for e in reversed(state.journal)
     ]
     parts.append(
         _table(
@@ -294,7 +294,7 @@ def view(picture: Picture) -> str:
             _e(d.state),
             _e("; ".join(d.results)),
         ]
-        for d in picture.deliveries
+        for d in state.deliveries
     ]
     parts.append(
         _table(

@@ -127,7 +127,7 @@ def agent_call(
     return out
 
 
-class Spliced(NamedTuple):
+class CallWithCachedTranscript(NamedTuple):
     """A Get Call body whose transcript was rendered once: the call without it, and the
     transcript's JSON (the last property, so the two join by bytes). ``turns`` is the
     rendered list when it was rendered for this answer (so its contract is checked once)."""
@@ -147,7 +147,7 @@ class Spliced(NamedTuple):
 
 def agent_call_once(
     view: CallView, version: WireVersion, cache: LruBytes
-) -> dict[str, Any] | Spliced:
+) -> dict[str, Any] | CallWithCachedTranscript:
     """Get Call's body; an ended call's transcript is rendered once per version and shared
     by every call with an equal one, so a read costs the same whatever the talk time."""
     key = view.final_transcript_key()
@@ -157,11 +157,11 @@ def agent_call_once(
     cache_key = (version.name, *key)
     raw = cache.get(cache_key)
     if raw is not None:
-        return Spliced(head, raw, None)
+        return CallWithCachedTranscript(head, raw, None)
     turns = _transcript(view, version) or []
     raw = json_bytes(turns)
     cache.put(cache_key, raw)
-    return Spliced(head, raw, turns)
+    return CallWithCachedTranscript(head, raw, turns)
 
 
 def call_page(page: CallPage[dict[str, Any]], version: WireVersion) -> dict[str, Any]:

@@ -1,1 +1,1 @@
-"""Read-only views of a tenant: discovery (agents, numbers), lookups, the dashboard's picture."""
+"""Read-only views of a tenant: discovery (agents, numbers), lookups, the dashboard's state."""

@@ -1,4 +1,4 @@
-"""A picture of one tenant at one instant, for people to look at (the dashboard and the
+"""A state of one tenant at one instant, for people to look at (the dashboard and the
 timeline file): every call's instants and outcome, batches with their progress, the dial
 queue, the newest requests and the webhook deliveries. Plain values, read under the lock."""
 
@@ -59,7 +59,7 @@ class DeliveryRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Picture:
+class DashboardState:
     key: str
     now: int
     mode: ClockMode
@@ -73,7 +73,7 @@ class Picture:
     active: int
 
 
-def take(tenant: Tenant, *, max_calls: int = 2000, journal_tail: int = 50) -> Picture:
+def take(tenant: Tenant, *, max_calls: int = 2000, journal_tail: int = 50) -> DashboardState:
     """The tenant now: its newest ``max_calls`` calls and ``journal_tail`` requests."""
     with tenant.transaction() as tx:
         world = tx.world
@@ -129,7 +129,7 @@ def take(tenant: Tenant, *, max_calls: int = 2000, journal_tail: int = 50) -> Pi
             DeliveryRow(d.id, d.event, d.call_id, d.attempts, d.state, tuple(d.results))
             for d in world.outbox.record
         )
-        return Picture(
+        return DashboardState(
             tenant.key,
             tx.now_ms(),
             tenant.clock_mode,

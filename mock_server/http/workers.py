@@ -12,7 +12,7 @@ the tenant's other requests queue behind it without blocking the loop, and virtu
 stands still for that tenant alone. At most ``workers`` tenants run aside at once; more wait
 their turn (knob ``aside_workers``).
 
-``Aside`` is an ASGI wrapper: the live server and the CLI put it in front of the app, and it
+``WorkerLoops`` is an ASGI wrapper: the live server and the CLI put it in front of the app, and it
 leaves itself in the request's scope for the pipeline. In-process transports have none, so
 their requests never change thread.
 """
@@ -30,11 +30,11 @@ from mock_server.service.core import Service
 
 T = TypeVar("T")
 
-#: The scope key under which the pipeline finds the server's ``Aside``.
+#: The scope key under which the pipeline finds the server's ``WorkerLoops``.
 SCOPE_KEY = "cartesia_fake.aside"
 
 
-class Aside:
+class WorkerLoops:
     """ASGI wrapper with a pool of worker loops for requests that must not run on the
     serving loop."""
 
@@ -88,8 +88,10 @@ class Aside:
         self._idle.clear()
 
 
-def goes_aside(service: Service, aside: Aside, key: str, kind: str, may_block: bool) -> bool:
-    """Whether this request may block (see ``http/aside.py``), decided without waiting on
+def goes_to_a_worker(
+    service: Service, aside: WorkerLoops, key: str, kind: str, may_block: bool
+) -> bool:
+    """Whether this request may block (see ``http/workers.py``), decided without waiting on
     the tenant's lock."""
     if kind == "control" or may_block or aside.busy(key):
         return True

@@ -25,7 +25,7 @@ from mock_server.http.flow import Answered
 from mock_server.http.pipeline import Endpoint
 
 
-class FastLane:
+class RouteIndex:
     """ASGI app: hot API routes by dictionary, the rest by the wrapped Starlette app."""
 
     def __init__(self, app: Starlette, routes: Iterable[BaseRoute]) -> None:
