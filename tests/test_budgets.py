@@ -51,8 +51,21 @@ def test_a_busy_poller_of_a_big_batch_is_stopped_by_what_it_costs() -> None:
             _busy_poll(c, made["id"], polls, 1000)
         assert polls[0] < 20  # each answer is ~0.8 MB: stopped after a handful
         message = str(stopped.value)
-        assert "MB of answers (max_response_bytes=5,000,000)" in message
+        assert "MB of answers while the clock stood still (max_response_bytes=5,000,000)" in message
         assert "GET /agents/calls/batches/{batch_id}:" in message.split("\n")[2]
+
+
+def test_a_poller_that_lets_time_pass_is_not_stopped_by_bytes() -> None:
+    """The same big answers, with the clock moved between reads (a campaign that waits):
+    the bytes budget starts afresh at each move, so only a standstill trips it."""
+    with FakeCartesia(max_response_bytes=5_000_000) as fake:
+        c = fake.client()
+        made = c.post("/agents/calls/batches", json=_batch(5000)).json()
+        for _ in range(30):  # ~25 MB in all, far past the budget, ~0.8 MB per still instant
+            assert c.get(f"/agents/calls/batches/{made['id']}").status_code == 200
+            fake.advance(60)
+        with pytest.raises(BudgetExceeded, match="while the clock stood still"):
+            _busy_poll(c, made["id"], [0], 1000)
 
 
 def test_a_retry_forever_loop_is_stopped_by_its_count_even_if_it_swallows_errors() -> None:

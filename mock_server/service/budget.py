@@ -1,8 +1,10 @@
 """Budgets that stop a runaway dialer (a busy poller, a retry-forever loop) in seconds.
 
-Per tenant, from its first request: how many API requests, how many bytes of answers (what
-costs: polling a 5,000-recipient batch renders 800 KB a time), how far its virtual clock
-moved, and how much wall time passed. Past any of them, the next request ends the test: in
+Per tenant, from its first request: how many API requests, how many bytes of answers while
+its virtual clock stands still (what costs: polling a 5,000-recipient batch renders 800 KB a
+time, and a poller that never lets time pass is the runaway; one that waits between polls
+starts afresh each time the clock moves), how far its virtual clock moved, and how much wall
+time passed. Past any of them, the next request ends the test: in
 process, ``BudgetExceeded`` is raised from inside the dialer's own call (a ``BaseException``,
 so a dialer that swallows ``Exception`` cannot swallow it); a test harness may give
 ``on_exceeded`` instead. The message names the hottest loop by route, whatever it polls.
@@ -39,6 +41,9 @@ class _Spent:
     began_wall: float
     requests: int = 0
     response_bytes: int = 0
+    #: Bytes of answers since the virtual clock last moved, and the instant it stands at.
+    still_bytes: int = 0
+    still_at: int = -1
     by_route: Counter[str] = field(default_factory=Counter)
     bytes_by_route: Counter[str] = field(default_factory=Counter)
 
@@ -84,6 +89,10 @@ class Budget:
         """Count what an answer cost."""
         spent = self._spent.get(tenant.key)
         if spent is not None:
+            now = tenant.now_ms()
+            if now != spent.still_at:
+                spent.still_at, spent.still_bytes = now, 0
+            spent.still_bytes += response_bytes
             spent.response_bytes += response_bytes
             spent.bytes_by_route[route] += response_bytes
 
@@ -93,11 +102,12 @@ class Budget:
             return f"{spent.requests - 1:,} API requests (max_requests={limits.max_requests:,})"
         if (
             limits.max_response_bytes is not None
-            and spent.response_bytes > limits.max_response_bytes
+            and spent.still_bytes > limits.max_response_bytes
+            and tenant.now_ms() == spent.still_at
         ):
             return (
-                f"{spent.response_bytes / 1e6:,.0f} MB of answers (max_response_bytes="
-                f"{limits.max_response_bytes:,})"
+                f"{spent.still_bytes / 1e6:,.0f} MB of answers while the clock stood still "
+                f"(max_response_bytes={limits.max_response_bytes:,})"
             )
         moved = (tenant.now_ms() - spent.began_ms) / 1000
         if limits.max_virtual_seconds is not None and moved > limits.max_virtual_seconds:
