@@ -178,3 +178,17 @@ def test_a_clock_that_went_back_still_lists_newest_first() -> None:
         http.post("/agents/calls", json={**body, "outbound_calls": [{"to_number": "+14155551235"}]})
         listed = http.get("/agents/calls", params={"agent_id": fake.agent_id}).json()["data"]
         assert listed[0]["id"] == first.json()["calls"][0]["agent_call_id"]  # started at 2 s > 0
+
+
+def test_the_journal_redacts_secrets_even_where_it_cuts_the_body() -> None:
+    from mock_server.domain.journal.journal import BODY_BYTES, journal_body
+
+    whole = b'{"url":"https://x","SECRET":"hunter2","n":1}'
+    assert journal_body(whole) == b'{"url":"https://x","SECRET":"***","n":1}'
+    cut_inside = b'{"pad":"' + b"x" * (BODY_BYTES - 30) + b'","api_key":"sk_live_abcdefghij"}'
+    kept = journal_body(cut_inside)
+    assert kept is not None
+    assert len(kept) <= BODY_BYTES
+    assert b"sk_live" not in kept
+    assert kept.endswith(b'"api_key":"***')
+    assert journal_body(b'{"n":1}') == b'{"n":1}'  # nothing secret: kept as sent
