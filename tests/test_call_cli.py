@@ -87,3 +87,23 @@ def test_errors_are_clear() -> None:
     assert unreachable.returncode == 1
     assert "cannot reach" in unreachable.stderr
     assert "Traceback" not in unreachable.stderr
+
+
+@pytest.mark.parametrize("version", ["2026-03-01", "2026-08-14", None])
+def test_the_version_sent_is_the_one_asked_for(version: str | None) -> None:
+    """``--version`` picks the Cartesia-Version header (default: the newest that places
+    calls); the served fake's journal shows what arrived."""
+    import httpx
+
+    served = Served("--quiet", "--clock", "virtual")
+    try:
+        extra = ["--version", version] if version else []
+        out = _call("+14155550100", AGENT, "--base-url", served.url, "--api-key", "sk_v", *extra)
+        journal = httpx.get(
+            served.url + "/__fake__/requests", headers={"authorization": "Bearer sk_v"}
+        ).json()
+    finally:
+        served.stop()
+    assert out.returncode == 0, out.stderr
+    posts = [e for e in journal["requests"] if e["method"] == "POST"]
+    assert [e["headers"]["cartesia-version"] for e in posts] == [version or "2026-08-14"]

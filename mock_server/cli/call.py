@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from typing import Any, TextIO
 
 import httpx
 
+from contracts import LATEST, versions_with
+from mock_server.cli import args as cliargs
 from mock_server.cli import terminal
 from mock_server.domain.timing.clock import monotonic
 
@@ -106,3 +109,51 @@ def _follow(client: httpx.Client, call_id: str, *, poll: float, timeout: float, 
     else:  # a real API has no timeline endpoint: show what was observed
         terminal.table(out, ("at", "status"), seen, title="timeline (as polled):")
     return 0 if last == "completed" else 2
+
+
+def add_parser(sub: Any) -> None:
+    """The ``call`` subcommand's options."""
+    call = sub.add_parser(
+        "call",
+        help="place one call and optionally follow it to the end",
+        description="Place one outbound call through POST /agents/calls (the counterpart of "
+        "Cartesia's 'cartesia call'); --follow shows its status changes live, then the "
+        "timeline. Against a virtual-clock fake, --follow moves the clock itself.",
+    )
+    call.add_argument("phone_number", help="destination, E.164 (e.g. +14155550100)")
+    call.add_argument("agent_id", help="the agent that places the call")
+    call.add_argument(
+        "--from",
+        dest="from_number_id",
+        default="ap_Q8PRh7lXyZsawXJmN2KcT5",
+        help="from_number_id (default: the documented example's number)",
+    )
+    call.add_argument(
+        "--metadata",
+        type=cliargs.json_object,
+        help="JSON object passed to the agent as call metadata",
+    )
+    cliargs.add_target(call)
+    call.add_argument(
+        "--version",
+        dest="api_version",
+        default=LATEST,
+        choices=versions_with("outbound_request"),
+        help=f"Cartesia-Version to send (default {LATEST})",
+    )
+    call.add_argument("--follow", action="store_true", help="follow the call until it ends")
+    call.add_argument("--poll", type=float, default=0.5, help="seconds between polls")
+
+
+def run(args: argparse.Namespace) -> int:
+    headers = {"authorization": f"Bearer {args.api_key}", "cartesia-version": args.api_version}
+    with httpx.Client(base_url=args.base_url, headers=headers, timeout=30) as client:
+        return place_and_follow(
+            client,
+            args.phone_number,
+            args.agent_id,
+            from_number_id=args.from_number_id,
+            metadata=args.metadata,
+            follow=args.follow,
+            poll=args.poll,
+        )

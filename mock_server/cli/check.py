@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from typing import Any
 
 from contracts import LATEST, versions_with
+from mock_server.cli import args as cliargs
+from mock_server.cli import serve as servecmd
 from mock_server.cli import terminal
 
 
@@ -106,3 +110,81 @@ def run_check_command(args: argparse.Namespace) -> int:
     if args.report:
         terminal.write_report(args.report, report)
     return 0 if report.ok else 1
+
+
+def add_parser(sub: Any) -> None:
+    """The ``check`` subcommand's options."""
+    check = sub.add_parser(
+        "check",
+        help="compare any base URL (the real API, say) with the fake",
+        description="Send the conformance probes to BASE-URL and to the fake, and report every "
+        "difference. Tier 0 cannot place a call; tier 1 places one real call and cancels it. "
+        "With --replay DIR, replay a recording against the fake instead (no key needed).",
+    )
+    check.add_argument(
+        "--base-url",
+        type=cliargs.base_url,
+        help="the API to check, e.g. https://api.cartesia.ai",
+    )
+    check.add_argument(
+        "--replay",
+        metavar="DIR",
+        help="instead: replay a recording (cartesia-fake proxy --record DIR) against a fresh "
+        "fake and compare its answers with the recorded ones",
+    )
+    check.add_argument(
+        "--set",
+        dest="knobs",
+        action="append",
+        default=[],
+        type=servecmd.knob_arg,
+        metavar="KNOB=VALUE",
+        help="with --replay: a knob of the fake replayed against (repeatable)",
+    )
+    check.add_argument(
+        "--api-key",
+        default=os.environ.get("CARTESIA_API_KEY"),
+        help="API key for the target (default: $CARTESIA_API_KEY)",
+    )
+    check.add_argument(
+        "--tier",
+        type=int,
+        choices=[0, 1],
+        default=0,
+        help="0: safe, never dials (default); 1: also places one call",
+    )
+    check.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write the report: FILE.md for Markdown, anything else JSON",
+    )
+    check.add_argument(
+        "--interval",
+        type=float,
+        default=0.2,
+        help="seconds between probes to the target (default 0.2)",
+    )
+    check.add_argument(
+        "--i-understand-this-dials",
+        dest="dials",
+        action="store_true",
+        help="required with --tier 1: a real phone will ring",
+    )
+    check.add_argument("--to", metavar="E164", help="tier 1: the consenting number to call")
+    check.add_argument(
+        "--version",
+        dest="api_version",
+        choices=[*versions_with("outbound_request"), "both"],
+        default="both",
+        help="the Cartesia-Version to probe under (default: both: every version that places calls)",
+    )
+    check.add_argument(
+        "--agent-id",
+        default="agent_Fo7pKNBUwLZxrTd6jvhpaE",
+        help="tier 1: the agent that places the call",
+    )
+    check.add_argument(
+        "--from-number-id",
+        default="ap_Q8PRh7lXyZsawXJmN2KcT5",
+        help="tier 1: the number to call from",
+    )

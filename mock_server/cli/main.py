@@ -6,9 +6,11 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from contracts import versions_with
 from mock_server.cli import args as cliargs
+from mock_server.cli import call as callcmd
+from mock_server.cli import check as checkcmd
 from mock_server.cli import serve as servecmd
 from mock_server.cli import terminal
 from mock_server.domain.settings import Settings
@@ -24,6 +26,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     servecmd.add_parser(sub)
+    _add_behaviors(sub)
+    checkcmd.add_parser(sub)
+    callcmd.add_parser(sub)
+    _add_timeline(sub)
+    from mock_server.checker import spec_command
+    from mock_server.cli import batch as batchcmd
+    from mock_server.cli import proxy as proxycmd
+
+    batchcmd.add_parser(sub)
+    proxycmd.add_parser(sub)
+    spec_command.add_parser(sub)
+    return parser
+
+
+def _add_behaviors(sub: Any) -> None:
     behaviors = sub.add_parser(
         "behaviors",
         help="print the behaviour ledger",
@@ -32,103 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     behaviors.add_argument(
         "--markdown", action="store_true", help="print the README's fidelity table instead"
     )
-    check = sub.add_parser(
-        "check",
-        help="compare any base URL (the real API, say) with the fake",
-        description="Send the conformance probes to BASE-URL and to the fake, and report every "
-        "difference. Tier 0 cannot place a call; tier 1 places one real call and cancels it. "
-        "With --replay DIR, replay a recording against the fake instead (no key needed).",
-    )
-    check.add_argument(
-        "--base-url",
-        type=cliargs.base_url,
-        help="the API to check, e.g. https://api.cartesia.ai",
-    )
-    check.add_argument(
-        "--replay",
-        metavar="DIR",
-        help="instead: replay a recording (cartesia-fake proxy --record DIR) against a fresh "
-        "fake and compare its answers with the recorded ones",
-    )
-    check.add_argument(
-        "--set",
-        dest="knobs",
-        action="append",
-        default=[],
-        type=servecmd.knob_arg,
-        metavar="KNOB=VALUE",
-        help="with --replay: a knob of the fake replayed against (repeatable)",
-    )
-    check.add_argument(
-        "--api-key",
-        default=os.environ.get("CARTESIA_API_KEY"),
-        help="API key for the target (default: $CARTESIA_API_KEY)",
-    )
-    check.add_argument(
-        "--tier",
-        type=int,
-        choices=[0, 1],
-        default=0,
-        help="0: safe, never dials (default); 1: also places one call",
-    )
-    check.add_argument(
-        "--report",
-        metavar="FILE",
-        help="write the report: FILE.md for Markdown, anything else JSON",
-    )
-    check.add_argument(
-        "--interval",
-        type=float,
-        default=0.2,
-        help="seconds between probes to the target (default 0.2)",
-    )
-    check.add_argument(
-        "--i-understand-this-dials",
-        dest="dials",
-        action="store_true",
-        help="required with --tier 1: a real phone will ring",
-    )
-    check.add_argument("--to", metavar="E164", help="tier 1: the consenting number to call")
-    check.add_argument(
-        "--version",
-        dest="api_version",
-        choices=[*versions_with("outbound_request"), "both"],
-        default="both",
-        help="the Cartesia-Version to probe under (default: both: every version that places calls)",
-    )
-    check.add_argument(
-        "--agent-id",
-        default="agent_Fo7pKNBUwLZxrTd6jvhpaE",
-        help="tier 1: the agent that places the call",
-    )
-    check.add_argument(
-        "--from-number-id",
-        default="ap_Q8PRh7lXyZsawXJmN2KcT5",
-        help="tier 1: the number to call from",
-    )
-    call = sub.add_parser(
-        "call",
-        help="place one call and optionally follow it to the end",
-        description="Place one outbound call through POST /agents/calls (the counterpart of "
-        "Cartesia's 'cartesia call'); --follow shows its status changes live, then the "
-        "timeline. Against a virtual-clock fake, --follow moves the clock itself.",
-    )
-    call.add_argument("phone_number", help="destination, E.164 (e.g. +14155550100)")
-    call.add_argument("agent_id", help="the agent that places the call")
-    call.add_argument(
-        "--from",
-        dest="from_number_id",
-        default="ap_Q8PRh7lXyZsawXJmN2KcT5",
-        help="from_number_id (default: the documented example's number)",
-    )
-    call.add_argument(
-        "--metadata",
-        type=cliargs.json_object,
-        help="JSON object passed to the agent as call metadata",
-    )
-    cliargs.add_target(call)
-    call.add_argument("--follow", action="store_true", help="follow the call until it ends")
-    call.add_argument("--poll", type=float, default=0.5, help="seconds between polls")
+
+
+def _add_timeline(sub: Any) -> None:
     timeline = sub.add_parser(
         "timeline",
         help="save a served fake's calls as one HTML page (the dashboard, frozen)",
@@ -149,32 +72,6 @@ def _parser() -> argparse.ArgumentParser:
     timeline.add_argument(
         "--out", default="cartesia-timeline.html", help="file to write (default %(default)s)"
     )
-    from mock_server.checker import spec_command
-    from mock_server.cli import batch as batchcmd
-    from mock_server.cli import proxy as proxycmd
-
-    batchcmd.add_parser(sub)
-    proxycmd.add_parser(sub)
-    spec_command.add_parser(sub)
-    return parser
-
-
-def _call(args: argparse.Namespace) -> int:
-    import httpx
-
-    from mock_server.cli.call import place_and_follow
-
-    headers = {"authorization": f"Bearer {args.api_key}", "cartesia-version": "2026-03-01"}
-    with httpx.Client(base_url=args.base_url, headers=headers, timeout=30) as client:
-        return place_and_follow(
-            client,
-            args.phone_number,
-            args.agent_id,
-            from_number_id=args.from_number_id,
-            metadata=args.metadata,
-            follow=args.follow,
-            poll=args.poll,
-        )
 
 
 def _print_behaviors(markdown: bool) -> int:
@@ -240,7 +137,7 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_check_command(args)
     if args.command == "call":
-        return _call(args)
+        return callcmd.run(args)
     if args.command == "batch":
         from mock_server.cli import batch as batchcmd
 
