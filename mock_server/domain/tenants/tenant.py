@@ -76,6 +76,10 @@ class Tenant(CallOperations, SetUpOperations):
             seed=seed, settings=settings, world_seed=world_seed, now=clock.now_ms()
         )
         self._world.server_load = server_load
+        self._tx: Transaction
+        self._renew()
+        self._catching_up = _Holding(self, catch_up=True)
+        self._holding = _Holding(self, catch_up=False)
 
     def record_op(self, op: str, **args: Any) -> None:
         """Hand a successful change to the op log (persistence), if one is attached."""
@@ -84,32 +88,40 @@ class Tenant(CallOperations, SetUpOperations):
 
     # ---- locking and time -------------------------------------------------------------
 
-    @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self) -> AbstractContextManager[Transaction]:
         """Hold the tenant, bring it up to date with its clock, and hand over its world."""
-        with self._lock:
-            self._engine.run_due(self._world, self._clock.now_ms())
-            yield self._transaction()
+        return self._catching_up
 
     def holding(self) -> AbstractContextManager[Transaction]:
         """A transaction that does not apply due transitions first (the per-request
         bookkeeping: faults, the journal)."""
-        return self._held()
+        return self._holding
 
-    @contextmanager
-    def _held(self) -> Iterator[Transaction]:
-        with self._lock:
-            yield self._transaction()
-
-    def _transaction(self) -> Transaction:
-        return Transaction(
-            world=self._world,
+    def _renew(self) -> None:
+        """The transaction handed out from now on (after the world, knobs or clock
+        changed); one object, not one per holding (a request takes three)."""
+        world = self._world
+        self._tx = Transaction(
+            world=world,
             settings=self.settings,
             now_ms=self._clock.now_ms,
-            view=lambda call: self._view(self._world, call),
+            view=lambda call: self._view(world, call),
             _record=self._record,
             _engine=self._engine,
         )
+
+    def _enter(self, catch_up: bool) -> Transaction:
+        self._lock.acquire()
+        if catch_up:
+            try:
+                self._engine.run_due(self._world, self._clock.now_ms())
+            except BaseException:
+                self._lock.release()
+                raise
+        return self._tx
+
+    def _leave(self) -> None:
+        self._lock.release()
 
     def _record(self, op: str, args: dict[str, Any]) -> None:
         if self.recorder is not None:
@@ -155,6 +167,7 @@ class Tenant(CallOperations, SetUpOperations):
         """Follow ``clock`` from now on (a rebuilt tenant goes back to a real clock)."""
         with self._lock:
             self._clock = clock
+            self._renew()
 
     def observed(self) -> bool:
         """Whether moving this tenant's time may call out (a webhook, a Line agent): read
@@ -239,3 +252,21 @@ class Tenant(CallOperations, SetUpOperations):
             self.settings = settings
             self._engine.error_ms = round(settings.error_after_answer_seconds * 1000)
             self._world.configure(settings)
+            self._renew()
+
+
+class _Holding:
+    """``with tenant.transaction()`` / ``tenant.holding()``: the lock taken, due work
+    applied (``catch_up``), the tenant's transaction handed over; the lock given back."""
+
+    __slots__ = ("_catch_up", "_tenant")
+
+    def __init__(self, tenant: Tenant, *, catch_up: bool) -> None:
+        self._tenant = tenant
+        self._catch_up = catch_up
+
+    def __enter__(self) -> Transaction:
+        return self._tenant._enter(self._catch_up)
+
+    def __exit__(self, *exc: object) -> None:
+        self._tenant._leave()
