@@ -142,7 +142,7 @@ def _refused(to_number: str, why: str, at: int, scale: _Scale, y: int) -> str:
         f'<g class="recipient refused" data-to="{_e(to_number)}" tabindex="0">'
         f"<title>{_e(to_number)}: refused before dialing: {_e(why)}</title>"
         f'<text x="6" y="{y + 15}" class="label">{_e(to_number)}'
-        f'<tspan class="muted"> refused before dialing</tspan></text>'
+        f'<tspan class="muted"> refused</tspan></text>'
         f'<path d="M{x - 5} {y + 6} l10 10 m0 -10 l-10 10" stroke="{colour}" '
         f'stroke-width="2"/></g>'
     )
