@@ -55,6 +55,7 @@ def test_a_busy_poller_of_a_big_batch_is_stopped_by_what_it_costs() -> None:
         assert "GET /agents/calls/batches/{batch_id}:" in message.split("\n")[2]
 
 
+@pytest.mark.slow
 def test_a_poller_that_lets_time_pass_is_not_stopped_by_bytes() -> None:
     """The same big answers, with the clock moved between reads (a campaign that waits):
     the bytes budget starts afresh at each move, so only a standstill trips it."""
