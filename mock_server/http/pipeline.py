@@ -3,7 +3,7 @@
 Every API route is a small sync handler wrapped by ``endpoint``; the steps around it are the
 same for all routes, so a handler only parses its inputs and calls the tenant. An
 ``Endpoint`` runs the steps on the event loop (``asgi``: served, and the async in-process
-door; a large or slow request goes aside when served) or straight through on the caller's
+door; a large or slow request goes to a worker loop when served) or straight through on the caller's
 thread (``now``: the sync in-process door, which holds the whole body already).
 """
 
@@ -49,15 +49,16 @@ class Endpoint:
     async def asgi(self, request: Request) -> Answered:
         """The answer on the event loop. When served, a request that may wait on the network
         or take long (``may_block``, the control plane, a tenant with a webhook or Line agent,
-        one being rebuilt from ``--state``, a large body) runs aside (``http/workers.py``)."""
+        one being rebuilt from ``--state``, a large body) runs on a worker loop
+        (``http/workers.py``)."""
         route = self.route
-        aside: WorkerLoops | None = request.scope.get(WORKERS_KEY)
-        if aside is None or route.kind == "public":
+        workers: WorkerLoops | None = request.scope.get(WORKERS_KEY)
+        if workers is None or route.kind == "public":
             return await _on_loop(flow.run(route, request, None), _off_the_wire(request))
         key = flow.api_key_of(request)
         large = route.needs_body and _declared_length(request) > LARGE_BODY_BYTES
         if key is None or not goes_to_a_worker(
-            route.service, aside, key, route.kind, route.may_block or large
+            route.service, workers, key, route.kind, route.may_block or large
         ):
             return await _on_loop(flow.run(route, request, None), _off_the_wire(request))
         prefetched = (
@@ -66,7 +67,7 @@ class Endpoint:
             else None
         )
         steps = flow.run(route, request, prefetched)
-        return await aside.run(key, lambda: _on_loop(steps, _off_the_wire(request)))
+        return await workers.run(key, lambda: _on_loop(steps, _off_the_wire(request)))
 
     async def soon(self, request: Request, body: bytes) -> Answered:
         """The answer on the event loop, for a request whose whole ``body`` is in hand (the

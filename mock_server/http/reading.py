@@ -32,7 +32,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 async def prefetch(request: Request, limit: int) -> bytes | ApiError:
-    """The raw body, read on the serving loop before the request goes aside (the worker
+    """The raw body, read on the serving loop before the request goes to a worker loop (the worker
     loop cannot read the connection); a read error is kept for the pipeline to answer in
     its usual place."""
     try:

@@ -5,9 +5,9 @@ middlewares on the way. For the API routes with a literal path, or a literal pat
 trailing ``{param}``, a dictionary finds the same endpoint directly; everything else (control
 plane, unknown routes, multi-parameter paths) goes to the Starlette app unchanged. Both the
 pipeline's endpoint and Starlette's route get the same ``Request``; a property test checks the
-lane picks the endpoint Starlette's router would.
+index picks the endpoint Starlette's router would.
 
-``answer_now`` runs a lane route straight through on the caller's thread, for the sync
+``answer_now`` runs an indexed route straight through on the caller's thread, for the sync
 in-process door (no event loop; ``pipeline.Endpoint.now``).
 """
 
@@ -49,7 +49,7 @@ class RouteIndex:
 
     @property
     def routes(self) -> list[BaseRoute]:
-        """Every route, as Starlette routes them (the lane is only a shortcut)."""
+        """Every route, as Starlette routes them (the index is only a shortcut)."""
         return self.app.routes
 
     @property
@@ -57,7 +57,7 @@ class RouteIndex:
         return self.app.state
 
     def pick(self, method: str, path: str) -> tuple[Endpoint, dict[str, str]] | None:
-        """The endpoint and path parameters for ``method path``, if the lane serves it."""
+        """The endpoint and path parameters for ``method path``, if the index serves it."""
         found = self.literal.get((method, path))
         if found is not None:
             return found, {}
@@ -83,8 +83,8 @@ class RouteIndex:
         await self.app(scope, receive, send)
 
     def answer_now(self, scope: Scope, body: bytes) -> Answered | None:
-        """The answer to a lane route, run on this thread with its whole ``body`` in hand;
-        None when the lane does not serve the path (the caller runs the app instead)."""
+        """The answer to an indexed route, run on this thread with its whole ``body`` in hand;
+        None when the index does not serve the path (the caller runs the app instead)."""
         picked = self._take(scope)
         return None if picked is None else picked.now(Request(scope), body)
 

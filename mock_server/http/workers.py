@@ -9,8 +9,8 @@ requests.
 
 Per tenant, one such request runs at a time (a gate on the serving loop): while it runs,
 the tenant's other requests queue behind it without blocking the loop, and virtual time
-stands still for that tenant alone. At most ``workers`` tenants run aside at once; more wait
-their turn (knob ``aside_workers``).
+stands still for that tenant alone. At most ``workers`` tenants run on worker loops at
+once; more wait their turn (knob ``aside_workers``, named before the module was).
 
 ``WorkerLoops`` is an ASGI wrapper: the live server and the CLI put it in front of the app, and it
 leaves itself in the request's scope for the pipeline. In-process transports have none, so
@@ -31,7 +31,7 @@ from mock_server.service.core import Service
 T = TypeVar("T")
 
 #: The scope key under which the pipeline finds the server's ``WorkerLoops``.
-SCOPE_KEY = "cartesia_fake.aside"
+SCOPE_KEY = "cartesia_fake.workers"
 
 
 class WorkerLoops:
@@ -51,11 +51,11 @@ class WorkerLoops:
         await self.app(scope, receive, send)
 
     def busy(self, key: str) -> bool:
-        """Whether a request of tenant ``key`` is running or waiting aside."""
+        """Whether a request of tenant ``key`` is running or waiting on a worker loop."""
         return key in self._gates
 
     async def run(self, key: str, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
-        """Run ``work()`` on a worker loop, after the tenant's earlier aside requests."""
+        """Run ``work()`` on a worker loop, after the tenant's earlier requests there."""
         lock, waiting = self._gates.setdefault(key, (asyncio.Lock(), [0]))
         waiting[0] += 1
         try:
@@ -75,7 +75,7 @@ class WorkerLoops:
                 del self._gates[key]
 
     def _new_worker(self) -> BridgeLoop:
-        worker = BridgeLoop(name=f"cartesia-fake-aside-{len(self._all)}")
+        worker = BridgeLoop(name=f"cartesia-fake-worker-{len(self._all)}")
         self._all.append(worker)
         return worker
 
@@ -89,11 +89,11 @@ class WorkerLoops:
 
 
 def goes_to_a_worker(
-    service: Service, aside: WorkerLoops, key: str, kind: str, may_block: bool
+    service: Service, workers: WorkerLoops, key: str, kind: str, may_block: bool
 ) -> bool:
     """Whether this request may block (see ``http/workers.py``), decided without waiting on
     the tenant's lock."""
-    if kind == "control" or may_block or aside.busy(key):
+    if kind == "control" or may_block or workers.busy(key):
         return True
     tenant = service.tenants.loaded(key)
     if tenant is None:

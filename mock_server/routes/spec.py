@@ -1,6 +1,6 @@
 """The route table's row: everything the fake knows about one operation, in one place.
 
-Starlette's routes, the fast lane and ``/openapi.json`` are all built from these rows, so
+Starlette's routes, the route index and ``/openapi.json`` are all built from these rows, so
 the OpenAPI document cannot disagree with what is served.
 """
 

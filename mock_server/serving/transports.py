@@ -1,11 +1,13 @@
-"""In-process httpx transports that call the ASGI app directly: no socket, no thread, no lifespan.
+"""In-process httpx transports that call the app directly: no socket, no thread, no lifespan.
 
-Only public APIs of httpx and asyncio: the sync transport runs the app to its end on a private
-event loop per thread (``loop.run_until_complete``); the async one awaits the app
-on the caller's loop. Both turn a started-but-unfinished response into the same error httpx
-raises when a server drops the connection. (``httpx.ASGITransport`` was measured in their place:
-about 100 us more per request, for a sniffio lookup, an event and an async-only body stream the
-sync client cannot read, so the ASGI scope is built here.)
+The API's routes (the route index) run straight through: on the caller's thread for the sync
+transport, on the caller's loop without ASGI messages for the async one. Every other route
+goes through ASGI: on a private event loop per thread (``loop.run_until_complete``) for the
+sync transport, on the caller's loop for the async one. Only public APIs of httpx and asyncio
+are used (an architecture test). A started-but-unfinished response becomes the error httpx
+raises when a server drops the connection. ``httpx.ASGITransport`` was measured in their
+place: about 100 us more per request (a sniffio lookup, an event, and an async-only body
+stream the sync client cannot read).
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def _response(
 
 
 def _answered(answered: Answered, request: httpx.Request) -> httpx.Response:
-    """A lane's answer as httpx's response (a dropped connection as httpx's error)."""
+    """The route index's answer as httpx's response (a dropped connection as httpx's error)."""
     if isinstance(answered, DroppedConnection):
         raise httpx.RemoteProtocolError(
             "Server disconnected without sending a response.", request=request
@@ -113,8 +115,8 @@ class SyncTransport(httpx.BaseTransport):
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        #: The API's hot routes run straight through, on this thread (``answer_now``).
-        self._lane = app if isinstance(app, RouteIndex) else None
+        #: The API's routes, run straight through on this thread (``answer_now``).
+        self._index = app if isinstance(app, RouteIndex) else None
         self._local = threading.local()
         self._loops: list[asyncio.AbstractEventLoop] = []
         self._guard = threading.Lock()
@@ -132,8 +134,8 @@ class SyncTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
-        if self._lane is not None:
-            answered = self._lane.answer_now(_scope(request, body), body)
+        if self._index is not None:
+            answered = self._index.answer_now(_scope(request, body), body)
             if answered is not None:
                 return _answered(answered, request)
         coro = _call(self.app, request, body)
@@ -166,13 +168,13 @@ class AsyncTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        #: The API's hot routes run without ASGI messages (``answer_soon``).
-        self._lane = app if isinstance(app, RouteIndex) else None
+        #: The API's routes, run without ASGI messages (``answer_soon``).
+        self._index = app if isinstance(app, RouteIndex) else None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
-        if self._lane is not None:
-            answered = await self._lane.answer_soon(_scope(request, body), body)
+        if self._index is not None:
+            answered = await self._index.answer_soon(_scope(request, body), body)
             if answered is not None:
                 return _answered(answered, request)
         return await _call(self.app, request, body)
