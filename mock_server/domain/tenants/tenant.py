@@ -81,11 +81,6 @@ class Tenant(CallOperations, SetUpOperations):
         self._catching_up = _Holding(self, catch_up=True)
         self._holding = _Holding(self, catch_up=False)
 
-    def record_op(self, op: str, **args: Any) -> None:
-        """Hand a successful change to the op log (persistence), if one is attached."""
-        if self.recorder is not None:
-            self.recorder(op, args, self._clock.now_ms())
-
     # ---- locking and time -------------------------------------------------------------
 
     def transaction(self) -> AbstractContextManager[Transaction]:
@@ -124,6 +119,7 @@ class Tenant(CallOperations, SetUpOperations):
         self._lock.release()
 
     def _record(self, op: str, args: dict[str, Any]) -> None:
+        """Hand a successful change to the op log (persistence), if one is attached."""
         if self.recorder is not None:
             self.recorder(op, args, self._clock.now_ms())
 
@@ -201,7 +197,7 @@ class Tenant(CallOperations, SetUpOperations):
                     code="clock_limit",
                 )
             self._engine.advance_to(self._world, clock, target)
-            self.record_op("advance_to", target=target)
+            self._record("advance_to", {"target": target})
             return target
 
     def step(self, limit: int) -> bool:
@@ -210,7 +206,7 @@ class Tenant(CallOperations, SetUpOperations):
             clock = self._virtual("Stepping the clock")
             moved = self._engine.step(self._world, clock, limit)
             if moved:
-                self.record_op("advance_to", target=clock.now_ms())
+                self._record("advance_to", {"target": clock.now_ms()})
             return moved
 
     def run_until_idle(self) -> int:
@@ -218,7 +214,7 @@ class Tenant(CallOperations, SetUpOperations):
         with self._lock:
             clock = self._virtual("run-until-idle")
             self._engine.run_until_idle(self._world, clock)
-            self.record_op("advance_to", target=clock.now_ms())
+            self._record("advance_to", {"target": clock.now_ms()})
             return clock.now_ms()
 
     def poll(self) -> None:
@@ -228,7 +224,7 @@ class Tenant(CallOperations, SetUpOperations):
                 due = self.next_due()
                 if due is not None and due > self._clock.now_ms():
                     self._engine.advance_to(self._world, self._clock, due)
-                    self.record_op("advance_to", target=due)
+                    self._record("advance_to", {"target": due})
 
     def reset(self) -> None:
         """A fresh world (seed re-applied) on the server's knobs; the clock and its mode
@@ -243,7 +239,7 @@ class Tenant(CallOperations, SetUpOperations):
             )
             self._world.replaying, self._world.server_load = replaying, load
             self.use_settings(self.server_settings)
-            self.record_op("reset")
+            self._record("reset", {})
 
     def use_settings(self, settings: Settings) -> None:
         """Follow ``settings`` from now on (``knobs.configure``): what is already planned,
