@@ -6,14 +6,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Any, TextIO
-
-import httpx
+from typing import TYPE_CHECKING, Any, TextIO
 
 from contracts import LATEST, versions_with
 from mock_server.cli import args as cliargs
 from mock_server.cli import terminal
 from mock_server.domain.timing.clock import monotonic
+
+if TYPE_CHECKING:  # httpx loads when a call is placed: serve starts without it
+    import httpx
 
 TERMINAL = ("completed", "failed")
 
@@ -36,6 +37,8 @@ def place_and_follow(
     out: TextIO = sys.stdout,
 ) -> int:
     """Place the call; follow it if asked. Returns the process exit code."""
+    import httpx
+
     item: dict[str, Any] = {"to_number": to_number}
     if metadata is not None:
         item["metadata"] = metadata
@@ -146,6 +149,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import httpx
+
     headers = {"authorization": f"Bearer {args.api_key}", "cartesia-version": args.api_version}
     with httpx.Client(base_url=args.base_url, headers=headers, timeout=30) as client:
         return place_and_follow(
