@@ -100,7 +100,8 @@ def run(route: RouteInfo, request: Request, prefetched: bytes | ApiError | None)
                 raise fault_error(fault)
         if route.needs_body:
             reading.check_content_type(request)
-            raw = prefetched if prefetched is not None else (yield ReadBody(_limit(service)))
+            limit = service.settings.max_body_bytes
+            raw = prefetched if prefetched is not None else (yield ReadBody(limit))
             _take_body(route, request, ctx, raw)
         reply = route.handler(ctx)
         if fault is not None and fault.after_commit:
@@ -122,10 +123,6 @@ def run(route: RouteInfo, request: Request, prefetched: bytes | ApiError | None)
     if budget is not None and route.kind == "api" and isinstance(response, Answer) and state.tenant:
         budget.after(state.tenant, f"{request.method} {route.template}", len(response.body))
     return _finish(route, request, state, response, response.status_code)
-
-
-def _limit(service: Service) -> int:
-    return service.settings.max_body_bytes
 
 
 def _request_id(rng: random.Random) -> str:

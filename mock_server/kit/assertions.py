@@ -22,8 +22,7 @@ from mock_server.service import ledger
 
 def _calls(tenant: Tenant) -> list[Call]:
     with tenant.transaction() as tx:
-        world = tx.world
-        return sorted(world.calls.values(), key=lambda c: c.seq)
+        return sorted(tx.world.calls.values(), key=lambda c: c.seq)
 
 
 def runaway(tenant: Tenant) -> str:

@@ -95,5 +95,4 @@ def agent_with_numbers(tenant: Tenant, agent_id: str) -> tuple[Agent, list[Phone
 def agents_by_id(tenant: Tenant) -> dict[str, Agent]:
     """The tenant's agents by id (to show which agent a number is assigned to)."""
     with tenant.transaction() as tx:
-        world = tx.world
-        return dict(world.agents)
+        return dict(tx.world.agents)

@@ -28,34 +28,29 @@ def audio_seconds(tenant: Tenant, call_id: str) -> float:
 
 def deliveries(tenant: Tenant) -> list[Delivery]:
     with tenant.transaction() as tx:
-        world = tx.world
-        return list(world.outbox.record)
+        return list(tx.world.outbox.record)
 
 
 def journal(tenant: Tenant) -> list[JournalEntry]:
     with tenant.transaction() as tx:
-        world = tx.world
-        return list(world.journal.entries)
+        return list(tx.world.journal.entries)
 
 
 def poll_stats(tenant: Tenant) -> dict[str, PollStat]:
     """Per call, how the clients polled it (Get Call)."""
     with tenant.transaction() as tx:
-        world = tx.world
-        return dict(world.journal.polls)
+        return dict(tx.world.journal.polls)
 
 
 def duplicates(tenant: Tenant) -> list[DuplicateDial]:
     with tenant.transaction() as tx:
-        world = tx.world
-        return list(world.journal.duplicates)
+        return list(tx.world.journal.duplicates)
 
 
 def queue(tenant: Tenant) -> dict[str, list[Call]]:
     """Per number, the calls still waiting to dial, in dial order."""
     with tenant.transaction() as tx:
-        world = tx.world
-        return {number: list(calls) for number, calls in world.pacer.waiting.items()}
+        return {number: list(calls) for number, calls in tx.world.pacer.waiting.items()}
 
 
 def clock_now(tenant: Tenant) -> tuple[int, ClockMode]:
