@@ -120,7 +120,7 @@ def run(route: RouteInfo, request: Request, prefetched: bytes | ApiError | None)
     except Exception as exc:  # a bug in the fake: answer, and make the test fail
         response = _crash(route, request, state, exc)
     budget = service.budget
-    if budget is not None and route.kind == "api" and isinstance(response, Answer) and state.tenant:
+    if budget is not None and route.kind == "api" and state.tenant is not None:
         budget.after(state.tenant, f"{request.method} {route.template}", len(response.body))
     return _finish(route, request, state, response, response.status_code)
 
