@@ -40,6 +40,7 @@ def run(calls: int, per_batch: int = 5_000, *, trace: bool = False) -> dict[str,
     ]
     bodies = [
         {
+            "name": f"bench batch {b}",
             "agent_id": fake.agent_id,
             "from_number_id": numbers[b],
             "recipients": _recipients(min(per_batch, calls), b * 7919),

@@ -173,7 +173,7 @@ class Call:
     #: Set by a bridged conversation: its turns, and how and when the call ends.
     transcript: list[Turn] | None = None
     planned_end: PlannedEnd | None = None
-    #: The transition the scheduler holds for this call (a ``lifecycle.Step``), if any.
+    #: The scheduler's live heap entry for this call's next transition, if any.
     pending: Any = None
     #: Newest-first order key: the creation time (set at creation), then the start time once
     #: answered (set by ``lifecycle.apply``). A field, not derived, so List orders calls with

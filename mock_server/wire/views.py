@@ -307,10 +307,11 @@ def webhook_payload(delivery: Delivery, version: WireVersion) -> dict[str, Any]:
 # ---- call batches ---------------------------------------------------------------------------
 
 
-def recipient(batch: Batch, r: Recipient, version: WireVersion) -> dict[str, Any]:
+def recipient(batch: Batch, index: int, r: Recipient, version: WireVersion) -> dict[str, Any]:
+    """The batch's ``index``-th recipient."""
     call = r.call
     values: dict[str, Any] = {
-        "id": batch.recipient_id(r.index),
+        "id": batch.recipient_id(index),
         "to_number": r.to_number,
         "status": r.status,
         "created_at": rfc3339(batch.created_at),
@@ -346,5 +347,5 @@ def batch(item: Batch, version: WireVersion, *, with_recipients: bool) -> dict[s
         "admitted_at": _ts(item.admitted_at),
     }
     if with_recipients:
-        out["recipients"] = [recipient(item, r, version) for r in item.recipients]
+        out["recipients"] = [recipient(item, i, r, version) for i, r in enumerate(item.recipients)]
     return out

@@ -31,10 +31,10 @@ _OF_CALL: MappingProxyType[CallStatus, RecipientStatus] = MappingProxyType(
 
 @dataclass(slots=True, eq=False)
 class Recipient:
-    """One destination of a batch. ``call`` is its latest attempt; ``error`` says why it
-    failed before a call could be placed; ``cancelled`` that the batch stopped it."""
+    """One destination of a batch (its index is its place in ``Batch.recipients``). ``call``
+    is its latest attempt; ``error`` says why it failed before a call could be placed;
+    ``cancelled`` that the batch stopped it."""
 
-    index: int
     to_number: str
     metadata: dict[str, Any] | None
     dynamic_variables: dict[str, Any] | None

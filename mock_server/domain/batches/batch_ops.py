@@ -75,8 +75,7 @@ def create_batch(tenant: Tenant, command: CreateBatch) -> Batch:
         if minutes is None:
             minutes = outbound.DEFAULT_MAX_DURATION_MINUTES
         recipients = [
-            Recipient(i, r.to_number, r.metadata, r.dynamic_variables)
-            for i, r in enumerate(command.recipients)
+            Recipient(r.to_number, r.metadata, r.dynamic_variables) for r in command.recipients
         ]
         batch = Batch(
             id=world.ids.prefixed("acb_"),

@@ -215,12 +215,12 @@ class Dispatcher:
                 f"Batch {batch_id!r} was cancelled; a cancelled batch cannot be retried.",
                 code="batch_cancelled",
             )
-        again = [r for r in batch.recipients if r.status == "failed"]
+        again = [(i, r) for i, r in enumerate(batch.recipients) if r.status == "failed"]
         check_capacity(world, self.settings, len(again), what=f"Retrying {len(again)} recipients")
-        for recipient in again:
+        for index, recipient in again:
             recipient.error = None
             recipient.call = None
-            batch.queue.append(recipient.index)
+            batch.queue.append(index)
         batch.retry_count += 1
         batch.updated_at = now
         batch.changes += 1

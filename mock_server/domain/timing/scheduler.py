@@ -1,19 +1,31 @@
-"""A min-heap of due call transitions. A call's ``pending`` step is its one live entry; an
-entry whose step is no longer the call's ``pending`` is stale and skipped."""
+"""A min-heap of due call transitions. A call's ``pending`` is its one live heap entry; an
+entry that is no longer the call's ``pending`` is stale and skipped.
+
+An entry is ``(at, seq, call)`` for a new call's dial, whose step is made when it is due
+(``lifecycle.dial_step``: a million queued calls hold no step objects), or
+``(at, seq, call, step)`` for any other transition."""
 
 from __future__ import annotations
 
 import heapq
+from typing import Any
 
-from mock_server.domain.calls.lifecycle import Step
-from mock_server.domain.models import Call, CallStatus, Phase
+from mock_server.domain.calls.lifecycle import Step, dial_step
+from mock_server.domain.models import Call
+
+#: ``(at, seq, call)`` or ``(at, seq, call, step)``.
+Entry = tuple[Any, ...]
+
+
+def _step(entry: Entry) -> Step:
+    return entry[3] if len(entry) == 4 else dial_step(entry[2])
 
 
 class Scheduler:
     """Orders pending call transitions by due time (then by scheduling order)."""
 
     def __init__(self) -> None:
-        self._heap: list[tuple[int, int, Call, Step]] = []
+        self._heap: list[Entry] = []
         self._seq = 0
 
     def __len__(self) -> int:
@@ -21,18 +33,17 @@ class Scheduler:
 
     def schedule(self, call: Call, step: Step) -> None:
         """Make ``step`` the call's next transition."""
-        call.pending = step
         self._seq += 1
-        heapq.heappush(self._heap, (step.at, self._seq, call, step))
+        entry = call.pending = (step.at, self._seq, call, step)
+        heapq.heappush(self._heap, entry)
 
     def schedule_dials(self, calls: list[Call]) -> None:
         """Schedule new calls' dials (their first transition), in order."""
         heap, seq, push = self._heap, self._seq, heapq.heappush
-        ringing, created = Phase.RINGING, CallStatus.CREATED
         for call in calls:
             seq += 1
-            step = call.pending = Step(call.dial_at, "dialed", ringing, created)
-            push(heap, (step.at, seq, call, step))
+            entry = call.pending = (call.dial_at, seq, call)
+            push(heap, entry)
         self._seq = seq
 
     @staticmethod
@@ -42,7 +53,7 @@ class Scheduler:
     def next_due(self) -> int | None:
         """When the earliest live transition is due, or None if nothing is pending."""
         heap = self._heap
-        while heap and heap[0][2].pending is not heap[0][3]:
+        while heap and heap[0][2].pending is not heap[0]:
             heapq.heappop(heap)
         return heap[0][0] if heap else None
 
@@ -50,20 +61,21 @@ class Scheduler:
         """The next call whose transition is due at or before ``now``, with that step."""
         heap = self._heap
         while heap:
-            at, _, call, step = heap[0]
-            if call.pending is not step:
+            entry = heap[0]
+            call = entry[2]
+            if call.pending is not entry:
                 heapq.heappop(heap)
                 continue
-            if at > now:
+            if entry[0] > now:
                 return None
             heapq.heappop(heap)
             call.pending = None
-            return call, step
+            return call, _step(entry)
         return None
 
     def drain(self) -> list[tuple[Call, Step]]:
         """Remove every live entry and return it (for the unobserved fast-forward)."""
-        live = [(call, step) for _, _, call, step in self._heap if call.pending is step]
+        live = [(e[2], _step(e)) for e in self._heap if e[2].pending is e]
         self._heap.clear()
         for call, _ in live:
             call.pending = None
