@@ -154,6 +154,28 @@ def test_duplicate_keys_are_always_found(value: object) -> None:
         jsonbody.parse(text, max_depth=64)
 
 
+def _deeper_than(text: str, limit: int) -> bool:
+    """The model: walk every character, tracking strings and escapes by hand."""
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+@given(st.text(alphabet='[]{}"\\ a:,', max_size=40), st.integers(0, 5))
+def test_the_depth_scan_counts_brackets_outside_strings_only(text: str, limit: int) -> None:
+    assert jsonbody._depth_exceeds(text, limit) == _deeper_than(text, limit)
+
+
 @settings(max_examples=examples(0.6))
 @given(workloads(from_number_ids=("ap_Q8PRh7lXyZsawXJmN2KcT5", "ap_b", "ap_tw")))
 def test_any_workload_keeps_spacing_and_ends_in_time(workload) -> None:

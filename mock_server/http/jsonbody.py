@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from itertools import accumulate
 from typing import Any
 
 from mock_server.domain.errors import ApiError
@@ -27,10 +28,10 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-#: Escapes of UTF-16 surrogates (a lone one decodes to a string UTF-8 cannot carry), and
-#: numbers big enough to overflow a float: only when one appears is the value walked.
+#: Escapes of UTF-16 surrogates (a lone one decodes to a string UTF-8 cannot carry): only
+#: when one appears, or a number overflowed a float, is the value walked.
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
-_HUGE_NUMBER = re.compile(r"[eE][+]?0*[1-9]\d{2,}|\d{300,}")
+_INFINITE = (math.inf, -math.inf)
 
 
 def _path(parts: list[object]) -> str:
@@ -70,30 +71,28 @@ def _utf8(text: str) -> bool:
     return True
 
 
+#: A whole JSON string (escapes included), and the brackets left once strings are gone.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
 def _depth_exceeds(raw: str, limit: int) -> bool:
-    # Cheap pre-scan so that deeply nested input never reaches the recursive parser.
-    if raw.count("[") + raw.count("{") <= limit:
+    """Whether brackets outside strings nest deeper than ``limit``: a scan so that deeply
+    nested input never reaches the recursive parser. Brackets alone are counted first (an
+    upper bound: brackets inside strings count too); only when that passes the limit are
+    strings cut out by one regex for the exact depth."""
+    if raw.count("[") + raw.count("{") <= limit or _deepest(raw) <= limit:
         return False
-    depth = 0
-    in_string = False
-    escaped = False
-    for ch in raw:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif ch in "]}":
-            depth -= 1
-    return False
+    bare = _STRING.sub("", raw)
+    quote = bare.find('"')
+    if quote >= 0:  # an unterminated string: what follows is inside it
+        bare = bare[:quote]
+    return _deepest(bare) > limit
+
+
+def _deepest(text: str) -> int:
+    return max(accumulate(map(_DELTA.__getitem__, _BRACKETS.findall(text))), default=0)
 
 
 def parse(body: bytes, *, max_depth: int) -> Any:
@@ -112,8 +111,22 @@ def parse(body: bytes, *, max_depth: int) -> Any:
         raise invalid_json("The request body contains NUL characters (UTF-16/32 is not accepted).")
     if _depth_exceeds(text, max_depth):
         raise invalid_json(f"JSON nesting deeper than {max_depth} levels is not accepted.")
+    overflowed = False
+
+    def number(literal: str) -> float:
+        nonlocal overflowed
+        value = float(literal)
+        if value in _INFINITE:
+            overflowed = True
+        return value
+
     try:
-        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+        value = json.loads(
+            text,
+            parse_float=number,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_no_duplicates,
+        )
     except ApiError:
         raise
     except json.JSONDecodeError as exc:
@@ -122,7 +135,7 @@ def parse(body: bytes, *, max_depth: int) -> Any:
         ) from None
     except (ValueError, RecursionError) as exc:
         raise invalid_json(f"The JSON body cannot be parsed: {exc}.") from None
-    if _SURROGATE.search(text) or _HUGE_NUMBER.search(text):
+    if overflowed or _SURROGATE.search(text):
         found = _unrenderable(value)
         if found is not None:
             raise invalid_json(f"{found[0]}: {found[1]} cannot be stored or sent back.")
