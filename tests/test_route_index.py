@@ -84,3 +84,26 @@ def test_lane_serves_the_hot_routes() -> None:
     assert lane.pick("GET", "/agents/calls/call_123/audio") is None
     assert lane.pick("GET", "/__fake__/clock") is None
     assert lane.pick("GET", "/nope/nope/nope") is None
+
+
+def test_the_head_reads_each_header_once_as_starlette_would() -> None:
+    from starlette.requests import Request
+
+    from mock_server.http.head import head_of
+
+    raw = [
+        (b"authorization", b"Bearer first"),
+        (b"cartesia-version", b"2026-03-01"),
+        (b"authorization", b"Bearer second"),
+        (b"content-type", b"application/json"),
+        (b"cartesia-version", b"2025-04-16, 2026-08-14"),
+        (b"user-agent", b"x"),
+    ]
+    request = Request({"type": "http", "headers": raw})
+    head = head_of(request)
+    assert head.authorization == request.headers.get("authorization") == "Bearer first"
+    assert head.versions == request.headers.getlist("cartesia-version")
+    assert head.content_type == "application/json"
+    assert head.x_api_key is None
+    assert head.idempotency_key is None
+    assert head_of(request) is head  # read once, kept in the scope

@@ -21,11 +21,12 @@ from starlette.requests import Request
 import contracts
 from mock_server.domain.errors import ApiError
 from mock_server.domain.journal.faults import Fault
-from mock_server.domain.journal.journal import JournalEntry, journal_body
+from mock_server.domain.journal.journal import BODY_BYTES, HEADER_BYTES, Recorded
 from mock_server.domain.tenants.tenant import Tenant
 from mock_server.http import jsonbody, reading, version_header
 from mock_server.http.context import RAW_BODY_KEY, SUMMARY_KEY, Ctx, Handler, Reply
 from mock_server.http.faults import DroppedConnection, fault_error, fault_note
+from mock_server.http.head import head_of
 from mock_server.http.render import Answer, error_answer
 from mock_server.http.route_info import RouteInfo
 from mock_server.http.workers import SCOPE_KEY as WORKERS_KEY
@@ -33,9 +34,6 @@ from mock_server.service import ledger
 from mock_server.service.budget import BudgetExceeded
 from mock_server.service.core import Problem, Service
 from mock_server.wire.codec import json_bytes
-
-#: The journal keeps at most this much of each header value (a 4 MB User-Agent is not kept).
-JOURNAL_HEADER_BYTES = 256
 
 _JOURNAL_HEADERS = frozenset(
     {
@@ -202,12 +200,13 @@ def _authenticate(request: Request, service: Service) -> Tenant:
 
 
 def api_key_of(request: Request) -> str | None:
-    auth = request.headers.get("authorization", "").strip()
+    head = head_of(request)
+    auth = (head.authorization or "").strip()
     if auth:
         scheme, _, token = auth.partition(" ")
         token = token.strip()
         return token if scheme.lower() == "bearer" and token else None
-    key = request.headers.get("x-api-key")
+    key = head.x_api_key
     return key.strip() or None if key is not None else None
 
 
@@ -292,26 +291,24 @@ def _finish(
 ) -> Answered:
     """Journal the request (on a journaled route of a known tenant) and tell the listener."""
     tenant = state.tenant if route.journaled else None
-    if tenant is not None:
-        headers: dict[str, str] = {}
-        for raw_name, raw_value in request.scope["headers"]:
-            name = raw_name.lower()
-            if name in _JOURNAL_HEADERS:
-                key = name.decode("latin-1")
-                value = raw_value[:JOURNAL_HEADER_BYTES].decode("latin-1")
-                headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    if tenant is not None:  # kept raw: decoded only if someone reads the journal
+        raw = request.scope.get(RAW_BODY_KEY)
         tenant.record(
-            JournalEntry(
-                at=tenant.now_ms(),
-                method=request.method,
-                path=request.scope["path"],
-                status=status,
-                headers=headers,
-                warnings=list(state.warnings),
-                body=request.scope.get(SUMMARY_KEY),
-                rules=tuple(dict.fromkeys(state.rules)),
-                request_body=journal_body(request.scope.get(RAW_BODY_KEY)),
-                response_body=journal_body(response.body if isinstance(response, Answer) else None),
+            Recorded(
+                tenant.now_ms(),
+                request.method,
+                request.scope["path"],
+                status,
+                [
+                    (name, value[:HEADER_BYTES])
+                    for name, value in request.scope["headers"]
+                    if name.lower() in _JOURNAL_HEADERS
+                ],
+                state.warnings,
+                request.scope.get(SUMMARY_KEY),
+                state.rules,
+                raw[:BODY_BYTES] if raw else None,
+                response.body[:BODY_BYTES] if isinstance(response, Answer) else None,
             )
         )
     listener = route.service.on_request

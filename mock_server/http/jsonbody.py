@@ -6,6 +6,7 @@ import json
 import math
 import re
 from itertools import accumulate
+from types import MappingProxyType
 from typing import Any
 
 from mock_server.domain.errors import ApiError
@@ -74,7 +75,7 @@ def _utf8(text: str) -> bool:
 #: A whole JSON string (escapes included), and the brackets left once strings are gone.
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKETS = re.compile(r"[\[\]{}]")
-_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
+_DELTA = MappingProxyType({"[": 1, "{": 1, "]": -1, "}": -1})
 
 
 def _depth_exceeds(raw: str, limit: int) -> bool:

@@ -19,6 +19,7 @@ from mock_server.domain.errors import ApiError
 from mock_server.http import flow, reading
 from mock_server.http.context import Ctx, Handler, Reply
 from mock_server.http.flow import Answered, Flow, Sleep
+from mock_server.http.head import head_of
 from mock_server.http.route_info import Kind, RouteInfo
 from mock_server.http.workers import SCOPE_KEY as WORKERS_KEY
 from mock_server.http.workers import WorkerLoops, goes_to_a_worker
@@ -32,7 +33,7 @@ LARGE_BODY_BYTES = 8 * 1024
 
 def _declared_length(request: Request) -> int:
     """The body's declared length (a chunked body, with none declared, counts as large)."""
-    declared = request.headers.get("content-length")
+    declared = head_of(request).content_length
     if declared is None:
         return LARGE_BODY_BYTES + 1 if request.method in ("POST", "PUT", "PATCH") else 0
     return int(declared) if declared.isdigit() else 0

@@ -5,10 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from mock_server.domain.errors import ApiError
+from mock_server.http.head import head_of
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
+    declared = head_of(request).content_length
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     chunks: list[bytes] = []
@@ -53,7 +54,7 @@ def _too_large(limit: int) -> ApiError:
 
 
 def check_content_type(request: Request) -> None:
-    ctype = request.headers.get("content-type")
+    ctype = head_of(request).content_type
     if ctype is None:
         return
     media = ctype.split(";", 1)[0].strip().lower()

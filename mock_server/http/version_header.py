@@ -7,12 +7,13 @@ from starlette.requests import Request
 
 from mock_server.domain.errors import ApiError
 from mock_server.domain.tenants.tenant import Tenant
+from mock_server.http.head import head_of
 from mock_server.service.core import Service
 from mock_server.wire.versions import WireTable, WireVersion
 
 
 def sent(request: Request) -> list[str]:
-    raw = request.headers.getlist("cartesia-version")
+    raw = head_of(request).versions
     return [v.strip() for line in raw for v in line.split(",") if v.strip()]
 
 

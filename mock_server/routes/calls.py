@@ -17,6 +17,7 @@ from mock_server.domain.commands import PlaceCalls
 from mock_server.domain.errors import bad_request
 from mock_server.domain.reads import lookups
 from mock_server.domain.tenants import idempotency
+from mock_server.http.head import head_of
 from mock_server.http.pipeline import Ctx, Reply
 from mock_server.routes.params import create_body, limit_of, list_calls_query
 from mock_server.service import ledger
@@ -39,7 +40,7 @@ def create_calls(ctx: Ctx) -> Reply:
     if decoded.rules:
         ctx.rely(*decoded.rules)
     command: PlaceCalls = decoded.command
-    key = ctx.request.headers.get("idempotency-key")
+    key = head_of(ctx.request).idempotency_key
     if key is not None:
         ctx.rely("create.idempotency_key")
     if key is not None and ctx.tenant.settings.honour_idempotency_key:

@@ -52,6 +52,62 @@ class JournalEntry:
         )
 
 
+#: The journal keeps at most this much of each header value (a 4 MB User-Agent is not kept).
+HEADER_BYTES = 256
+
+
+@dataclass(slots=True)
+class Recorded:
+    """A request as the pipeline had it in hand, kept raw: the header values, rules and
+    bodies are decoded, deduplicated and redacted into a ``JournalEntry`` only when someone
+    reads the journal (most requests are never read back). Bodies are already cut at
+    ``BODY_BYTES`` and header values at ``HEADER_BYTES``, so the byte bound counts what is
+    held."""
+
+    at: int
+    method: str
+    path: str
+    status: int
+    #: The journaled headers, values cut, as they came.
+    headers: list[tuple[bytes, bytes]]
+    warnings: list[str]
+    body: str | None
+    rules: list[str]
+    request_body: bytes | None
+    response_body: bytes | None
+    _entry: JournalEntry | None = None
+
+    def entry(self) -> JournalEntry:
+        """The journal entry, built on the first read."""
+        if self._entry is None:
+            headers: dict[str, str] = {}
+            for raw_name, raw_value in self.headers:
+                name, value = raw_name.lower().decode("latin-1"), raw_value.decode("latin-1")
+                headers[name] = f"{headers[name]}, {value}" if name in headers else value
+            self._entry = JournalEntry(
+                at=self.at,
+                method=self.method,
+                path=self.path,
+                status=self.status,
+                headers=headers,
+                warnings=list(self.warnings),
+                body=self.body,
+                rules=tuple(dict.fromkeys(self.rules)),
+                request_body=journal_body(self.request_body),
+                response_body=journal_body(self.response_body),
+            )
+        return self._entry
+
+    def size(self) -> int:
+        """About how many bytes the record holds (what the journal's byte bound counts)."""
+        held = 96 + len(self.path) + 16 * len(self.rules) + len(self.body or "")
+        for name, value in self.headers:
+            held += len(name) + len(value)
+        for warning in self.warnings:
+            held += len(warning)
+        return held + len(self.request_body or b"") + len(self.response_body or b"")
+
+
 #: The journal keeps at most this much of each request and response body.
 BODY_BYTES = 65_536
 #: Below this many bytes a body is searched for secrets at once; above, it is cut first.
@@ -152,7 +208,7 @@ class Journal:
     (the oldest go first) — plus every duplicate dial seen."""
 
     def __init__(self, size: int, duplicate_window_ms: int, max_bytes: int = 8_388_608) -> None:
-        self.entries: deque[JournalEntry] = deque()
+        self._records: deque[Recorded] = deque()
         self._size = size
         self._max_bytes = max_bytes
         #: What the entries held now add up to (``JournalEntry.size``), and each one's.
@@ -174,14 +230,25 @@ class Journal:
         else:
             stat.seen(at)
 
-    def record(self, entry: JournalEntry) -> None:
-        entries, sizes = self.entries, self._sizes
-        size = entry.size()
-        entries.append(entry)
+    @property
+    def entries(self) -> list[JournalEntry]:
+        """Every request held, oldest first."""
+        return [r.entry() for r in self._records]
+
+    def tail(self, count: int) -> list[JournalEntry]:
+        """The newest ``count`` requests, oldest first."""
+        records = self._records
+        start = max(0, len(records) - count)
+        return [records[i].entry() for i in range(start, len(records))]
+
+    def record(self, record: Recorded) -> None:
+        records, sizes = self._records, self._sizes
+        size = record.size()
+        records.append(record)
         sizes.append(size)
         self.bytes += size
-        while len(entries) > self._size or (self.bytes > self._max_bytes and len(entries) > 1):
-            entries.popleft()
+        while len(records) > self._size or (self.bytes > self._max_bytes and len(records) > 1):
+            records.popleft()
             self.bytes -= sizes.popleft()
 
     def note_dials(self, calls: Iterable[Call], at: int) -> list[DuplicateDial]:

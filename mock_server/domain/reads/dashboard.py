@@ -136,7 +136,7 @@ def take(tenant: Tenant, *, max_calls: int = 2000, journal_tail: int = 50) -> Da
             bars,
             tuple(batches),
             queue,
-            tuple(world.journal.entries)[-journal_tail:],
+            tuple(world.journal.tail(journal_tail)),
             deliveries,
             tx.settings.organization_concurrency_limit,
             world.active,

@@ -33,7 +33,7 @@ def deliveries(tenant: Tenant) -> list[Delivery]:
 
 def journal(tenant: Tenant) -> list[JournalEntry]:
     with tenant.transaction() as tx:
-        return list(tx.world.journal.entries)
+        return tx.world.journal.entries
 
 
 def poll_stats(tenant: Tenant) -> dict[str, PollStat]:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from mock_server.domain.errors import ApiError
 from mock_server.domain.ids import derive_seed
 from mock_server.domain.settings import Settings
+from mock_server.domain.tenants.load import StoreLoad
 from mock_server.domain.tenants.seed import Seed
 from mock_server.domain.tenants.tenant import Tenant
 from mock_server.domain.timing.clock import Clock
@@ -34,6 +35,8 @@ class Tenants:
         #: The engine's hooks to the outside, given to every tenant built.
         self._hooks = hooks
         self._tenants: OrderedDict[str, Tenant] = OrderedDict()
+        #: Calls and queued recipients across every tenant held (``load``).
+        self._load = StoreLoad()
         self._lock = threading.Lock()
         #: key -> the lock held while that key's tenant is being built
         self._building: dict[str, threading.Lock] = {}
@@ -69,7 +72,8 @@ class Tenants:
 
     def _build(self, key: str) -> Tenant:
         with self._lock:
-            self._make_room()
+            dropped = self._make_room()
+        _detach(dropped)
         tenant = Tenant(
             key,
             settings=self.settings,
@@ -77,19 +81,25 @@ class Tenants:
             seed=derive_seed(self.seed, key),
             world_seed=self.world_seed,
             hooks=self._hooks,
-            server_load=self.load,
+            load=self._load,
         )
-        if self.on_create is not None:
-            self.on_create(tenant)
-        with self._lock:
-            self._make_room()
-            self._tenants[key] = tenant
+        try:
+            if self.on_create is not None:
+                self.on_create(tenant)
+            with self._lock:
+                dropped = self._make_room()
+                self._tenants[key] = tenant
+        except BaseException:
+            tenant.detach()  # never held: its calls leave the total
+            raise
+        _detach(dropped)
         return tenant
 
-    def _make_room(self) -> None:
-        """Drop a tenant if the store is full (the caller holds the lock)."""
+    def _make_room(self) -> Tenant | None:
+        """Drop a tenant if the store is full (the caller holds the lock, and detaches the
+        tenant dropped once it has let go: a tenant's lock is never taken under this one)."""
         if len(self._tenants) < self.settings.max_tenants:
-            return
+            return None
         victim = next((k for k, t in list(self._tenants.items()) if _droppable(t)), None)
         if victim is None:
             raise ApiError(
@@ -101,19 +111,21 @@ class Tenants:
                 "(POST /__fake__/reset), or run with --state.",
                 headers={"retry-after": "60"},
             )
-        del self._tenants[victim]
+        return self._tenants.pop(victim)
 
     def load(self) -> int:
-        """Calls and queued batch recipients across every tenant in memory (read without
-        their locks: a count, not a snapshot)."""
-        return sum(t.stored_calls() for t in list(self._tenants.values()))
+        """Calls and queued batch recipients across every tenant in memory (a running total
+        each tenant keeps up to date as it gives its lock back: a count, not a snapshot)."""
+        return self._load.total()
 
     def forget(self, tenant: Tenant) -> None:
         """Drop ``tenant`` from memory (if it is still the one held for its key): its next
         request rebuilds it from the op log, as after an eviction."""
         with self._lock:
-            if self._tenants.get(tenant.key) is tenant:
-                del self._tenants[tenant.key]
+            if self._tenants.get(tenant.key) is not tenant:
+                return
+            del self._tenants[tenant.key]
+        tenant.detach()
 
     def keys(self) -> list[str]:
         return list(self._tenants)
@@ -123,6 +135,11 @@ class Tenants:
 
     def __len__(self) -> int:
         return len(self._tenants)
+
+
+def _detach(tenant: Tenant | None) -> None:
+    if tenant is not None:
+        tenant.detach()
 
 
 def _droppable(tenant: Tenant) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from mock_server.domain.errors import bad_request
 from mock_server.domain.journal.faults import Fault
-from mock_server.domain.journal.journal import JournalEntry
+from mock_server.domain.journal.journal import Recorded
 from mock_server.domain.models import Agent, CalleeScript, PhoneNumber, Webhook
 from mock_server.domain.settings import Settings
 from mock_server.domain.tenants.operations import TenantOperations
@@ -109,6 +109,7 @@ class SetUpOperations(TenantOperations):
                 tx.record("take_fault", method=method, path=path, template=template)
             return fault
 
-    def record(self, entry: JournalEntry) -> None:
+    def record(self, record: Recorded) -> None:
+        """Journal a request (kept raw; see ``Recorded``)."""
         with self.holding() as tx:
-            tx.world.journal.record(entry)
+            tx.world.journal.record(record)

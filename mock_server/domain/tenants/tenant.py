@@ -10,7 +10,7 @@ no timers, so the state is a pure function of what was requested and of ``now``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -19,6 +19,7 @@ from mock_server.domain.errors import ApiError, bad_request
 from mock_server.domain.models import Call
 from mock_server.domain.settings import Settings
 from mock_server.domain.tenants.calls import CallOperations
+from mock_server.domain.tenants.load import StoreLoad
 from mock_server.domain.tenants.operations import Recorder
 from mock_server.domain.tenants.seed import Seed
 from mock_server.domain.tenants.setup import SetUpOperations
@@ -51,7 +52,7 @@ class Tenant(CallOperations, SetUpOperations):
         seed: int,
         world_seed: Seed,
         hooks: EngineHooks | None = None,
-        server_load: Callable[[], int] | None = None,
+        load: StoreLoad | None = None,
     ) -> None:
         self.key = key
         self.settings = settings
@@ -75,7 +76,10 @@ class Tenant(CallOperations, SetUpOperations):
         self._world = World.fresh(
             seed=seed, settings=settings, world_seed=world_seed, now=clock.now_ms()
         )
-        self._world.server_load = server_load
+        #: The server-wide running total this tenant reports its count to, and its share.
+        self._load = load
+        self._reported = 0
+        self._world.server_load = None if load is None else load.total
         self._tx: Transaction
         self._renew()
         self._catching_up = _Holding(self, catch_up=True)
@@ -116,7 +120,23 @@ class Tenant(CallOperations, SetUpOperations):
         return self._tx
 
     def _leave(self) -> None:
+        if self._load is not None:
+            self._report(self._load)
         self._lock.release()
+
+    def _report(self, load: StoreLoad) -> None:
+        """Bring the server-wide total up to this tenant's count (under the lock)."""
+        held = self.stored_calls()
+        if held != self._reported:
+            load.add(held - self._reported)
+            self._reported = held
+
+    def detach(self) -> None:
+        """Stop counting towards the server-wide total (the tenant leaves memory)."""
+        with self._lock:
+            if self._load is not None:
+                self._load.add(-self._reported)
+                self._reported, self._load = 0, None
 
     def _record(self, op: str, args: dict[str, Any]) -> None:
         """Hand a successful change to the op log (persistence), if one is attached."""
@@ -240,6 +260,8 @@ class Tenant(CallOperations, SetUpOperations):
             self._world.replaying, self._world.server_load = replaying, load
             self.use_settings(self.server_settings)
             self._record("reset", {})
+            if self._load is not None:
+                self._report(self._load)
 
     def use_settings(self, settings: Settings) -> None:
         """Follow ``settings`` from now on (``knobs.configure``): what is already planned,
