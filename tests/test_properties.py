@@ -230,7 +230,12 @@ def test_fast_forward_reaches_the_same_state_as_stepping(workload) -> None:
                 fake.tenant().advance(10**6)  # steps through every event in time order
             calls = sorted(world_of(fake.tenant()).calls.values(), key=lambda c: c.seq)
             state = [
-                (c.id, c.status, c.end_reason, c.dial_at, c.answered_at, c.ended_at) for c in calls
+                # sort_time is the List order
+                (
+                    *(c.id, c.phase, c.status, c.end_reason, c.error_message, c.dial_at),
+                    *(c.answered_at, c.ended_at, c.sort_time),
+                )
+                for c in calls
             ]
             assert fake.queue() == {"numbers": []}
             assert all(c.ended_at is not None for c in calls)

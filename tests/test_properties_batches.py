@@ -80,7 +80,10 @@ def test_fast_forward_drains_batches_as_stepping_does(campaign) -> None:  # type
             calls = sorted(world_of(fake.tenant()).calls.values(), key=lambda c: c.seq)
             assert world_of(fake.tenant()).active == 0
             state: list[tuple[object, ...]] = [
-                (c.id, c.batch_id, c.status, c.end_reason, c.dial_at, c.answered_at, c.ended_at)
+                (
+                    *(c.id, c.batch_id, c.status, c.end_reason, c.dial_at, c.answered_at),
+                    *(c.ended_at, c.phase, c.error_message, c.sort_time),
+                )
                 for c in calls
             ]
             for batch_id in made:

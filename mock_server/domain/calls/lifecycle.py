@@ -65,50 +65,73 @@ def dial_step(call: Call) -> Step:
     return _new(Step, (call.dial_at, "dialed", _RINGING, _CREATED, None, None))
 
 
-def next_step(call: Call, error_after_answer_ms: int) -> Step | None:
-    """What happens next to ``call``, or None once it has ended."""
-    phase = call.phase
-    if phase is _QUEUED:
-        return dial_step(call)
+#: How a call that has not ended will end: (answered at, or None if it never is; ended at;
+#: its final status; end reason; error message). A call's future depends only on itself.
+Plan = tuple[int | None, int, CallStatus, str, str | None]
+
+
+def plan(call: Call, error_after_answer_ms: int) -> Plan:
+    """The rest of ``call``'s life (one that has not ended), from its script, its limits
+    and, once it talks, its answer time and any planned end."""
     script = call.script
-    if phase is _RINGING:
+    if call.phase is _TALKING:
+        answered_at = call.answered_at
+        assert answered_at is not None
+    else:  # queued or ringing: the dial time is fixed
         timeout_at = call.dial_at + call.ringing_timeout_ms
         ring_at = call.dial_at + script.ring_ms
         outcome = script.outcome
         if outcome == "no_answer" or ring_at >= timeout_at:
-            return _new(Step, (timeout_at, "ended", _ENDED, _FAILED, "dial_no_answer", None))
-        if outcome == "answer" or outcome == "error":
-            return _new(Step, (ring_at, "answered", _TALKING, _STARTED, None, None))
-        return _new(Step, (ring_at, "ended", _ENDED, _FAILED, RING_FAILURES[outcome], None))
-    if phase is _TALKING:
-        answered_at = call.answered_at
-        assert answered_at is not None
-        limit_at = answered_at + call.max_duration_ms
-        planned = call.planned_end
-        if planned is not None:
-            end_at = answered_at + planned.after_ms
-            if end_at >= limit_at:
-                return _max_duration(limit_at)
-            reason, message = planned.end_reason, planned.error_message
-            return _new(Step, (end_at, "ended", _ENDED, planned.status, reason, message))
-        talk = script.talk_ms
-        if script.outcome == "error":
-            fail_at = answered_at + (talk if talk is not None else error_after_answer_ms)
-            if fail_at >= limit_at:
-                return _max_duration(limit_at)
-            return _new(Step, (fail_at, "ended", _ENDED, _FAILED, "error", PLATFORM_ERROR_MESSAGE))
-        if talk is None:
-            return _max_duration(limit_at)
-        hangup_at = answered_at + talk
-        if hangup_at >= limit_at:
-            return _max_duration(limit_at)
-        reason = "agent_hangup" if script.hangup_by == "agent" else "client_hangup"
-        return _new(Step, (hangup_at, "ended", _ENDED, _COMPLETED, reason, None))
-    return None
+            return None, timeout_at, _FAILED, "dial_no_answer", None
+        if outcome != "answer" and outcome != "error":
+            return None, ring_at, _FAILED, RING_FAILURES[outcome], None
+        answered_at = ring_at
+    limit_at = answered_at + call.max_duration_ms
+    planned = call.planned_end
+    if planned is not None:
+        end_at = answered_at + planned.after_ms
+        if end_at >= limit_at:
+            return answered_at, limit_at, _COMPLETED, "max_duration", None
+        return answered_at, end_at, planned.status, planned.end_reason, planned.error_message
+    talk = script.talk_ms
+    if script.outcome == "error":
+        fail_at = answered_at + (talk if talk is not None else error_after_answer_ms)
+        if fail_at >= limit_at:
+            return answered_at, limit_at, _COMPLETED, "max_duration", None
+        return answered_at, fail_at, _FAILED, "error", PLATFORM_ERROR_MESSAGE
+    if talk is None or answered_at + talk >= limit_at:
+        return answered_at, limit_at, _COMPLETED, "max_duration", None
+    reason = "agent_hangup" if script.hangup_by == "agent" else "client_hangup"
+    return answered_at, answered_at + talk, _COMPLETED, reason, None
 
 
-def _max_duration(limit_at: int) -> Step:
-    return _new(Step, (limit_at, "ended", _ENDED, _COMPLETED, "max_duration", None))
+def next_step(call: Call, error_after_answer_ms: int) -> Step | None:
+    """What happens next to ``call`` (the next move of its ``plan``), or None once it has
+    ended."""
+    phase = call.phase
+    if phase is _QUEUED:
+        return dial_step(call)
+    if phase is _ENDED:
+        return None
+    answered_at, ended_at, status, reason, message = plan(call, error_after_answer_ms)
+    if phase is _RINGING and answered_at is not None:
+        return _new(Step, (answered_at, "answered", _TALKING, _STARTED, None, None))
+    return _new(Step, (ended_at, "ended", _ENDED, status, reason, message))
+
+
+def settle(call: Call, error_after_answer_ms: int) -> int:
+    """Move ``call`` (not ended) through the rest of its ``plan`` at once, as stepping through
+    each transition would leave it (a legal path by construction: queued, ringing, talking
+    if answered, ended); return the instant it ended. For the fast-forward."""
+    answered_at, ended_at, status, reason, message = plan(call, error_after_answer_ms)
+    if answered_at is not None and call.phase is not _TALKING:
+        call.answered_at = call.sort_time = answered_at
+    call.phase = _ENDED
+    call.status = status
+    call.ended_at = ended_at
+    call.end_reason = reason
+    call.error_message = message
+    return ended_at
 
 
 def apply(call: Call, step: Step) -> None:

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mock_server.domain.calls import lifecycle
-from mock_server.domain.models import Call
 
 if TYPE_CHECKING:
     from mock_server.domain.tenants.world import World
@@ -28,17 +27,6 @@ def unobserved(world: World) -> bool:
     return len(world.outbox) == 0 and not any(
         agent.webhook is not None or agent.line_url is not None for agent in world.agents.values()
     )
-
-
-def _finish(call: Call, step: lifecycle.Step | None, error_ms: int) -> int:
-    """Apply every step of ``call`` from ``step`` on; the instant it ended."""
-    next_step, apply = lifecycle.next_step, lifecycle.apply
-    at = call.created_at
-    while step is not None:
-        apply(call, step)
-        at = step.at
-        step = next_step(call, error_ms)
-    return at
 
 
 #: The engine's effect of a call's end: ``(world, call, at, wake=...)``.
@@ -53,9 +41,11 @@ def finish_all(world: World, now: int, error_after_answer_ms: int, ended: Ended)
     last = now
     waiting = world.dispatcher.waiting()
     ends = world.ends
-    for call, step in world.scheduler.drain():
-        end = _finish(call, step, error_after_answer_ms)
-        last = max(last, end)
+    settle = lifecycle.settle
+    for call in world.scheduler.drain():
+        end = settle(call, error_after_answer_ms)
+        if end > last:
+            last = end
         if waiting:
             heapq.heappush(ends, (end, call.seq, call))
         else:
@@ -69,7 +59,7 @@ def drain_batches(world: World, now: int, error_after_answer_ms: int, ended: End
     depends on itself alone once it is placed). Returns the instant of the last event."""
     dispatcher, ends = world.dispatcher, world.ends
     admit, waiting = dispatcher.admit, dispatcher.waiting
-    next_step, push, pop = lifecycle.next_step, heapq.heappush, heapq.heappop
+    settle, push, pop = lifecycle.settle, heapq.heappush, heapq.heappop
     last = now
     while True:
         wake = dispatcher.next_due()
@@ -86,7 +76,7 @@ def drain_batches(world: World, now: int, error_after_answer_ms: int, ended: End
         if waiting():
             for call in admit(world, at, queue=False):
                 world.active += 1
-                end = _finish(call, next_step(call, error_after_answer_ms), error_after_answer_ms)
+                end = settle(call, error_after_answer_ms)
                 push(ends, (end, call.seq, call))
                 if end > last:
                     last = end

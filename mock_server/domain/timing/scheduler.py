@@ -73,10 +73,11 @@ class Scheduler:
             return call, _step(entry)
         return None
 
-    def drain(self) -> list[tuple[Call, Step]]:
-        """Remove every live entry and return it (for the unobserved fast-forward)."""
-        live = [(e[2], _step(e)) for e in self._heap if e[2].pending is e]
+    def drain(self) -> list[Call]:
+        """Remove every live entry; the calls they were for (for the unobserved
+        fast-forward, which settles each call's whole plan at once)."""
+        live = [e[2] for e in self._heap if e[2].pending is e]
         self._heap.clear()
-        for call, _ in live:
+        for call in live:
             call.pending = None
         return live
