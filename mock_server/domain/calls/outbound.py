@@ -31,6 +31,9 @@ class ItemResult(NamedTuple):
     error_message: str | None = None
 
 
+_new = tuple.__new__
+
+
 def check_parties(agent_id: str, from_number_id: str, world: World) -> None:
     """Rules 3-5: the agent (and its deployment), the number's owner, its capability."""
     agent = world.agents.get(agent_id)
@@ -252,8 +255,8 @@ def create_calls(
         else:
             failed[index] = ItemResult(to, None, error[0], error[1])
     created = place(world, order, placeable, now)
-    if not failed:
-        return [ItemResult(c.to_number, c.id) for c in created], created
+    if not failed:  # ItemResult made with tuple.__new__: a quarter of the constructor's cost
+        return [_new(ItemResult, (c.to_number, c.id, None, None)) for c in created], created
     made = iter(created)
     results = [
         failed[i] if i in failed else ItemResult((c := next(made)).to_number, c.id)
