@@ -1,7 +1,10 @@
 """In-process cost per request: our sync/async transports against respx and MockTransport.
 
 Each repetition runs every contender once, in a rotating order (interleaved), and the table
-reports medians with min-max, and each median as a ratio to the static respx route.
+reports medians with min-max, and each median as a ratio to the static respx route on the
+same kind of client: sync rows to respx with ``httpx.Client``, async rows to respx with
+``httpx.AsyncClient`` (both driven the same way, so the event loop's own cost is on both
+sides).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from mock_server import FakeCartesia
 
 BASE = "https://api.cartesia.ai"
 REFERENCE = "respx static route POST"
+ASYNC_REFERENCE = "respx static route async POST"
 HEADERS = {"authorization": "Bearer sk_bench", "cartesia-version": "2026-08-14"}
 
 
@@ -58,6 +62,7 @@ def measure(reps: int = 15, batch: int = 200) -> list[Row]:
     patched = respx.mock(assert_all_called=False)
     patched.post(f"{BASE}/agents/calls").mock(return_value=httpx.Response(200, content=canned))
     patched_client = httpx.Client(base_url=BASE, headers=HEADERS)
+    patched_async = httpx.AsyncClient(base_url=BASE, headers=HEADERS)
     # respx's router handed straight to a MockTransport: cheaper, and less common.
     router = respx.MockRouter(assert_all_called=False)
     router.post(f"{BASE}/agents/calls").mock(return_value=httpx.Response(200, content=canned))
@@ -80,6 +85,9 @@ def measure(reps: int = 15, batch: int = 200) -> list[Row]:
     contenders: dict[str, Callable[[], object]] = {
         "floor: httpx.MockTransport POST": lambda: mock.post("/agents/calls", json=one).json(),
         "respx static route POST": lambda: patched_client.post("/agents/calls", json=one).json(),
+        ASYNC_REFERENCE: lambda: loop.run_until_complete(
+            patched_async.post("/agents/calls", json=one)
+        ).json(),
         "respx router as MockTransport POST": lambda: respx_client.post(
             "/agents/calls", json=one
         ).json(),
@@ -116,25 +124,27 @@ def measure(reps: int = 15, batch: int = 200) -> list[Row]:
         checked_seed = checked.post("/agents/calls", json=one).json()["calls"][0]["agent_call_id"]
     patched.stop()
     loop.run_until_complete(aclient.aclose())
+    loop.run_until_complete(patched_async.aclose())
     loop.run_until_complete(achecked.aclose())
     loop.close()
     fake.close()
     default.close()
-    return _rows(samples, samples[REFERENCE])
+    return _rows(samples, samples[REFERENCE], samples[ASYNC_REFERENCE])
 
 
-def _rows(samples: dict[str, list[float]], reference: list[float]) -> list[Row]:
-    """Each contender's median, range and paired ratio to ``reference`` (same repetition)."""
-    return [
-        Row(
-            n,
-            statistics.median(v),
-            min(v),
-            max(v),
-            statistics.median(x / r for x, r in zip(v, reference, strict=True)),
-        )
-        for n, v in samples.items()
-    ]
+def _rows(
+    samples: dict[str, list[float]],
+    reference: list[float],
+    async_reference: list[float] | None = None,
+) -> list[Row]:
+    """Each contender's median, range and paired ratio to ``reference`` (same repetition);
+    an async row's to ``async_reference`` when given."""
+    rows = []
+    for n, v in samples.items():
+        ref = async_reference if async_reference is not None and "async" in n else reference
+        paired = statistics.median(x / r for x, r in zip(v, ref, strict=True))
+        rows.append(Row(n, statistics.median(v), min(v), max(v), paired))
+    return rows
 
 
 def _respx_test(one: dict[str, object], canned: bytes) -> None:
@@ -214,7 +224,7 @@ class Row(NamedTuple):
 
 def report(rows: list[Row], title: str = "in-process, per request") -> str:
     head = f"{title:<36} {'median':>9} {'min-max':>17} {'vs respx':>9}"
-    lines = [head + " (paired, per repetition)"]
+    lines = [head + " (paired, per repetition; async rows to respx async)"]
     for row in rows:
         lines.append(
             f"{row.name:<36} {row.median:>7.0f}us {row.low:>7.0f}-{row.high:<7.0f}us"
