@@ -9,22 +9,11 @@ single-valued header is its first occurrence; ``Cartesia-Version`` keeps every l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 from starlette.requests import Request
 
 #: Where a request's ``Head`` is kept once read.
 HEAD_KEY = "cartesia_fake.head"
-
-_SLOTS = MappingProxyType(
-    {
-        b"authorization": "authorization",
-        b"x-api-key": "x_api_key",
-        b"content-type": "content_type",
-        b"content-length": "content_length",
-        b"idempotency-key": "idempotency_key",
-    }
-)
 
 
 @dataclass(slots=True)
@@ -50,16 +39,22 @@ def head_of(request: Request) -> Head:
 
 
 def _read(raw: list[tuple[bytes, bytes]]) -> Head:
-    head = Head()
-    slots = _SLOTS
-    for name, value in raw:
+    auth = api_key = ctype = length = idempotency = None
+    versions: list[str] = []
+    for name, value in raw:  # the first of each (as Starlette's get), every version line
         if name == b"cartesia-version":
-            head.versions.append(value.decode("latin-1"))
-            continue
-        slot = slots.get(name)
-        if slot is not None and getattr(head, slot) is None:
-            setattr(head, slot, value.decode("latin-1"))
-    return head
+            versions.append(value.decode("latin-1"))
+        elif name == b"authorization":
+            auth = value.decode("latin-1") if auth is None else auth
+        elif name == b"content-type":
+            ctype = value.decode("latin-1") if ctype is None else ctype
+        elif name == b"content-length":
+            length = value.decode("latin-1") if length is None else length
+        elif name == b"x-api-key":
+            api_key = value.decode("latin-1") if api_key is None else api_key
+        elif name == b"idempotency-key":
+            idempotency = value.decode("latin-1") if idempotency is None else idempotency
+    return Head(auth, api_key, ctype, length, idempotency, versions)
 
 
 __all__ = ["HEAD_KEY", "Head", "head_of"]

@@ -51,6 +51,8 @@ class Dispatcher:
 
     def queued(self) -> int:
         """Recipients still queued across every batch (each will be a call)."""
+        if not self._open:
+            return 0
         return sum(len(b.queue) for b in self._open.values())
 
     def waiting(self) -> bool:

@@ -119,8 +119,10 @@ class Tenant(CallOperations, SetUpOperations):
                 raise
         return self._tx
 
-    def _leave(self) -> None:
-        if self._load is not None:
+    def _leave(self, report: bool) -> None:
+        """Give the lock back; after a transaction (``report``), bring the server-wide
+        total up to date first (a holding changes no call count)."""
+        if report and self._load is not None:
             self._report(self._load)
         self._lock.release()
 
@@ -287,4 +289,4 @@ class _Holding:
         return self._tenant._enter(self._catch_up)
 
     def __exit__(self, *exc: object) -> None:
-        self._tenant._leave()
+        self._tenant._leave(self._catch_up)
