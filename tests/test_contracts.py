@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hypothesis.strategies as st
 import jsonschema_rs
 import pytest
+from hypothesis import given
 
 import contracts
 from contracts import ContractViolation, load_schema, schema_names, validate
@@ -96,3 +98,33 @@ def test_response_item_has_id_or_error_never_both() -> None:
                 "error": {"code": "x", "message": "y"},
             },
         )
+
+
+def _format_nodes(node: object, name: str) -> list[dict[str, object]]:
+    if isinstance(node, dict):
+        here = [node] if node.get("format") == name else []
+        return here + [n for v in node.values() for n in _format_nodes(v, name)]
+    if isinstance(node, list):
+        return [n for v in node for n in _format_nodes(v, name)]
+    return []
+
+
+def test_every_e164_format_carries_the_pattern_the_quick_validator_relies_on() -> None:
+    """Contracts decide with a validator that skips the e164 format's Python callback; that
+    is only the same contract while every such format sits beside the E.164 pattern."""
+    import json
+    from pathlib import Path
+
+    from contracts._loader import E164_PATTERN
+
+    files = sorted((Path(contracts.__file__).parent / "schemas").rglob("*.json"))
+    nodes = [n for f in files for n in _format_nodes(json.loads(f.read_text("utf-8")), "e164")]
+    assert len(nodes) >= 2  # e164.json and the seed file's callee keys, at least
+    assert all(n.get("pattern") == E164_PATTERN for n in nodes), nodes
+
+
+@given(st.one_of(st.text(alphabet="+0123456789 \n١x", max_size=18), st.text(max_size=6)))
+def test_the_quick_validator_decides_e164_as_the_full_format_does(text: str) -> None:
+    contract = contracts.validator_for("e164")
+    assert contract.is_valid(text) is contracts.is_e164(text)
+    assert (contract.errors(text) == []) is contracts.is_e164(text)
