@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
+# Let this run cache what it compiles, PYTHONDONTWRITEBYTECODE or not: pytest then keeps each
+# test module's assertion-rewritten code, and xdist's workers (and the next run) load it
+# instead of compiling and rewriting every module again (about 8 s of a 30 s fast tier here).
+sys.dont_write_bytecode = False
+
 import asyncio
 import contextlib
 import importlib
