@@ -38,19 +38,6 @@ class JournalEntry:
         """The answer's body parsed, as ``request_json``."""
         return _parsed(self.response_body, "response")
 
-    def size(self) -> int:
-        """About how many bytes the entry holds (what the journal's byte bound counts)."""
-        return (
-            96
-            + len(self.path)
-            + sum(len(k) + len(v) for k, v in self.headers.items())
-            + sum(len(w) for w in self.warnings)
-            + len(self.body or "")
-            + 16 * len(self.rules)
-            + len(self.request_body or b"")
-            + len(self.response_body or b"")
-        )
-
 
 #: The journal keeps at most this much of each header value (a 4 MB User-Agent is not kept).
 HEADER_BYTES = 256
@@ -211,7 +198,7 @@ class Journal:
         self._records: deque[Recorded] = deque()
         self._size = size
         self._max_bytes = max_bytes
-        #: What the entries held now add up to (``JournalEntry.size``), and each one's.
+        #: What the records held now add up to (``Recorded.size``), and each one's.
         self.bytes = 0
         self._sizes: deque[int] = deque()
         self.duplicates: deque[DuplicateDial] = deque(maxlen=size)
