@@ -152,6 +152,9 @@ class FaultBook:
     def active(self) -> list[Fault]:
         return list(self._faults)
 
+    def __bool__(self) -> bool:
+        return bool(self._faults)
+
     def unused(self) -> list[Fault]:
         """Faults that never fired (a test that set one up expected it to)."""
         return [f for f in self._faults if f.hits == 0]

@@ -27,3 +27,6 @@ class TenantOperations:
 
     def poll(self) -> None:
         raise NotImplementedError  # Tenant's
+
+    def has_faults(self) -> bool:
+        raise NotImplementedError  # Tenant's

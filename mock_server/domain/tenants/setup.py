@@ -103,6 +103,8 @@ class SetUpOperations(TenantOperations):
             return tx.world.faults.unused()
 
     def take_fault(self, method: str, path: str, template: str | None = None) -> Fault | None:
+        if not self.has_faults():  # most requests: no fault set, no lock taken
+            return None
         with self.holding() as tx:
             fault = tx.world.faults.take(method, path, template)
             if fault is not None:  # logged, so a restarted fake has the same hits left

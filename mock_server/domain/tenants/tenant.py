@@ -161,6 +161,11 @@ class Tenant(CallOperations, SetUpOperations):
         call cap counts. Read without the lock (a running sum, not a decision)."""
         return len(self._world.calls) + self._world.dispatcher.queued()
 
+    def has_faults(self) -> bool:
+        """Whether any fault is set: read without the lock (a fault added while a request
+        is under way may or may not hit it, as if it came just before or just after)."""
+        return bool(self._world.faults)
+
     def holds_calls(self) -> bool:
         return bool(self._world.calls)
 
