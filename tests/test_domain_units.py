@@ -119,6 +119,22 @@ def test_jsonbody_accepts_valid_json(raw: bytes) -> None:
     assert isinstance(jsonbody.parse(raw, max_depth=64), dict)
 
 
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (b'{"a": {"b": [1, 1e999]}}', r"a\.b\[1\]: a number too large"),
+        (b'{"a": 1e999, "a": 2}', "Duplicate key 'a'"),  # the duplicate wins, wherever it is
+        (b'{"a": -1e400, "b": [}', "Malformed JSON at line 1 column 21"),
+        (b'{"a": 1e999, "b": NaN}', "NaN is not valid JSON"),
+    ],
+)
+def test_jsonbody_an_overflow_is_named_after_every_other_error(raw: bytes, says: str) -> None:
+    """An overflowing number stops the first parse; the second names where it is, and any
+    other fault of the body (anywhere in it) is still the one reported."""
+    with pytest.raises(ApiError, match=says):
+        jsonbody.parse(raw, max_depth=64)
+
+
 def test_jsonbody_depth_counts_structure_not_strings() -> None:
     deep = b'{"a":' * 10 + b"1" + b"}" * 10
     assert jsonbody.parse(deep, max_depth=10)

@@ -96,6 +96,39 @@ def _deepest(text: str) -> int:
     return max(accumulate(map(_DELTA.__getitem__, _BRACKETS.findall(text))), default=0)
 
 
+class _Overflow(Exception):
+    """A number in the body overflowed a float (the body is parsed again to find it)."""
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if value in _INFINITE:
+        raise _Overflow
+    return value
+
+
+#: The body's parsers, configured once (stateless: the hooks only check): the strict one
+#: stops at an overflowing number; the lenient one keeps it, to name where it is.
+_STRICT = json.JSONDecoder(
+    parse_float=_finite, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates
+)
+_LENIENT = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+
+
+def _decoded(text: str, decoder: json.JSONDecoder) -> Any:
+    """``text`` parsed, or the 400 saying what is wrong with it."""
+    try:
+        return decoder.decode(text)
+    except (ApiError, _Overflow):
+        raise
+    except json.JSONDecodeError as exc:
+        raise invalid_json(
+            f"Malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}."
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise invalid_json(f"The JSON body cannot be parsed: {exc}.") from None
+
+
 def parse(body: bytes, *, max_depth: int) -> Any:
     """Decode and parse ``body`` or raise a 400 ApiError saying exactly what is wrong."""
     if not body.strip():
@@ -112,30 +145,12 @@ def parse(body: bytes, *, max_depth: int) -> Any:
         raise invalid_json("The request body contains NUL characters (UTF-16/32 is not accepted).")
     if _depth_exceeds(text, max_depth):
         raise invalid_json(f"JSON nesting deeper than {max_depth} levels is not accepted.")
-    overflowed = False
-
-    def number(literal: str) -> float:
-        nonlocal overflowed
-        value = float(literal)
-        if value in _INFINITE:
-            overflowed = True
-        return value
-
     try:
-        value = json.loads(
-            text,
-            parse_float=number,
-            parse_constant=_reject_constant,
-            object_pairs_hook=_no_duplicates,
-        )
-    except ApiError:
-        raise
-    except json.JSONDecodeError as exc:
-        raise invalid_json(
-            f"Malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}."
-        ) from None
-    except (ValueError, RecursionError) as exc:
-        raise invalid_json(f"The JSON body cannot be parsed: {exc}.") from None
+        value = _decoded(text, _STRICT)
+        overflowed = False
+    except _Overflow:  # parsed again, keeping the infinity, to say where it is
+        value = _decoded(text, _LENIENT)
+        overflowed = True
     if overflowed or _SURROGATE.search(text):
         found = _unrenderable(value)
         if found is not None:
