@@ -302,7 +302,7 @@ def _finish(
                 [
                     (name, value[:HEADER_BYTES])
                     for name, value in request.scope["headers"]
-                    if name.lower() in _JOURNAL_HEADERS
+                    if name in _JOURNAL_HEADERS  # ASGI header names are lower-case
                 ],
                 state.warnings,
                 request.scope.get(SUMMARY_KEY),

@@ -69,7 +69,7 @@ class Recorded:
         if self._entry is None:
             headers: dict[str, str] = {}
             for raw_name, raw_value in self.headers:
-                name, value = raw_name.lower().decode("latin-1"), raw_value.decode("latin-1")
+                name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
                 headers[name] = f"{headers[name]}, {value}" if name in headers else value
             self._entry = JournalEntry(
                 at=self.at,
